@@ -1,0 +1,531 @@
+//! Partners and sites: public listings (JSON or GeoJSON) and admin writes.
+//!
+//! Writes validate the whole record, name every bad field (422), and go to the database in one
+//! transaction before the in-memory index changes; a refused write changes nothing. Edits use
+//! JSON Merge Patch (RFC 7386) and may name the version they started from (`If-Match: "3"` or a
+//! `version` member); a stale version is answered 409 with the current record.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use super::auth::{Admin, MaybeAdmin};
+use super::nearest::category;
+use super::view::{self, Viewer};
+use crate::app::AppState;
+use crate::catalog::Catalog;
+use crate::domain::{FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
+use crate::error::ApiError;
+use crate::extract::{parse_json, ApiJson, Params};
+use crate::store::Change;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/categories", get(categories))
+        .route("/api/v1/sites", get(list_sites).post(create_site))
+        .route(
+            "/api/v1/sites/{id}",
+            get(get_site).patch(update_site).delete(delete_site),
+        )
+        .route("/api/v1/partners", get(list_partners).post(create_partner))
+        .route(
+            "/api/v1/partners/{id}",
+            get(get_partner)
+                .patch(update_partner)
+                .delete(delete_partner),
+        )
+}
+
+fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound(format!("{what} '{raw}'")))
+}
+
+fn wants_geojson(params: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
+    match params.get("f") {
+        Some("geojson") => Ok(true),
+        Some("json") => Ok(false),
+        Some(other) => Err(ApiError::param(
+            "f",
+            format!("'{other}' is not a format here (json or geojson)"),
+        )),
+        None => Ok(headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/geo+json"))),
+    }
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+async fn categories(State(state): State<AppState>) -> Json<Value> {
+    let catalog = state.directory.read();
+    Json(json!({"categories": catalog.categories()}))
+}
+
+/// `bbox=minLon,minLat,maxLon,maxLat` in WGS84 degrees; a box with minLon > maxLon crosses the
+/// antimeridian.
+fn bbox(params: &Params) -> Result<Option<[f64; 4]>, ApiError> {
+    params.parse("bbox", |v| {
+        let n: Vec<f64> = v
+            .split(',')
+            .map(|x| x.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| "must be four numbers".to_owned())?;
+        let [a, b, c, d] = n[..] else {
+            return Err("must be minLon,minLat,maxLon,maxLat".to_owned());
+        };
+        if ![a, c].iter().all(|x| (-180.0..=180.0).contains(x))
+            || ![b, d].iter().all(|y| (-90.0..=90.0).contains(y))
+            || b > d
+        {
+            return Err(
+                "is out of range (lon in [-180, 180], lat in [-90, 90], minLat <= maxLat)"
+                    .to_owned(),
+            );
+        }
+        Ok([a, b, c, d])
+    })
+}
+
+fn in_bbox(b: [f64; 4], lon: f64, lat: f64) -> bool {
+    let lon_ok = if b[0] <= b[2] {
+        (b[0]..=b[2]).contains(&lon)
+    } else {
+        lon >= b[0] || lon <= b[2]
+    };
+    lon_ok && (b[1]..=b[3]).contains(&lat)
+}
+
+async fn list_sites(
+    State(state): State<AppState>,
+    MaybeAdmin(admin): MaybeAdmin,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
+    params.allow(&[
+        "category",
+        "lang",
+        "bbox",
+        "limit",
+        "offset",
+        "f",
+        "partner_id",
+    ])?;
+    let geojson = wants_geojson(&params, &headers)?;
+    let cat = category(&params, &state, "category")?;
+    let lang = params.parse("lang", LanguageCode::parse)?;
+    let bbox = bbox(&params)?;
+    let partner = params.parse("partner_id", |v| {
+        Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID"))
+    })?;
+    let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
+    let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
+    let viewer = if admin { Viewer::Admin } else { Viewer::Public };
+    let now = Utc::now();
+    let catalog = state.directory.read();
+    let mut sites: Vec<_> = catalog
+        .sites()
+        .filter(|s| admin || catalog.is_public(s))
+        .filter(|s| cat.as_ref().is_none_or(|c| s.categories.contains(c)))
+        .filter(|s| {
+            lang.as_ref()
+                .is_none_or(|l| s.all_languages().any(|x| x == l))
+        })
+        .filter(|s| partner.is_none_or(|p| s.partner_id == p))
+        .filter(|s| match bbox {
+            // A confidential site is never placed in a box for the public.
+            Some(b) => {
+                s.location()
+                    .is_some_and(|at| in_bbox(b, at.lon(), at.lat()))
+                    && (admin || !s.confidential)
+            }
+            None => true,
+        })
+        .collect();
+    let total = sites.len();
+    sites.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let page = sites.iter().skip(offset).take(limit);
+    let days = state.settings.stale_after_days;
+    if geojson {
+        let features: Vec<Value> = page
+            .map(|s| view::site_feature(&catalog, s, now, days, viewer))
+            .collect();
+        let n = features.len();
+        let body = json!({"type": "FeatureCollection", "numberMatched": total, "numberReturned": n, "features": features});
+        return Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(body)).into_response());
+    }
+    let items: Vec<Value> = page
+        .map(|s| view::site(&catalog, s, None, now, days, viewer))
+        .collect();
+    Ok(
+        Json(json!({"total": total, "limit": limit, "offset": offset, "sites": items}))
+            .into_response(),
+    )
+}
+
+async fn get_site(
+    State(state): State<AppState>,
+    MaybeAdmin(admin): MaybeAdmin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    params.allow(&["f"])?;
+    let id = parse_id(&id, "site")?;
+    let geojson = wants_geojson(&params, &headers)?;
+    let catalog = state.directory.read();
+    let site = catalog
+        .site(id)
+        .filter(|s| admin || catalog.is_public(s))
+        .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+    let viewer = if admin { Viewer::Admin } else { Viewer::Public };
+    let now = Utc::now();
+    let days = state.settings.stale_after_days;
+    let tag = etag(site.version);
+    if geojson {
+        let body = view::site_feature(&catalog, site, now, days, viewer);
+        return Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/geo+json"),
+                ),
+                (header::ETAG, tag),
+            ],
+            Json(body),
+        )
+            .into_response());
+    }
+    Ok((
+        [(header::ETAG, tag)],
+        Json(view::site(&catalog, site, None, now, days, viewer)),
+    )
+        .into_response())
+}
+
+async fn list_partners(
+    State(state): State<AppState>,
+    MaybeAdmin(admin): MaybeAdmin,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    params.allow(&["limit", "offset", "status"])?;
+    let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
+    let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
+    let status = params.parse("status", |v| {
+        PartnerStatus::parse(v).ok_or_else(|| format!("'{v}' is not active, inactive or pending"))
+    })?;
+    if status.is_some_and(|s| s != PartnerStatus::Active) && !admin {
+        return Err(ApiError::Unauthorized);
+    }
+    let want = status.unwrap_or(PartnerStatus::Active);
+    let catalog = state.directory.read();
+    let mut partners: Vec<_> = catalog
+        .partners()
+        .filter(|p| p.status == want || (admin && status.is_none()))
+        .collect();
+    partners.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    let total = partners.len();
+    let items: Vec<Value> = partners
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|p| view::partner(&catalog, p))
+        .collect();
+    Ok(Json(
+        json!({"total": total, "limit": limit, "offset": offset, "partners": items}),
+    ))
+}
+
+async fn get_partner(
+    State(state): State<AppState>,
+    MaybeAdmin(admin): MaybeAdmin,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "partner")?;
+    let catalog = state.directory.read();
+    let p = catalog
+        .partner(id)
+        .filter(|p| admin || p.status == PartnerStatus::Active)
+        .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+    Ok((
+        [(header::ETAG, etag(p.version))],
+        Json(view::partner(&catalog, p)),
+    )
+        .into_response())
+}
+
+/// RFC 7386 JSON Merge Patch.
+fn merge(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(t) = target {
+        for (k, v) in p {
+            if v.is_null() {
+                t.remove(k);
+            } else {
+                merge(t.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+/// The version an edit started from: `If-Match: "3"` or a `version` member of the patch.
+fn expected_version(headers: &HeaderMap, patch: &Value) -> Result<Option<i64>, ApiError> {
+    if let Some(v) = headers.get(header::IF_MATCH) {
+        let raw = v
+            .to_str()
+            .unwrap_or("")
+            .trim()
+            .trim_start_matches("W/")
+            .trim_matches('"');
+        return raw
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::param("If-Match", "must be a version as sent in ETag"));
+    }
+    match patch.get("version") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v.as_i64().map(Some).ok_or_else(|| {
+            ApiError::Validation(vec![FieldError::new("version", "must be a whole number")])
+        }),
+    }
+}
+
+fn stale(current: Value) -> ApiError {
+    ApiError::Stale(current)
+}
+
+fn created(location: String, body: Value, version: i64) -> Response {
+    let mut res = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res.headers_mut().insert(header::ETAG, etag(version));
+    res
+}
+
+fn known(catalog: &Catalog) -> impl Fn(&crate::domain::Category) -> bool + '_ {
+    |c| catalog.is_category(c)
+}
+
+async fn create_partner(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiJson(input): ApiJson<PartnerInput>,
+) -> Result<Response, ApiError> {
+    let partner = state
+        .directory
+        .commit(|catalog| {
+            let id = input.id.unwrap_or_else(Uuid::new_v4);
+            if catalog.partner(id).is_some() {
+                return Err(ApiError::Conflict(format!("partner {id} already exists")));
+            }
+            let p = input.clone().validate(id, Utc::now(), None)?;
+            Ok((vec![Change::CreatePartner(p.clone())], p))
+        })
+        .await?;
+    let body = view::partner(&state.directory.read(), &partner);
+    Ok(created(
+        format!("/api/v1/partners/{}", partner.id),
+        body,
+        partner.version,
+    ))
+}
+
+async fn update_partner(
+    State(state): State<AppState>,
+    _: Admin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "partner")?;
+    if !patch.is_object() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )]));
+    }
+    let expected = expected_version(&headers, &patch)?;
+    let partner = state
+        .directory
+        .commit(|catalog| {
+            let current = catalog
+                .partner(id)
+                .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            if expected.is_some_and(|v| v != current.version) {
+                return Err(stale(view::partner(catalog, current)));
+            }
+            let mut doc = serde_json::to_value(PartnerInput::from(current.as_ref()))
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            let mut patch = patch.clone();
+            if let Value::Object(m) = &mut patch {
+                m.remove("version");
+                m.remove("id");
+            }
+            merge(&mut doc, &patch);
+            let input: PartnerInput = parse_json(doc.to_string().as_bytes())?;
+            let p = input.validate(id, Utc::now(), Some(current))?;
+            Ok((vec![Change::UpdatePartner(p.clone())], p))
+        })
+        .await?;
+    let body = view::partner(&state.directory.read(), &partner);
+    Ok(([(header::ETAG, etag(partner.version))], Json(body)).into_response())
+}
+
+async fn delete_partner(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "partner")?;
+    state
+        .directory
+        .commit(|catalog| {
+            catalog
+                .partner(id)
+                .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            Ok::<_, ApiError>((vec![Change::DeletePartner(id)], ()))
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn create_site(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiJson(input): ApiJson<SiteInput>,
+) -> Result<Response, ApiError> {
+    let site = state
+        .directory
+        .commit(|catalog| {
+            let id = input.id.unwrap_or_else(Uuid::new_v4);
+            if catalog.site(id).is_some() {
+                return Err(ApiError::Conflict(format!("site {id} already exists")));
+            }
+            let Some(partner_id) = input.partner_id else {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "partner_id",
+                    "is required",
+                )]));
+            };
+            if catalog.partner(partner_id).is_none() {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "partner_id",
+                    format!("partner {partner_id} does not exist"),
+                )]));
+            }
+            let s = input
+                .clone()
+                .validate(id, partner_id, Utc::now(), None, &known(catalog))?;
+            Ok((vec![Change::CreateSite(s.clone())], s))
+        })
+        .await?;
+    let body = view::site(
+        &state.directory.read(),
+        &site,
+        None,
+        Utc::now(),
+        state.settings.stale_after_days,
+        Viewer::Admin,
+    );
+    Ok(created(
+        format!("/api/v1/sites/{}", site.id),
+        body,
+        site.version,
+    ))
+}
+
+async fn update_site(
+    State(state): State<AppState>,
+    _: Admin,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<Value>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "site")?;
+    if !patch.is_object() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )]));
+    }
+    let expected = expected_version(&headers, &patch)?;
+    let days = state.settings.stale_after_days;
+    let site = state
+        .directory
+        .commit(|catalog| {
+            let current = catalog
+                .site(id)
+                .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+            if expected.is_some_and(|v| v != current.version) {
+                return Err(stale(view::site(
+                    catalog,
+                    current,
+                    None,
+                    Utc::now(),
+                    days,
+                    Viewer::Admin,
+                )));
+            }
+            let mut doc = serde_json::to_value(SiteInput::from(current.as_ref()))
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            let mut patch = patch.clone();
+            if let Value::Object(m) = &mut patch {
+                m.remove("version");
+                m.remove("id");
+            }
+            merge(&mut doc, &patch);
+            let input: SiteInput = parse_json(doc.to_string().as_bytes())?;
+            let partner_id = input.partner_id.unwrap_or(current.partner_id);
+            if catalog.partner(partner_id).is_none() {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "partner_id",
+                    format!("partner {partner_id} does not exist"),
+                )]));
+            }
+            let s = input.validate(id, partner_id, Utc::now(), Some(current), &known(catalog))?;
+            Ok((vec![Change::UpdateSite(s.clone())], s))
+        })
+        .await?;
+    let body = view::site(
+        &state.directory.read(),
+        &site,
+        None,
+        Utc::now(),
+        days,
+        Viewer::Admin,
+    );
+    Ok(([(header::ETAG, etag(site.version))], Json(body)).into_response())
+}
+
+async fn delete_site(
+    State(state): State<AppState>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id, "site")?;
+    state
+        .directory
+        .commit(|catalog| {
+            catalog
+                .site(id)
+                .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+            Ok::<_, ApiError>((vec![Change::DeleteSite(id)], ()))
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

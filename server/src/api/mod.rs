@@ -1,0 +1,6 @@
+//! The JSON API under `/api/v1`, one module per area, each with its own `router()`.
+
+pub mod auth;
+pub mod directory;
+pub mod nearest;
+pub mod view;

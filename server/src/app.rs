@@ -1,0 +1,175 @@
+//! Building and running the server: `App::build` connects the store, loads the index, binds
+//! the listener and reports the port, so tests start the real thing on port 0.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::catalog::Directory;
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::zip::ZipIndex;
+
+/// Shared state of every handler: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Store + in-memory catalog.
+    pub directory: Arc<Directory>,
+    /// ZIP → point.
+    pub zips: Arc<ZipIndex>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// Connects the store (applying migrations), seeds the demo data if asked and the database
+    /// is empty, loads everything into memory.
+    pub async fn load(settings: Settings) -> anyhow::Result<Self> {
+        let started = Instant::now();
+        let store = crate::store::connect(&settings.database_url).await?;
+        if settings.demo && store.is_empty().await? {
+            let path = settings.data_dir.join("demo").join("miami-dade.geojson");
+            let report =
+                crate::import::import_path(&store, &path, crate::import::Mode::Commit).await?;
+            tracing::info!(
+                sites = report.sites_created,
+                partners = report.partners_created,
+                "seeded the demo data"
+            );
+        }
+        let directory = Arc::new(Directory::open(store).await?);
+        let zips = Arc::new(ZipIndex::load(
+            &settings.data_dir.join("zcta_centroids.csv"),
+        )?);
+        {
+            let c = directory.read();
+            tracing::info!(
+                backend = directory.store().backend(),
+                sites = c.sites().count(),
+                mapped = c.indexed(),
+                zips = zips.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "directory loaded"
+            );
+        }
+        Ok(Self {
+            directory,
+            zips,
+            settings: Arc::new(settings),
+        })
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let limit = state.settings.body_limit;
+    let web = state.settings.web_dir.clone();
+    let api = Router::new()
+        .route("/healthz", get(healthz))
+        .merge(crate::api::nearest::router())
+        .merge(crate::api::directory::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::OPTIONS,
+        ]))
+        .with_state(state);
+    let static_files = ServeDir::new(&web).fallback(ServeFile::new(web.join("index.html")));
+    Router::new()
+        .nest("/api", Router::new().fallback(not_found))
+        .merge(api)
+        .fallback_service(static_files)
+        .layer(axum::middleware::from_fn(crate::telemetry::log_request))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("this address".to_owned())
+}
+
+async fn healthz(State(state): State<AppState>) -> Json<Value> {
+    let c = state.directory.read();
+    Json(json!({
+        "status": "ok",
+        "backend": state.directory.store().backend(),
+        "sites": c.sites().count(),
+        "mapped": c.indexed(),
+        "partners": c.partners().count(),
+    }))
+}
+
+/// A bound, ready server.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl App {
+    /// Loads the directory and binds the listener (port 0 picks a free one).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let addr = settings.addr;
+        let state = AppState::load(settings).await?;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        Ok(Self { listener, state })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The state handlers share (tests reach into it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let app = router(self.state);
+        tracing::info!(addr = %self.listener.local_addr()?, "listening");
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}

@@ -1,0 +1,323 @@
+//! The directory in memory: partners, sites and the spatial index, mirrored from the store.
+//!
+//! Reads (nearest, listings, sheets) never touch the database. Writes go to the store first, in
+//! one transaction, and are mirrored here only once it has committed ([`Directory::commit`]),
+//! so memory never shows what the database refused.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use parking_lot::{RwLock, RwLockReadGuard};
+use uuid::Uuid;
+
+use crate::domain::{Category, CategoryDef, Cost, LonLat, Partner, PartnerStatus, Site};
+use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
+use crate::store::{Batch, Change, Snapshot, Store, StoreError};
+
+/// Partners, sites and the index, consistent with each other.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    categories: Vec<CategoryDef>,
+    category_set: HashSet<Category>,
+    partners: HashMap<Uuid, Arc<Partner>>,
+    sites: HashMap<Uuid, Arc<Site>>,
+    site_by_source: HashMap<String, Uuid>,
+    partner_by_source: HashMap<String, Uuid>,
+    index: SpatialIndex<Uuid>,
+}
+
+/// Attributes the index filters on, taken from a site.
+pub fn attrs_of(site: &Site) -> Attrs {
+    let mut languages: Vec<u32> = site.all_languages().map(|l| l.packed()).collect();
+    languages.sort_unstable();
+    languages.dedup();
+    Attrs {
+        free: site.cost == Some(Cost::Free),
+        walk_in: site.walk_in == Some(true),
+        no_id: site.no_id_required == Some(true),
+        languages: languages.into(),
+        hours: site.hours.clone().map(Box::new),
+    }
+}
+
+impl Catalog {
+    /// Builds the catalog from a full load of the store, bulk-loading the index.
+    pub fn from_snapshot(s: Snapshot) -> Self {
+        let mut c = Self {
+            category_set: s.categories.iter().map(|d| d.slug.clone()).collect(),
+            categories: s.categories,
+            ..Self::default()
+        };
+        for p in s.partners {
+            if let Some(src) = &p.source_id {
+                c.partner_by_source.insert(src.clone(), p.id);
+            }
+            c.partners.insert(p.id, Arc::new(p));
+        }
+        let mut items = Vec::with_capacity(s.sites.len());
+        for site in s.sites {
+            if let Some(item) = c.index_item(&site) {
+                items.push(item);
+            }
+            if let Some(src) = &site.source_id {
+                c.site_by_source.insert(src.clone(), site.id);
+            }
+            c.sites.insert(site.id, Arc::new(site));
+        }
+        c.index = SpatialIndex::bulk_load(items);
+        c
+    }
+
+    /// The index entry for a site, if the public can find it: it is mapped and its partner is
+    /// active.
+    fn index_item(&self, site: &Site) -> Option<Item<Uuid>> {
+        let at = site.location()?;
+        if self.partners.get(&site.partner_id)?.status != PartnerStatus::Active {
+            return None;
+        }
+        Some(Item {
+            key: site.id,
+            at,
+            categories: site.categories.clone(),
+            attrs: attrs_of(site),
+        })
+    }
+
+    fn put_site(&mut self, site: Site) {
+        if let Some(old) = self.sites.get(&site.id) {
+            if let Some(src) = &old.source_id {
+                self.site_by_source.remove(src);
+            }
+        }
+        match self.index_item(&site) {
+            Some(item) => self.index.upsert(item),
+            None => {
+                self.index.remove(&site.id);
+            }
+        }
+        if let Some(src) = &site.source_id {
+            self.site_by_source.insert(src.clone(), site.id);
+        }
+        self.sites.insert(site.id, Arc::new(site));
+    }
+
+    fn drop_site(&mut self, id: Uuid) {
+        if let Some(old) = self.sites.remove(&id) {
+            if let Some(src) = &old.source_id {
+                self.site_by_source.remove(src);
+            }
+        }
+        self.index.remove(&id);
+    }
+
+    fn put_partner(&mut self, p: Partner) {
+        let status_changed = self
+            .partners
+            .get(&p.id)
+            .is_some_and(|old| old.status != p.status);
+        if let Some(old) = self.partners.get(&p.id) {
+            if let Some(src) = &old.source_id {
+                self.partner_by_source.remove(src);
+            }
+        }
+        if let Some(src) = &p.source_id {
+            self.partner_by_source.insert(src.clone(), p.id);
+        }
+        let id = p.id;
+        self.partners.insert(id, Arc::new(p));
+        if status_changed {
+            let sites: Vec<Arc<Site>> = self
+                .sites
+                .values()
+                .filter(|s| s.partner_id == id)
+                .cloned()
+                .collect();
+            for s in sites {
+                self.put_site(Site::clone(&s));
+            }
+        }
+    }
+
+    /// Mirrors a batch the store has committed.
+    pub fn apply(&mut self, batch: &Batch) {
+        for change in batch {
+            match change {
+                Change::CreatePartner(p) | Change::UpdatePartner(p) => self.put_partner(p.clone()),
+                Change::DeletePartner(id) => {
+                    let gone: Vec<Uuid> = self
+                        .sites
+                        .values()
+                        .filter(|s| s.partner_id == *id)
+                        .map(|s| s.id)
+                        .collect();
+                    for s in gone {
+                        self.drop_site(s);
+                    }
+                    if let Some(p) = self.partners.remove(id) {
+                        if let Some(src) = &p.source_id {
+                            self.partner_by_source.remove(src);
+                        }
+                    }
+                }
+                Change::CreateSite(s) | Change::UpdateSite(s) => self.put_site(s.clone()),
+                Change::DeleteSite(id) => self.drop_site(*id),
+            }
+        }
+    }
+
+    /// The category taxonomy, in display order.
+    pub fn categories(&self) -> &[CategoryDef] {
+        &self.categories
+    }
+
+    /// Whether a category is in the taxonomy.
+    pub fn is_category(&self, c: &Category) -> bool {
+        self.category_set.contains(c)
+    }
+
+    /// A partner by id.
+    pub fn partner(&self, id: Uuid) -> Option<&Arc<Partner>> {
+        self.partners.get(&id)
+    }
+
+    /// A site by id.
+    pub fn site(&self, id: Uuid) -> Option<&Arc<Site>> {
+        self.sites.get(&id)
+    }
+
+    /// A site by its source system's id.
+    pub fn site_by_source(&self, source_id: &str) -> Option<&Arc<Site>> {
+        self.site_by_source
+            .get(source_id)
+            .and_then(|id| self.sites.get(id))
+    }
+
+    /// A partner by its source system's id.
+    pub fn partner_by_source(&self, source_id: &str) -> Option<&Arc<Partner>> {
+        self.partner_by_source
+            .get(source_id)
+            .and_then(|id| self.partners.get(id))
+    }
+
+    /// A partner by exact name (case-insensitive), for imports that name partners.
+    pub fn partner_by_name(&self, name: &str) -> Option<&Arc<Partner>> {
+        self.partners
+            .values()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Every partner.
+    pub fn partners(&self) -> impl Iterator<Item = &Arc<Partner>> {
+        self.partners.values()
+    }
+
+    /// Every site.
+    pub fn sites(&self) -> impl Iterator<Item = &Arc<Site>> {
+        self.sites.values()
+    }
+
+    /// Whether the public may see a site: its partner is active.
+    pub fn is_public(&self, site: &Site) -> bool {
+        self.partners
+            .get(&site.partner_id)
+            .is_some_and(|p| p.status == PartnerStatus::Active)
+    }
+
+    /// Number of sites the public can find on the map.
+    pub fn indexed(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The `k` public sites nearest `origin` by great-circle distance (see
+    /// [`SpatialIndex::nearest`]), with their distances in metres.
+    pub fn nearest(
+        &self,
+        origin: LonLat,
+        category: Option<&Category>,
+        k: usize,
+        max_m: Option<f64>,
+        filter: &Filter,
+    ) -> Vec<(Arc<Site>, f64)> {
+        let mut hits: Vec<Hit> = Vec::with_capacity(k);
+        self.index
+            .nearest(origin, category, k, max_m, filter, &mut hits);
+        hits.iter()
+            .filter_map(|h| {
+                self.sites
+                    .get(self.index.key(h.slot))
+                    .map(|s| (Arc::clone(s), h.distance_m()))
+            })
+            .collect()
+    }
+
+    /// The spatial index itself (gap analysis runs its own searches on it).
+    pub fn index(&self) -> &SpatialIndex<Uuid> {
+        &self.index
+    }
+}
+
+/// The store and its in-memory mirror, with writes serialised so both see them in one order.
+pub struct Directory {
+    store: Arc<dyn Store>,
+    catalog: RwLock<Catalog>,
+    writes: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Directory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Directory")
+            .field("backend", &self.store.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Directory {
+    /// Loads everything from the store and builds the index.
+    pub async fn open(store: Arc<dyn Store>) -> Result<Self, StoreError> {
+        let snapshot = store.load().await?;
+        Ok(Self {
+            catalog: RwLock::new(Catalog::from_snapshot(snapshot)),
+            store,
+            writes: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The store behind the directory.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// A read view. Hold it briefly and never across an `.await`.
+    pub fn read(&self) -> RwLockReadGuard<'_, Catalog> {
+        self.catalog.read()
+    }
+
+    /// Plans a batch against the current catalog and commits it: store first, then memory.
+    /// `plan` runs while other writers wait, so what it reads is still current when the batch
+    /// lands. Nothing is written if `plan` fails or the store refuses the batch.
+    pub async fn commit<T, E>(
+        &self,
+        plan: impl FnOnce(&Catalog) -> Result<(Batch, T), E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let _serial = self.writes.lock().await;
+        let (batch, out) = {
+            let catalog = self.catalog.read();
+            plan(&catalog)?
+        };
+        if !batch.is_empty() {
+            self.store.apply(&batch).await?;
+            self.catalog.write().apply(&batch);
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a listing is stale: never verified, or verified more than `stale_after_days` ago.
+pub fn is_stale(site: &Site, now: DateTime<Utc>, stale_after_days: i64) -> bool {
+    site.last_verified_at
+        .is_none_or(|t| now - t > chrono::Duration::days(stale_after_days))
+}

@@ -1,0 +1,208 @@
+//! Request extractors that fail with [`ApiError`] problem documents naming the field.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::domain::FieldError;
+use crate::error::ApiError;
+
+/// A JSON body deserialised with the path of the first bad field (`phones[0].languages[1]`).
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+/// Parses JSON bytes into `T`, naming the field that failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::MalformedJson(inner.to_string());
+        }
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::Validation(vec![FieldError::new(
+            field,
+            strip_position(&inner.to_string()),
+        )])
+    })
+}
+
+/// serde_json appends " at line 1 column 42"; useful for syntax errors, noise for field errors.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|m| {
+                m == "application/json"
+                    || m == "application/merge-patch+json"
+                    || m.ends_with("+json")
+            });
+        if !json_type {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedJson(e.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(Self)
+    }
+}
+
+/// Query parameters as a map, checked against the names a route accepts, so a typo such as
+/// `lng=` is answered with a 400 naming it rather than silently ignored.
+#[derive(Debug, Default)]
+pub struct Params(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded_pairs(raw)?;
+        let mut map = HashMap::new();
+        for (k, v) in pairs {
+            if map.insert(k.clone(), v).is_some() {
+                return Err(ApiError::param(&k, "is given more than once"));
+            }
+        }
+        Ok(Self(map))
+    }
+}
+
+fn serde_urlencoded_pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> Result<String, ApiError> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = s
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => return Err(ApiError::param("query", "has a malformed %-escape")),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| ApiError::param("query", "is not valid UTF-8"))
+}
+
+impl Params {
+    /// Refuses any parameter not in `allowed`.
+    pub fn allow(&self, allowed: &[&str]) -> Result<(), ApiError> {
+        let mut unknown: Vec<&String> = self
+            .0
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()))
+            .collect();
+        unknown.sort();
+        match unknown.first() {
+            Some(k) => Err(ApiError::param(
+                k,
+                format!(
+                    "is not a parameter of this endpoint (known: {})",
+                    allowed.join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// A parameter's raw value, with empty treated as absent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// Parses a parameter with `parse`, wrapping its error message into a 400 naming it.
+    pub fn parse<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ApiError> {
+        self.get(name)
+            .map(|v| parse(v).map_err(|m| ApiError::param(name, m)))
+            .transpose()
+    }
+
+    /// A finite number.
+    pub fn number(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        self.parse(name, |v| match v.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err(format!("'{v}' is not a finite number")),
+        })
+    }
+
+    /// An integer within `range`.
+    pub fn integer(
+        &self,
+        name: &str,
+        range: std::ops::RangeInclusive<usize>,
+    ) -> Result<Option<usize>, ApiError> {
+        self.parse(name, |v| match v.trim().parse::<usize>() {
+            Ok(x) if range.contains(&x) => Ok(x),
+            _ => Err(format!(
+                "'{v}' is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            )),
+        })
+    }
+
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`); absent is `false`.
+    pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        Ok(self
+            .parse(name, |v| match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(format!("'{v}' is not true or false")),
+            })?
+            .unwrap_or(false))
+    }
+}

@@ -1,0 +1,31 @@
+//! # assetmap
+//!
+//! A community-partner asset map for schools and the people around them who serve immigrant
+//! and refugee families: partners (legal aid, clinics, housing help, libraries, houses of
+//! worship, advocacy groups) kept as geospatial records, searched by exact great-circle
+//! distance.
+//!
+//! Units and reference system, everywhere: coordinates are `[lon, lat]` in WGS84 decimal
+//! degrees; distances are metres on a sphere of radius [`domain::EARTH_RADIUS_M`].
+//!
+//! Layout: [`domain`] (validated types) → [`store`] (all SQL; SQLite, later PostgreSQL) →
+//! [`catalog`] (the in-memory mirror and its [`spatial`] index) → [`api`] (HTTP, one router per
+//! area) assembled in [`app`]. The binary in `main.rs` only parses the command line.
+
+pub mod api;
+pub mod app;
+pub mod batch;
+pub mod catalog;
+pub mod config;
+pub mod curve;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod import;
+pub mod spatial;
+pub mod store;
+pub mod telemetry;
+pub mod zip;
+
+pub use app::{App, AppState};
+pub use config::Settings;

@@ -1,0 +1,627 @@
+//! The query engine: an in-memory R-tree per category over sites as 3-D unit vectors.
+//!
+//! Why unit vectors: rstar orders neighbours by squared Euclidean distance in the space it
+//! stores. On the unit sphere the chord between two points is `2·sin(θ/2)` for the central
+//! angle θ, which is strictly increasing on [0, π], so the R-tree's own nearest order *is* the
+//! great-circle order — exactly, with no special case at the antimeridian or the poles and no
+//! re-ranking. Distances are reported in metres on a sphere of
+//! [`EARTH_RADIUS_M`](crate::domain::EARTH_RADIUS_M).
+//!
+//! The k-nearest search is a depth-first branch and bound over rstar's nodes (children visited
+//! nearest first, pruned by the k-th best distance so far). Filters (language, free, open at,
+//! walk-in, no ID) are tested on each candidate inside the search, so "the 5 nearest that speak
+//! Haitian Creole" costs about what "the 5 nearest" costs when such sites are common, and never
+//! misses one when they are rare. The search allocates nothing; callers reuse the result buffer.
+//!
+//! Writes update the trees in place (`insert`/`remove`, O(log n)); start-up uses bulk loading.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use rstar::primitives::GeomWithData;
+use rstar::{ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeParams};
+
+use crate::domain::{
+    chord2_to_metres, metres_to_chord2, Category, Hours, LanguageCode, LonLat, OpenAt,
+};
+
+/// Node sizes tuned for query speed on a few thousand to a few hundred thousand points
+/// (measured in `benches/nearest.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct Params;
+
+impl RTreeParams for Params {
+    const MIN_SIZE: usize = 4;
+    const MAX_SIZE: usize = 12;
+    const REINSERTION_COUNT: usize = 3;
+    type DefaultInsertionStrategy = RStarInsertionStrategy;
+}
+
+/// Upper bound on children per node that the search keeps on the stack.
+const STACK_CHILDREN: usize = 33;
+const _: () = assert!(Params::MAX_SIZE < STACK_CHILDREN);
+
+/// A tree entry: the unit vector and the slot number of the site.
+pub type Entry = GeomWithData<[f64; 3], u32>;
+/// One category's tree.
+pub type Tree = RTree<Entry, Params>;
+
+/// Attributes the post-filters look at, copied out of the site record so the search touches
+/// one small struct per candidate.
+#[derive(Clone, Debug, Default)]
+pub struct Attrs {
+    /// Cost is `free`.
+    pub free: bool,
+    /// Accepts walk-ins.
+    pub walk_in: bool,
+    /// Serves people without ID.
+    pub no_id: bool,
+    /// Languages spoken at the site or on any of its phone lines, packed (see
+    /// [`LanguageCode::packed`]).
+    pub languages: Box<[u32]>,
+    /// Weekly hours, for `open_at`.
+    pub hours: Option<Box<Hours>>,
+}
+
+/// What a nearest query keeps, beyond its category.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Must speak this language (packed code).
+    pub language: Option<u32>,
+    /// Must be free.
+    pub free: bool,
+    /// Must accept walk-ins.
+    pub walk_in: bool,
+    /// Must serve people without ID.
+    pub no_id: bool,
+    /// Must be open at this moment (local time at the site, or an instant).
+    pub open_at: Option<OpenAt>,
+}
+
+impl Filter {
+    /// A filter on language only.
+    pub fn language(code: &LanguageCode) -> Self {
+        Self {
+            language: Some(code.packed()),
+            ..Self::default()
+        }
+    }
+
+    /// True when the filter keeps everything (the search can skip testing candidates).
+    pub fn is_empty(&self) -> bool {
+        self.language.is_none()
+            && !self.free
+            && !self.walk_in
+            && !self.no_id
+            && self.open_at.is_none()
+    }
+
+    /// Whether a site with these attributes passes.
+    pub fn accepts(&self, a: &Attrs) -> bool {
+        (!self.free || a.free)
+            && (!self.walk_in || a.walk_in)
+            && (!self.no_id || a.no_id)
+            && self.language.is_none_or(|l| a.languages.contains(&l))
+            && self
+                .open_at
+                .as_ref()
+                .is_none_or(|t| a.hours.as_ref().is_some_and(|h| h.is_open(t)))
+    }
+}
+
+/// One site to index.
+#[derive(Clone, Debug)]
+pub struct Item<K> {
+    /// The caller's key (a site UUID in the service; a CSV id in batch mode).
+    pub key: K,
+    /// Where it is.
+    pub at: LonLat,
+    /// Its categories.
+    pub categories: Vec<Category>,
+    /// What the filters look at.
+    pub attrs: Attrs,
+}
+
+#[derive(Clone, Debug)]
+struct Slot<K> {
+    key: K,
+    pos: [f64; 3],
+    cats: Box<[u16]>,
+    attrs: Attrs,
+}
+
+/// A neighbour found by a query.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    /// Slot of the site; [`SpatialIndex::key`] turns it into the caller's key.
+    pub slot: u32,
+    /// Squared chord length between unit vectors (what the tree orders by).
+    pub chord2: f64,
+}
+
+impl Hit {
+    /// Great-circle distance in metres.
+    pub fn distance_m(&self) -> f64 {
+        chord2_to_metres(self.chord2)
+    }
+}
+
+/// The spatial index: one tree per category plus one over every site.
+#[derive(Debug)]
+pub struct SpatialIndex<K> {
+    slots: Vec<Option<Slot<K>>>,
+    free_slots: Vec<u32>,
+    by_key: HashMap<K, u32>,
+    category_ids: HashMap<Category, u16>,
+    trees: Vec<Tree>,
+    all: Tree,
+}
+
+impl<K: Clone + Eq + Hash> Default for SpatialIndex<K> {
+    fn default() -> Self {
+        Self::bulk_load(Vec::new())
+    }
+}
+
+impl<K: Clone + Eq + Hash> SpatialIndex<K> {
+    /// Builds the index in one pass with rstar's bulk loading (O(n log n), far faster than
+    /// repeated inserts). A key given twice keeps its last item.
+    pub fn bulk_load(items: Vec<Item<K>>) -> Self {
+        let mut index = Self {
+            slots: Vec::with_capacity(items.len()),
+            free_slots: Vec::new(),
+            by_key: HashMap::with_capacity(items.len()),
+            category_ids: HashMap::new(),
+            trees: Vec::new(),
+            all: Tree::new_with_params(),
+        };
+        let mut per_category: Vec<Vec<Entry>> = Vec::new();
+        for item in items {
+            if let Some(old) = index.by_key.get(&item.key).copied() {
+                index.slots[old as usize] = None;
+                index.free_slots.push(old);
+            }
+            let cats: Box<[u16]> = item
+                .categories
+                .iter()
+                .map(|c| index.category_id(c))
+                .collect();
+            let slot = index.slots.len() as u32;
+            let pos = item.at.unit_vector();
+            index.by_key.insert(item.key.clone(), slot);
+            index.slots.push(Some(Slot {
+                key: item.key,
+                pos,
+                cats,
+                attrs: item.attrs,
+            }));
+        }
+        per_category.resize_with(index.category_ids.len(), Vec::new);
+        let mut all = Vec::with_capacity(index.slots.len());
+        for (i, slot) in index.slots.iter().enumerate() {
+            if let Some(s) = slot {
+                let entry = Entry::new(s.pos, i as u32);
+                for &c in s.cats.iter() {
+                    per_category[c as usize].push(entry);
+                }
+                all.push(entry);
+            }
+        }
+        index.trees = per_category
+            .into_iter()
+            .map(Tree::bulk_load_with_params)
+            .collect();
+        index.all = Tree::bulk_load_with_params(all);
+        index
+    }
+
+    fn category_id(&mut self, c: &Category) -> u16 {
+        if let Some(id) = self.category_ids.get(c) {
+            return *id;
+        }
+        let id = self.category_ids.len() as u16;
+        self.category_ids.insert(c.clone(), id);
+        self.trees.push(Tree::new_with_params());
+        id
+    }
+
+    /// Number of indexed sites.
+    pub fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// Adds a site, or moves and re-files it if its key is already indexed. O(log n).
+    pub fn upsert(&mut self, item: Item<K>) {
+        self.remove(&item.key);
+        let cats: Box<[u16]> = item
+            .categories
+            .iter()
+            .map(|c| self.category_id(c))
+            .collect();
+        let pos = item.at.unit_vector();
+        let slot = match self.free_slots.pop() {
+            Some(s) => s,
+            None => {
+                self.slots.push(None);
+                (self.slots.len() - 1) as u32
+            }
+        };
+        let entry = Entry::new(pos, slot);
+        for &c in cats.iter() {
+            self.trees[c as usize].insert(entry);
+        }
+        self.all.insert(entry);
+        self.by_key.insert(item.key.clone(), slot);
+        self.slots[slot as usize] = Some(Slot {
+            key: item.key,
+            pos,
+            cats,
+            attrs: item.attrs,
+        });
+    }
+
+    /// Removes a site; true if it was there. O(log n).
+    pub fn remove(&mut self, key: &K) -> bool {
+        let Some(slot) = self.by_key.remove(key) else {
+            return false;
+        };
+        if let Some(s) = self.slots[slot as usize].take() {
+            let entry = Entry::new(s.pos, slot);
+            for &c in s.cats.iter() {
+                self.trees[c as usize].remove(&entry);
+            }
+            self.all.remove(&entry);
+        }
+        self.free_slots.push(slot);
+        true
+    }
+
+    /// Whether a key is indexed.
+    pub fn contains(&self, key: &K) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    /// The caller's key for a hit's slot.
+    pub fn key(&self, slot: u32) -> &K {
+        match &self.slots[slot as usize] {
+            Some(s) => &s.key,
+            None => unreachable!("hits only name live slots"),
+        }
+    }
+
+    /// The tree for a category (`None`: every site), or `None` if no site has the category.
+    pub fn tree(&self, category: Option<&Category>) -> Option<&Tree> {
+        match category {
+            None => Some(&self.all),
+            Some(c) => self.category_ids.get(c).map(|&id| &self.trees[id as usize]),
+        }
+    }
+
+    /// The `k` sites nearest to `origin` by great-circle distance, in the category if one is
+    /// given, that pass `filter`, no farther than `max_m` metres when given. Results go into
+    /// `out` (cleared first), nearest first.
+    pub fn nearest(
+        &self,
+        origin: LonLat,
+        category: Option<&Category>,
+        k: usize,
+        max_m: Option<f64>,
+        filter: &Filter,
+        out: &mut Vec<Hit>,
+    ) {
+        out.clear();
+        let Some(tree) = self.tree(category) else {
+            return;
+        };
+        let limit = max_m.map_or(f64::INFINITY, metres_to_chord2);
+        let q = origin.unit_vector();
+        if filter.is_empty() {
+            knn(tree, q, k, limit, out, |_| true);
+        } else {
+            knn(tree, q, k, limit, out, |slot| {
+                self.slots[slot as usize]
+                    .as_ref()
+                    .is_some_and(|s| filter.accepts(&s.attrs))
+            });
+        }
+    }
+}
+
+/// Keeps the best `k` candidates, sorted nearest first.
+struct Best<'a> {
+    k: usize,
+    limit: f64,
+    out: &'a mut Vec<Hit>,
+}
+
+impl Best<'_> {
+    /// The distance a candidate or node must beat.
+    #[inline]
+    fn bound(&self) -> f64 {
+        if self.out.len() == self.k {
+            self.out[self.k - 1].chord2
+        } else {
+            self.limit
+        }
+    }
+
+    #[inline]
+    fn admits(&self, d2: f64) -> bool {
+        if self.out.len() == self.k {
+            d2 < self.out[self.k - 1].chord2
+        } else {
+            d2 <= self.limit
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, hit: Hit) {
+        if self.out.len() == self.k {
+            self.out.pop();
+        }
+        let at = self.out.partition_point(|h| h.chord2 <= hit.chord2);
+        self.out.insert(at, hit);
+    }
+}
+
+#[inline]
+fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let (x, y, z) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    x * x + y * y + z * z
+}
+
+/// Squared distance from `q` to a node's bounding box (0 inside), written out for three
+/// dimensions: rstar's generic version was a quarter of the search time.
+#[inline]
+fn box_dist2(node: &ParentNode<Entry>, q: &[f64; 3]) -> f64 {
+    let env = node.envelope();
+    let (lo, hi) = (env.lower(), env.upper());
+    let mut d2 = 0.0;
+    for i in 0..3 {
+        let d = (lo[i] - q[i]).max(q[i] - hi[i]).max(0.0);
+        d2 += d * d;
+    }
+    d2
+}
+
+/// Exact k-nearest by chord length (= great-circle order) over any tree of entries, keeping
+/// only slots `accept` passes and only within squared chord `limit` (inclusive).
+/// `out` is cleared and filled nearest first.
+pub fn knn(
+    tree: &Tree,
+    q: [f64; 3],
+    k: usize,
+    limit: f64,
+    out: &mut Vec<Hit>,
+    mut accept: impl FnMut(u32) -> bool,
+) {
+    out.clear();
+    if k == 0 || tree.size() == 0 {
+        return;
+    }
+    let mut best = Best { k, limit, out };
+    visit(tree.root(), &q, &mut best, &mut accept);
+}
+
+fn visit(
+    node: &ParentNode<Entry>,
+    q: &[f64; 3],
+    best: &mut Best<'_>,
+    accept: &mut impl FnMut(u32) -> bool,
+) {
+    let children = node.children();
+    // Children of one node are all leaves or all parents.
+    if let Some(RTreeNode::Leaf(_)) = children.first() {
+        for child in children {
+            if let RTreeNode::Leaf(e) = child {
+                let d2 = dist2(e.geom(), q);
+                if best.admits(d2) && accept(e.data) {
+                    best.offer(Hit {
+                        slot: e.data,
+                        chord2: d2,
+                    });
+                }
+            }
+        }
+        return;
+    }
+    let mut order = [(0.0f64, 0usize); STACK_CHILDREN];
+    let mut n = 0;
+    for (i, child) in children.iter().enumerate() {
+        if let RTreeNode::Parent(p) = child {
+            let d2 = box_dist2(p, q);
+            if d2 <= best.bound() && n < STACK_CHILDREN {
+                // Insertion sort: nodes are small.
+                let mut j = n;
+                while j > 0 && order[j - 1].0 > d2 {
+                    order[j] = order[j - 1];
+                    j -= 1;
+                }
+                order[j] = (d2, i);
+                n += 1;
+            }
+        }
+    }
+    for &(d2, i) in &order[..n] {
+        if !best.admits(d2) {
+            break;
+        }
+        if let RTreeNode::Parent(p) = &children[i] {
+            visit(p, q, best, accept);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    fn cat(s: &str) -> Category {
+        Category::parse(s).unwrap()
+    }
+
+    fn random_items(n: usize, seed: u64) -> Vec<Item<usize>> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        (0..n)
+            .map(|i| {
+                // Uniform on the sphere, plus a cluster around the antimeridian and the poles.
+                let (lon, lat) = match i % 4 {
+                    0 => (
+                        rng.gen_range(179.0..=180.0) * if rng.gen() { 1.0 } else { -1.0 },
+                        rng.gen_range(50.0..56.0),
+                    ),
+                    1 => (
+                        rng.gen_range(-180.0..=180.0),
+                        rng.gen_range(85.0..=90.0) * if rng.gen() { 1.0 } else { -1.0 },
+                    ),
+                    _ => {
+                        let z: f64 = rng.gen_range(-1.0..=1.0);
+                        (rng.gen_range(-180.0..=180.0), z.asin().to_degrees())
+                    }
+                };
+                Item {
+                    key: i,
+                    at: LonLat::new(lon, lat).unwrap(),
+                    categories: vec![cat(if i % 3 == 0 { "legal" } else { "health" })],
+                    attrs: Attrs {
+                        free: i % 2 == 0,
+                        languages: vec![if i % 5 == 0 { 1 } else { 2 }].into(),
+                        ..Attrs::default()
+                    },
+                }
+            })
+            .collect()
+    }
+
+    fn brute(items: &[Item<usize>], q: LonLat, c: &str, k: usize, f: &Filter) -> Vec<(usize, f64)> {
+        let mut all: Vec<(usize, f64)> = items
+            .iter()
+            .filter(|i| i.categories.iter().any(|x| x.as_str() == c) && f.accepts(&i.attrs))
+            .map(|i| (i.key, q.distance_m(i.at)))
+            .collect();
+        all.sort_by(|a, b| a.1.total_cmp(&b.1));
+        all.truncate(k);
+        all
+    }
+
+    fn check(index: &SpatialIndex<usize>, items: &[Item<usize>], seed: u64) {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut out = Vec::new();
+        for n in 0..400 {
+            let (lon, lat) = match n % 4 {
+                0 => (rng.gen_range(-180.0..=180.0), rng.gen_range(-90.0..=90.0)),
+                1 => (
+                    if rng.gen() { 179.99 } else { -179.99 },
+                    rng.gen_range(50.0..56.0),
+                ), // Aleutians
+                2 => (
+                    rng.gen_range(-180.0..=180.0),
+                    if rng.gen() { 89.9 } else { -89.9 },
+                ),
+                _ => (rng.gen_range(-180.0..=180.0), rng.gen_range(-60.0..=60.0)),
+            };
+            let q = LonLat::new(lon, lat).unwrap();
+            let f = if n % 2 == 0 {
+                Filter::default()
+            } else {
+                Filter {
+                    language: Some(1),
+                    free: true,
+                    ..Filter::default()
+                }
+            };
+            for c in ["legal", "health"] {
+                index.nearest(q, Some(&cat(c)), 5, None, &f, &mut out);
+                let want = brute(items, q, c, 5, &f);
+                assert_eq!(out.len(), want.len());
+                for (h, (key, d)) in out.iter().zip(&want) {
+                    // Same distance to within a millimetre; same site unless two are tied.
+                    assert!(
+                        (h.distance_m() - d).abs() < 1e-3,
+                        "{q:?}: {} vs {d}",
+                        h.distance_m()
+                    );
+                    if (h.distance_m() - d).abs() > 1e-6 {
+                        assert_eq!(index.key(h.slot), key);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matches_brute_force_haversine_worldwide() {
+        let items = random_items(5_000, 7);
+        let index = SpatialIndex::bulk_load(items.clone());
+        check(&index, &items, 11);
+    }
+
+    #[test]
+    fn stays_exact_after_inserts_moves_and_removals() {
+        let mut items = random_items(3_000, 3);
+        let mut index = SpatialIndex::bulk_load(items[..1_000].to_vec());
+        for it in &items[1_000..] {
+            index.upsert(it.clone());
+        }
+        // Move a third of them and remove a tenth.
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for i in (0..3_000).step_by(3) {
+            items[i].at =
+                LonLat::new(rng.gen_range(-180.0..=180.0), rng.gen_range(-90.0..=90.0)).unwrap();
+            index.upsert(items[i].clone());
+        }
+        let removed: Vec<usize> = (0..3_000).step_by(10).collect();
+        for k in &removed {
+            assert!(index.remove(k));
+        }
+        items.retain(|i| !removed.contains(&i.key));
+        assert_eq!(index.len(), items.len());
+        check(&index, &items, 13);
+    }
+
+    #[test]
+    fn max_distance_is_inclusive_and_in_metres() {
+        let miami = LonLat::new(-80.2, 25.77).unwrap();
+        let items = vec![
+            Item {
+                key: 1,
+                at: LonLat::new(-80.2, 25.77 + 0.01).unwrap(),
+                categories: vec![cat("legal")],
+                attrs: Attrs::default(),
+            },
+            Item {
+                key: 2,
+                at: LonLat::new(-80.2, 25.77 + 0.1).unwrap(),
+                categories: vec![cat("legal")],
+                attrs: Attrs::default(),
+            },
+        ];
+        let index = SpatialIndex::bulk_load(items);
+        let mut out = Vec::new();
+        index.nearest(
+            miami,
+            Some(&cat("legal")),
+            5,
+            Some(5_000.0),
+            &Filter::default(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert!((out[0].distance_m() - 1_111.95).abs() < 0.1);
+        index.nearest(
+            miami,
+            Some(&cat("food")),
+            5,
+            None,
+            &Filter::default(),
+            &mut out,
+        );
+        assert!(out.is_empty());
+    }
+}

@@ -1,0 +1,424 @@
+//! SQLite: the embedded default. One file, WAL journal, foreign keys on.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use super::{Batch, Change, Snapshot, Store, StoreError};
+use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
+
+/// The SQLite store.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite://path`, `sqlite::memory:` or
+    /// a bare path) and applies the migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let url = if url.starts_with("sqlite:") {
+            url.to_owned()
+        } else {
+            format!("sqlite://{url}")
+        };
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or(path);
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
+                }
+            }
+        }
+        let memory = url.contains(":memory:");
+        let options = SqliteConnectOptions::from_str(&url)?
+            .create_if_missing(true)
+            .journal_mode(if memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            // An in-memory database lives and dies with its one connection.
+            .max_connections(if memory { 1 } else { 4 })
+            .min_connections(if memory { 1 } else { 0 })
+            .idle_timeout(if memory {
+                None
+            } else {
+                Some(Duration::from_secs(600))
+            })
+            .max_lifetime(if memory {
+                None
+            } else {
+                Some(Duration::from_secs(3600))
+            })
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_ts(field: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("{field} '{raw}': {e}")))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn from_json<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, StoreError> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("{field}: {e}")))
+}
+
+fn uuid(field: &str, raw: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(raw).map_err(|e| StoreError::Corrupt(format!("{field} '{raw}': {e}")))
+}
+
+/// Translates driver errors for constraint violations into [`StoreError::Constraint`] with a
+/// message a client can act on.
+fn classify(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        let msg = db.message();
+        if msg.contains("UNIQUE constraint failed: sites.source_id")
+            || msg.contains("UNIQUE constraint failed: partners.source_id")
+        {
+            return StoreError::Constraint(
+                "source_id is already used by another record".to_owned(),
+            );
+        }
+        if msg.contains("UNIQUE constraint failed") {
+            return StoreError::Constraint("id is already used by another record".to_owned());
+        }
+        if msg.contains("FOREIGN KEY constraint failed") {
+            return StoreError::Constraint(
+                "a referenced partner or category does not exist".to_owned(),
+            );
+        }
+        if msg.contains("CHECK constraint failed") {
+            return StoreError::Constraint(format!("a value is out of range ({msg})"));
+        }
+    }
+    StoreError::Database(e)
+}
+
+fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {
+    let lang: Option<String> = r.try_get("description_lang")?;
+    let status: String = r.try_get("status")?;
+    Ok(Partner {
+        id: uuid("partners.id", r.try_get("id")?)?,
+        source_id: r.try_get("source_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        description_lang: lang
+            .map(|l| from_json("description_lang", &format!("\"{l}\"")))
+            .transpose()?,
+        description_translations: from_json(
+            "description_translations",
+            r.try_get("description_translations")?,
+        )?,
+        website: r.try_get("website")?,
+        email: r.try_get("email")?,
+        status: PartnerStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
+        created_at: parse_ts("created_at", r.try_get("created_at")?)?,
+        updated_at: parse_ts("updated_at", r.try_get("updated_at")?)?,
+        version: r.try_get("version")?,
+    })
+}
+
+fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
+    let lang: Option<String> = r.try_get("description_lang")?;
+    let hours: Option<String> = r.try_get("hours")?;
+    let cost: Option<String> = r.try_get("cost")?;
+    let verified: Option<String> = r.try_get("last_verified_at")?;
+    Ok(Site {
+        id: uuid("sites.id", r.try_get("id")?)?,
+        partner_id: uuid("sites.partner_id", r.try_get("partner_id")?)?,
+        source_id: r.try_get("source_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        description_lang: lang
+            .map(|l| from_json("description_lang", &format!("\"{l}\"")))
+            .transpose()?,
+        description_translations: from_json(
+            "description_translations",
+            r.try_get("description_translations")?,
+        )?,
+        street: r.try_get("street")?,
+        city: r.try_get("city")?,
+        state: r.try_get("state")?,
+        postal_code: r.try_get("postal_code")?,
+        lon: r.try_get("lon")?,
+        lat: r.try_get("lat")?,
+        phones: from_json("phones", r.try_get("phones")?)?,
+        hours: hours.map(|h| from_json("hours", &h)).transpose()?,
+        languages: from_json("languages", r.try_get("languages")?)?,
+        categories: from_json("categories", r.try_get("categories")?)?,
+        services: from_json("services", r.try_get("services")?)?,
+        cost: cost
+            .map(|c| from_json("cost", &format!("\"{c}\"")))
+            .transpose()?,
+        cost_note: r.try_get("cost_note")?,
+        eligibility: r.try_get("eligibility")?,
+        required_documents: from_json("required_documents", r.try_get("required_documents")?)?,
+        accessibility: r.try_get("accessibility")?,
+        walk_in: r.try_get("walk_in")?,
+        appointment_required: r.try_get("appointment_required")?,
+        no_id_required: r.try_get("no_id_required")?,
+        confidential: r.try_get("confidential")?,
+        last_verified_at: verified
+            .map(|v| parse_ts("last_verified_at", &v))
+            .transpose()?,
+        created_at: parse_ts("created_at", r.try_get("created_at")?)?,
+        updated_at: parse_ts("updated_at", r.try_get("updated_at")?)?,
+        version: r.try_get("version")?,
+    })
+}
+
+const PARTNER_COLUMNS: &str =
+    "id, source_id, name, description, description_lang, description_translations, \
+     website, email, status, created_at, updated_at, version";
+
+const SITE_COLUMNS: &str = "id, partner_id, source_id, name, description, description_lang, description_translations, \
+     street, city, state, postal_code, lon, lat, phones, hours, languages, categories, services, cost, cost_note, \
+     eligibility, required_documents, accessibility, walk_in, appointment_required, no_id_required, confidential, \
+     last_verified_at, created_at, updated_at, version";
+
+async fn write_partner(
+    tx: &mut Transaction<'_, Sqlite>,
+    p: &Partner,
+    update: bool,
+) -> Result<(), StoreError> {
+    let sql = if update {
+        "update partners set source_id = ?2, name = ?3, description = ?4, description_lang = ?5, \
+         description_translations = ?6, website = ?7, email = ?8, status = ?9, created_at = ?10, updated_at = ?11, \
+         version = ?12 where id = ?1 and version = ?12 - 1"
+    } else {
+        "insert into partners (id, source_id, name, description, description_lang, description_translations, \
+         website, email, status, created_at, updated_at, version) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    };
+    let done = sqlx::query(sql)
+        .bind(p.id.to_string())
+        .bind(&p.source_id)
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(p.description_lang.as_ref().map(|l| l.as_str().to_owned()))
+        .bind(json(&p.description_translations))
+        .bind(&p.website)
+        .bind(&p.email)
+        .bind(p.status.as_str())
+        .bind(ts(p.created_at))
+        .bind(ts(p.updated_at))
+        .bind(p.version)
+        .execute(&mut **tx)
+        .await
+        .map_err(classify)?;
+    if update && done.rows_affected() == 0 {
+        return Err(missing_or_stale(tx, "partners", "partner", p.id).await);
+    }
+    Ok(())
+}
+
+async fn missing_or_stale(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    what: &str,
+    id: Uuid,
+) -> StoreError {
+    let sql = format!("select 1 from {table} where id = ?1");
+    match sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(_)) => StoreError::Conflict(format!("{what} {id}")),
+        Ok(None) => StoreError::NotFound(format!("{what} {id}")),
+        Err(e) => StoreError::Database(e),
+    }
+}
+
+async fn write_site(
+    tx: &mut Transaction<'_, Sqlite>,
+    s: &Site,
+    update: bool,
+) -> Result<(), StoreError> {
+    let sql = if update {
+        "update sites set partner_id = ?2, source_id = ?3, name = ?4, description = ?5, description_lang = ?6, \
+         description_translations = ?7, street = ?8, city = ?9, state = ?10, postal_code = ?11, lon = ?12, lat = ?13, \
+         phones = ?14, hours = ?15, languages = ?16, categories = ?17, services = ?18, cost = ?19, cost_note = ?20, \
+         eligibility = ?21, required_documents = ?22, accessibility = ?23, walk_in = ?24, appointment_required = ?25, \
+         no_id_required = ?26, confidential = ?27, last_verified_at = ?28, created_at = ?29, updated_at = ?30, \
+         version = ?31 where id = ?1 and version = ?31 - 1"
+    } else {
+        "insert into sites (id, partner_id, source_id, name, description, description_lang, description_translations, \
+         street, city, state, postal_code, lon, lat, phones, hours, languages, categories, services, cost, cost_note, \
+         eligibility, required_documents, accessibility, walk_in, appointment_required, no_id_required, confidential, \
+         last_verified_at, created_at, updated_at, version) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
+         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
+    };
+    let cost = s.cost.map(|c| json(&c).trim_matches('"').to_owned());
+    let done = sqlx::query(sql)
+        .bind(s.id.to_string())
+        .bind(s.partner_id.to_string())
+        .bind(&s.source_id)
+        .bind(&s.name)
+        .bind(&s.description)
+        .bind(s.description_lang.as_ref().map(|l| l.as_str().to_owned()))
+        .bind(json(&s.description_translations))
+        .bind(&s.street)
+        .bind(&s.city)
+        .bind(&s.state)
+        .bind(&s.postal_code)
+        .bind(s.lon)
+        .bind(s.lat)
+        .bind(json(&s.phones))
+        .bind(s.hours.as_ref().map(json))
+        .bind(json(&s.languages))
+        .bind(json(&s.categories))
+        .bind(json(&s.services))
+        .bind(cost)
+        .bind(&s.cost_note)
+        .bind(&s.eligibility)
+        .bind(json(&s.required_documents))
+        .bind(&s.accessibility)
+        .bind(s.walk_in)
+        .bind(s.appointment_required)
+        .bind(s.no_id_required)
+        .bind(s.confidential)
+        .bind(s.last_verified_at.map(ts))
+        .bind(ts(s.created_at))
+        .bind(ts(s.updated_at))
+        .bind(s.version)
+        .execute(&mut **tx)
+        .await
+        .map_err(classify)?;
+    if update && done.rows_affected() == 0 {
+        return Err(missing_or_stale(tx, "sites", "site", s.id).await);
+    }
+    let id = s.id.to_string();
+    if update {
+        sqlx::query("delete from site_categories where site_id = ?1")
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for c in &s.categories {
+        sqlx::query("insert into site_categories (site_id, category) values (?1, ?2)")
+            .bind(&id)
+            .bind(c.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+    }
+    Ok(())
+}
+
+async fn delete(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    what: &str,
+    id: Uuid,
+) -> Result<(), StoreError> {
+    let sql = format!("delete from {table} where id = ?1");
+    let done = sqlx::query(&sql)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await
+        .map_err(classify)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("{what} {id}")));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn load(&self) -> Result<Snapshot, StoreError> {
+        let categories =
+            sqlx::query("select slug, name, description from categories order by position, slug")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    let slug: String = r.try_get("slug")?;
+                    Ok(CategoryDef {
+                        slug: Category::parse(&slug).map_err(StoreError::Corrupt)?,
+                        name: r.try_get("name")?,
+                        description: r.try_get("description")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+        let partners = sqlx::query(&format!("select {PARTNER_COLUMNS} from partners"))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(partner_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let sites = sqlx::query(&format!("select {SITE_COLUMNS} from sites"))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(site_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Snapshot {
+            categories,
+            partners,
+            sites,
+        })
+    }
+
+    async fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for change in batch {
+            match change {
+                Change::CreatePartner(p) => write_partner(&mut tx, p, false).await?,
+                Change::UpdatePartner(p) => write_partner(&mut tx, p, true).await?,
+                Change::DeletePartner(id) => delete(&mut tx, "partners", "partner", *id).await?,
+                Change::CreateSite(s) => write_site(&mut tx, s, false).await?,
+                Change::UpdateSite(s) => write_site(&mut tx, s, true).await?,
+                Change::DeleteSite(id) => delete(&mut tx, "sites", "site", *id).await?,
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> Result<bool, StoreError> {
+        let row = sqlx::query("select count(*) as n from partners")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")? == 0)
+    }
+
+    async fn backup(&self, path: &str) -> Result<(), StoreError> {
+        // VACUUM INTO writes a consistent, compacted copy while readers and writers carry on.
+        sqlx::query("vacuum into ?1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

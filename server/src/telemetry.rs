@@ -1,0 +1,42 @@
+//! Logging. The request log records the route *template* (`/api/v1/nearest`), the status and the
+//! latency — never the query string, so where a family searched from is never written down.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber: `RUST_LOG` filters (default `info` for assetmap, `warn` for
+/// libraries); `ASSETMAP_LOG_FORMAT=json` switches to one JSON object per line.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("assetmap=info,tower_http=warn,sqlx=warn,warn"));
+    let json = std::env::var("ASSETMAP_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Middleware: one log line per request with method, route template, status and latency.
+pub async fn log_request(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    // The matched route is a template such as `/api/v1/sites/{id}`; unmatched requests are
+    // logged as such rather than with their path, which could carry anything.
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "<unmatched>".to_owned(), |m| m.as_str().to_owned());
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(target: "assetmap::http", %method, route, status, latency_ms = format!("{latency_ms:.2}"), "request");
+    res
+}

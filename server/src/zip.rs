@@ -1,0 +1,64 @@
+//! Offline ZIP code → point lookup from the Census ZCTA internal points shipped in `data/`.
+//! A ZCTA approximates a ZIP code's area; its internal point is a point inside it, not a
+//! population centre.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::domain::LonLat;
+
+/// ZIP (ZCTA) code → internal point.
+#[derive(Debug, Default)]
+pub struct ZipIndex {
+    points: HashMap<[u8; 5], LonLat>,
+}
+
+impl ZipIndex {
+    /// Loads `zcta,lat,lng` rows.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| anyhow::anyhow!("cannot open ZIP centroids {}: {e}", path.display()))?;
+        let mut rdr = csv::Reader::from_reader(file);
+        let mut points = HashMap::new();
+        for (n, rec) in rdr.records().enumerate() {
+            let rec = rec?;
+            let (Some(z), Some(lat), Some(lng)) = (rec.get(0), rec.get(1), rec.get(2)) else {
+                anyhow::bail!("{}: row {}: expected zcta,lat,lng", path.display(), n + 2);
+            };
+            let key = parse_zip(z)
+                .ok_or_else(|| anyhow::anyhow!("{}: row {}: zcta '{z}'", path.display(), n + 2))?;
+            let at = LonLat::new(lng.parse()?, lat.parse()?)
+                .map_err(|e| anyhow::anyhow!("{}: row {}: {e}", path.display(), n + 2))?;
+            points.insert(key, at);
+        }
+        Ok(Self { points })
+    }
+
+    /// The internal point of a five-digit ZIP code, if it has a ZCTA.
+    pub fn lookup(&self, zip: &str) -> Option<LonLat> {
+        self.points.get(&parse_zip(zip)?).copied()
+    }
+
+    /// Number of ZIP codes known.
+    pub fn len(&self) -> usize {
+        self.points.len()
+    }
+
+    /// True when nothing is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.points.is_empty()
+    }
+}
+
+/// Five ASCII digits (a ZIP+4 is cut to its first five).
+pub fn parse_zip(raw: &str) -> Option<[u8; 5]> {
+    let raw = raw.trim();
+    let five = raw.get(..5)?;
+    let rest = &raw[5..];
+    if !five.bytes().all(|b| b.is_ascii_digit())
+        || !(rest.is_empty() || rest.len() == 5 && rest.starts_with('-'))
+    {
+        return None;
+    }
+    five.as_bytes().try_into().ok()
+}
