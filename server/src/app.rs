@@ -38,8 +38,7 @@ impl AppState {
         let store = crate::store::connect(&settings.database_url).await?;
         if settings.demo && store.is_empty().await? {
             let path = settings.data_dir.join("demo").join("miami-dade.geojson");
-            let report =
-                crate::import::import_path(&store, &path, crate::import::Mode::Commit).await?;
+            let report = crate::import::import_path(&store, &path, crate::import::Mode::Commit).await?;
             tracing::info!(
                 sites = report.sites_created,
                 partners = report.partners_created,
@@ -47,9 +46,7 @@ impl AppState {
             );
         }
         let directory = Arc::new(Directory::open(store).await?);
-        let zips = Arc::new(ZipIndex::load(
-            &settings.data_dir.join("zcta_centroids.csv"),
-        )?);
+        let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
         {
             let c = directory.read();
             tracing::info!(
@@ -61,11 +58,7 @@ impl AppState {
                 "directory loaded"
             );
         }
-        Ok(Self {
-            directory,
-            zips,
-            settings: Arc::new(settings),
-        })
+        Ok(Self { directory, zips, settings: Arc::new(settings) })
     }
 }
 
@@ -79,11 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::directory::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods([
-            Method::GET,
-            Method::HEAD,
-            Method::OPTIONS,
-        ]))
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))
         .with_state(state);
     let static_files = ServeDir::new(&web).fallback(ServeFile::new(web.join("index.html")));
     Router::new()
@@ -127,9 +116,8 @@ impl App {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let addr = settings.addr;
         let state = AppState::load(settings).await?;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        let listener =
+            TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         Ok(Self { listener, state })
     }
 
@@ -147,9 +135,7 @@ impl App {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let app = router(self.state);
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
     }
 }
 
@@ -159,8 +145,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -41,24 +41,13 @@ pub fn read_points(file: &str, reader: impl Read) -> Result<Vec<PointRow>, RowEr
         row,
         problem: FieldError::new(field, msg),
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(reader);
-    let headers = rdr
-        .headers()
-        .map_err(|e| err(1, "header", e.to_string()))?
-        .clone();
+    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
+    let headers = rdr.headers().map_err(|e| err(1, "header", e.to_string()))?.clone();
     let col = |name: &str| {
         headers
             .iter()
             .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                err(
-                    1,
-                    name,
-                    format!("missing column '{name}' (need id,category,lon,lat)"),
-                )
-            })
+            .ok_or_else(|| err(1, name, format!("missing column '{name}' (need id,category,lon,lat)")))
     };
     let (ci, cc, clon, clat) = (col("id")?, col("category")?, col("lon")?, col("lat")?);
     let mut out = Vec::new();
@@ -67,9 +56,7 @@ pub fn read_points(file: &str, reader: impl Read) -> Result<Vec<PointRow>, RowEr
         let rec = rec.map_err(|e| err(row, "row", e.to_string()))?;
         let get = |i: usize| rec.get(i).unwrap_or("");
         let num = |i: usize, name: &str| {
-            get(i)
-                .parse::<f64>()
-                .map_err(|_| err(row, name, format!("'{}' is not a number", get(i))))
+            get(i).parse::<f64>().map_err(|_| err(row, name, format!("'{}' is not a number", get(i))))
         };
         let category = Category::parse(get(cc)).map_err(|m| err(row, "category", m))?;
         let at = LonLat::new(num(clon, "lon")?, num(clat, "lat")?).map_err(|e| RowError {
@@ -77,11 +64,7 @@ pub fn read_points(file: &str, reader: impl Read) -> Result<Vec<PointRow>, RowEr
             row,
             problem: e,
         })?;
-        out.push(PointRow {
-            id: get(ci).to_owned(),
-            category,
-            at,
-        });
+        out.push(PointRow { id: get(ci).to_owned(), category, at });
     }
     Ok(out)
 }
@@ -97,12 +80,7 @@ pub fn nearest_csv(
     let index = SpatialIndex::bulk_load(
         sites
             .into_iter()
-            .map(|s| Item {
-                key: s.id,
-                at: s.at,
-                categories: vec![s.category],
-                attrs: Attrs::default(),
-            })
+            .map(|s| Item { key: s.id, at: s.at, categories: vec![s.category], attrs: Attrs::default() })
             .collect(),
     );
     let filter = Filter::default();
@@ -111,13 +89,6 @@ pub fn nearest_csv(
     // Answer the queries grouped by category and in Hilbert-curve order, so consecutive
     // searches walk the same tree nodes while they are still in cache; the output keeps the
     // input order.
-    if std::env::var_os("ASSETMAP_WARM").is_some() {
-        for _ in 0..20 {
-            for q in queries {
-                index.nearest(q.at, Some(&q.category), k, None, &filter, &mut hits);
-            }
-        }
-    }
     let started = Instant::now();
     let mut order: Vec<(u16, u64, u32)> = Vec::with_capacity(queries.len());
     let mut cats: Vec<&Category> = Vec::new();
@@ -142,11 +113,7 @@ pub fn nearest_csv(
     let spent = started.elapsed();
     let answers: Vec<(u32, Hit)> = per_query
         .iter()
-        .flat_map(|&(start, n)| {
-            answers[start as usize..(start + n) as usize]
-                .iter()
-                .copied()
-        })
+        .flat_map(|&(start, n)| answers[start as usize..(start + n) as usize].iter().copied())
         .collect();
     writeln!(out, "query_id,rank,site_id,distance_m")?;
     let mut rank = 0;
@@ -154,14 +121,7 @@ pub fn nearest_csv(
     for (qi, h) in answers {
         rank = if qi == last { rank + 1 } else { 1 };
         last = qi;
-        writeln!(
-            out,
-            "{},{},{},{:.3}",
-            queries[qi as usize].id,
-            rank,
-            index.key(h.slot),
-            h.distance_m()
-        )?;
+        writeln!(out, "{},{},{},{:.3}", queries[qi as usize].id, rank, index.key(h.slot), h.distance_m())?;
     }
     Ok(spent)
 }

@@ -76,12 +76,7 @@ impl Catalog {
         if self.partners.get(&site.partner_id)?.status != PartnerStatus::Active {
             return None;
         }
-        Some(Item {
-            key: site.id,
-            at,
-            categories: site.categories.clone(),
-            attrs: attrs_of(site),
-        })
+        Some(Item { key: site.id, at, categories: site.categories.clone(), attrs: attrs_of(site) })
     }
 
     fn put_site(&mut self, site: Site) {
@@ -112,10 +107,7 @@ impl Catalog {
     }
 
     fn put_partner(&mut self, p: Partner) {
-        let status_changed = self
-            .partners
-            .get(&p.id)
-            .is_some_and(|old| old.status != p.status);
+        let status_changed = self.partners.get(&p.id).is_some_and(|old| old.status != p.status);
         if let Some(old) = self.partners.get(&p.id) {
             if let Some(src) = &old.source_id {
                 self.partner_by_source.remove(src);
@@ -127,12 +119,7 @@ impl Catalog {
         let id = p.id;
         self.partners.insert(id, Arc::new(p));
         if status_changed {
-            let sites: Vec<Arc<Site>> = self
-                .sites
-                .values()
-                .filter(|s| s.partner_id == id)
-                .cloned()
-                .collect();
+            let sites: Vec<Arc<Site>> = self.sites.values().filter(|s| s.partner_id == id).cloned().collect();
             for s in sites {
                 self.put_site(Site::clone(&s));
             }
@@ -145,12 +132,8 @@ impl Catalog {
             match change {
                 Change::CreatePartner(p) | Change::UpdatePartner(p) => self.put_partner(p.clone()),
                 Change::DeletePartner(id) => {
-                    let gone: Vec<Uuid> = self
-                        .sites
-                        .values()
-                        .filter(|s| s.partner_id == *id)
-                        .map(|s| s.id)
-                        .collect();
+                    let gone: Vec<Uuid> =
+                        self.sites.values().filter(|s| s.partner_id == *id).map(|s| s.id).collect();
                     for s in gone {
                         self.drop_site(s);
                     }
@@ -188,23 +171,17 @@ impl Catalog {
 
     /// A site by its source system's id.
     pub fn site_by_source(&self, source_id: &str) -> Option<&Arc<Site>> {
-        self.site_by_source
-            .get(source_id)
-            .and_then(|id| self.sites.get(id))
+        self.site_by_source.get(source_id).and_then(|id| self.sites.get(id))
     }
 
     /// A partner by its source system's id.
     pub fn partner_by_source(&self, source_id: &str) -> Option<&Arc<Partner>> {
-        self.partner_by_source
-            .get(source_id)
-            .and_then(|id| self.partners.get(id))
+        self.partner_by_source.get(source_id).and_then(|id| self.partners.get(id))
     }
 
     /// A partner by exact name (case-insensitive), for imports that name partners.
     pub fn partner_by_name(&self, name: &str) -> Option<&Arc<Partner>> {
-        self.partners
-            .values()
-            .find(|p| p.name.eq_ignore_ascii_case(name))
+        self.partners.values().find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
     /// Every partner.
@@ -219,9 +196,7 @@ impl Catalog {
 
     /// Whether the public may see a site: its partner is active.
     pub fn is_public(&self, site: &Site) -> bool {
-        self.partners
-            .get(&site.partner_id)
-            .is_some_and(|p| p.status == PartnerStatus::Active)
+        self.partners.get(&site.partner_id).is_some_and(|p| p.status == PartnerStatus::Active)
     }
 
     /// Number of sites the public can find on the map.
@@ -240,14 +215,9 @@ impl Catalog {
         filter: &Filter,
     ) -> Vec<(Arc<Site>, f64)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        self.index
-            .nearest(origin, category, k, max_m, filter, &mut hits);
+        self.index.nearest(origin, category, k, max_m, filter, &mut hits);
         hits.iter()
-            .filter_map(|h| {
-                self.sites
-                    .get(self.index.key(h.slot))
-                    .map(|s| (Arc::clone(s), h.distance_m()))
-            })
+            .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
             .collect()
     }
 
@@ -266,9 +236,7 @@ pub struct Directory {
 
 impl std::fmt::Debug for Directory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Directory")
-            .field("backend", &self.store.backend())
-            .finish_non_exhaustive()
+        f.debug_struct("Directory").field("backend", &self.store.backend()).finish_non_exhaustive()
     }
 }
 
@@ -296,10 +264,7 @@ impl Directory {
     /// Plans a batch against the current catalog and commits it: store first, then memory.
     /// `plan` runs while other writers wait, so what it reads is still current when the batch
     /// lands. Nothing is written if `plan` fails or the store refuses the batch.
-    pub async fn commit<T, E>(
-        &self,
-        plan: impl FnOnce(&Catalog) -> Result<(Batch, T), E>,
-    ) -> Result<T, E>
+    pub async fn commit<T, E>(&self, plan: impl FnOnce(&Catalog) -> Result<(Batch, T), E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
@@ -318,6 +283,5 @@ impl Directory {
 
 /// Whether a listing is stale: never verified, or verified more than `stale_after_days` ago.
 pub fn is_stale(site: &Site, now: DateTime<Utc>, stale_after_days: i64) -> bool {
-    site.last_verified_at
-        .is_none_or(|t| now - t > chrono::Duration::days(stale_after_days))
+    site.last_verified_at.is_none_or(|t| now - t > chrono::Duration::days(stale_after_days))
 }

@@ -47,15 +47,10 @@ pub fn default_dir(name: &str) -> PathBuf {
     if local.is_dir() {
         return local;
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(name)
 }
 
 /// The default database: `data/assetmap.db` beside the shipped data.
 pub fn default_database_url() -> String {
-    format!(
-        "sqlite://{}",
-        default_dir("data").join("assetmap.db").display()
-    )
+    format!("sqlite://{}", default_dir("data").join("assetmap.db").display())
 }

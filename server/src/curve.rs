@@ -9,10 +9,7 @@ pub fn hilbert(at: LonLat) -> u64 {
     const ORDER: u32 = 16;
     let n: u64 = 1 << ORDER;
     let scale = |v: f64, lo: f64, span: f64| (((v - lo) / span) * (n as f64 - 1.0)).round() as u64;
-    let (mut x, mut y) = (
-        scale(at.lon(), -180.0, 360.0),
-        scale(at.lat(), -90.0, 180.0),
-    );
+    let (mut x, mut y) = (scale(at.lon(), -180.0, 360.0), scale(at.lat(), -90.0, 180.0));
     let mut d = 0u64;
     let mut s = n / 2;
     while s > 0 {

@@ -96,43 +96,20 @@ impl ApiError {
     /// The problem document sent to the client.
     pub fn problem(&self) -> Problem {
         let (kind, title, detail, errors) = match self {
-            Self::BadRequest(e) => (
-                "/problems/invalid-parameter",
-                "Invalid parameter",
-                e.to_string(),
-                vec![e.clone()],
-            ),
-            Self::MalformedJson(m) => (
-                "/problems/malformed-json",
-                "Malformed JSON",
-                m.clone(),
-                vec![],
-            ),
-            Self::Validation(errs) => {
-                let detail = errs
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                (
-                    "/problems/validation",
-                    "Validation failed",
-                    detail,
-                    errs.clone(),
-                )
+            Self::BadRequest(e) => {
+                ("/problems/invalid-parameter", "Invalid parameter", e.to_string(), vec![e.clone()])
             }
-            Self::NotFound(what) => (
-                "/problems/not-found",
-                "Not found",
-                format!("{what} not found"),
-                vec![],
-            ),
+            Self::MalformedJson(m) => ("/problems/malformed-json", "Malformed JSON", m.clone(), vec![]),
+            Self::Validation(errs) => {
+                let detail = errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                ("/problems/validation", "Validation failed", detail, errs.clone())
+            }
+            Self::NotFound(what) => ("/problems/not-found", "Not found", format!("{what} not found"), vec![]),
             Self::Conflict(m) => ("/problems/conflict", "Conflict", m.clone(), vec![]),
             Self::Stale(_) => (
                 "/problems/stale-version",
                 "Edited a stale version",
-                "the record was changed after you loaded it; `current` is the record as it is now"
-                    .to_owned(),
+                "the record was changed after you loaded it; `current` is the record as it is now".to_owned(),
                 vec![],
             ),
             Self::Unauthorized => (
@@ -154,12 +131,9 @@ impl ApiError {
                 "send the body as application/json".to_owned(),
                 vec![],
             ),
-            Self::PreconditionFailed(m) => (
-                "/problems/precondition-failed",
-                "Precondition failed",
-                m.clone(),
-                vec![],
-            ),
+            Self::PreconditionFailed(m) => {
+                ("/problems/precondition-failed", "Precondition failed", m.clone(), vec![])
+            }
             Self::Internal(_) => (
                 "/problems/internal",
                 "Internal error",
@@ -167,19 +141,8 @@ impl ApiError {
                 vec![],
             ),
         };
-        let current = if let Self::Stale(v) = self {
-            Some(v.clone())
-        } else {
-            None
-        };
-        Problem {
-            kind,
-            title,
-            status: self.status().as_u16(),
-            detail,
-            errors,
-            current,
-        }
+        let current = if let Self::Stale(v) = self { Some(v.clone()) } else { None };
+        Problem { kind, title, status: self.status().as_u16(), detail, errors, current }
     }
 }
 
@@ -187,9 +150,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => Self::NotFound(what),
-            StoreError::Conflict(what) => Self::Conflict(format!(
-                "{what} was changed since you loaded it; reload and edit again"
-            )),
+            StoreError::Conflict(what) => {
+                Self::Conflict(format!("{what} was changed since you loaded it; reload and edit again"))
+            }
             StoreError::Constraint(m) => Self::Validation(vec![FieldError::new("body", m)]),
             other => Self::Internal(other.into()),
         }
@@ -210,10 +173,7 @@ impl IntoResponse for ApiError {
         }
         let problem = self.problem();
         let mut res = (self.status(), axum::Json(problem)).into_response();
-        res.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         res
     }
 }

@@ -25,10 +25,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         let path = e.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
-        ApiError::Validation(vec![FieldError::new(
-            field,
-            strip_position(&inner.to_string()),
-        )])
+        ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
     })
 }
 
@@ -48,17 +45,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
             .is_some_and(|m| {
-                m == "application/json"
-                    || m == "application/merge-patch+json"
-                    || m.ends_with("+json")
+                m == "application/json" || m == "application/merge-patch+json" || m.ends_with("+json")
             });
         if !json_type {
             return Err(ApiError::UnsupportedMediaType);
@@ -113,9 +102,7 @@ fn decode(s: &str) -> Result<String, ApiError> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -134,19 +121,12 @@ fn decode(s: &str) -> Result<String, ApiError> {
 impl Params {
     /// Refuses any parameter not in `allowed`.
     pub fn allow(&self, allowed: &[&str]) -> Result<(), ApiError> {
-        let mut unknown: Vec<&String> = self
-            .0
-            .keys()
-            .filter(|k| !allowed.contains(&k.as_str()))
-            .collect();
+        let mut unknown: Vec<&String> = self.0.keys().filter(|k| !allowed.contains(&k.as_str())).collect();
         unknown.sort();
         match unknown.first() {
             Some(k) => Err(ApiError::param(
                 k,
-                format!(
-                    "is not a parameter of this endpoint (known: {})",
-                    allowed.join(", ")
-                ),
+                format!("is not a parameter of this endpoint (known: {})", allowed.join(", ")),
             )),
             None => Ok(()),
         }
@@ -154,10 +134,7 @@ impl Params {
 
     /// A parameter's raw value, with empty treated as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.trim().is_empty())
+        self.0.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
     }
 
     /// Parses a parameter with `parse`, wrapping its error message into a 400 naming it.
@@ -166,9 +143,7 @@ impl Params {
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<Option<T>, ApiError> {
-        self.get(name)
-            .map(|v| parse(v).map_err(|m| ApiError::param(name, m)))
-            .transpose()
+        self.get(name).map(|v| parse(v).map_err(|m| ApiError::param(name, m))).transpose()
     }
 
     /// A finite number.
@@ -187,11 +162,7 @@ impl Params {
     ) -> Result<Option<usize>, ApiError> {
         self.parse(name, |v| match v.trim().parse::<usize>() {
             Ok(x) if range.contains(&x) => Ok(x),
-            _ => Err(format!(
-                "'{v}' is not a whole number from {} to {}",
-                range.start(),
-                range.end()
-            )),
+            _ => Err(format!("'{v}' is not a whole number from {} to {}", range.start(), range.end())),
         })
     }
 

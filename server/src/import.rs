@@ -118,26 +118,17 @@ pub struct Record {
 pub type Rows = Vec<(usize, Result<Record, Vec<FieldError>>)>;
 
 fn file_err(file: &str, message: impl Into<String>) -> ImportError {
-    ImportError::File {
-        file: file.to_owned(),
-        message: message.into(),
-    }
+    ImportError::File { file: file.to_owned(), message: message.into() }
 }
 
 /// Decodes UTF-8, tolerating a byte-order mark; names the first bad byte otherwise.
 fn text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
         file_err(
             file,
-            format!(
-                "is not UTF-8 text (first bad byte on line {line}); save it as UTF-8 and try again"
-            ),
+            format!("is not UTF-8 text (first bad byte on line {line}); save it as UTF-8 and try again"),
         )
     })
 }
@@ -168,10 +159,7 @@ fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, 
     if let Some(raw) = partner_id {
         match Uuid::parse_str(&raw) {
             Ok(id) => partner.id = Some(id),
-            Err(_) => problems.push(FieldError::new(
-                "partner_id",
-                format!("'{raw}' is not a UUID"),
-            )),
+            Err(_) => problems.push(FieldError::new("partner_id", format!("'{raw}' is not a UUID"))),
         }
     }
     let de = Value::Object(props);
@@ -189,13 +177,10 @@ fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, 
 
 /// Parses a GeoJSON FeatureCollection of points.
 pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
-    let doc: Value = serde_json::from_str(text(file, bytes)?)
-        .map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
+    let doc: Value =
+        serde_json::from_str(text(file, bytes)?).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(file_err(
-            file,
-            "is not a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\")",
-        ));
+        return Err(file_err(file, "is not a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\")"));
     }
     let features = doc
         .get("features")
@@ -208,10 +193,7 @@ pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
             Some(Value::Object(m)) => m.clone(),
             Some(Value::Null) | None => Map::new(),
             Some(_) => {
-                rows.push((
-                    row,
-                    Err(vec![FieldError::new("properties", "must be an object")]),
-                ));
+                rows.push((row, Err(vec![FieldError::new("properties", "must be an object")])));
                 continue;
             }
         };
@@ -235,10 +217,7 @@ pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
                     _ => {
                         rows.push((
                             row,
-                            Err(vec![FieldError::new(
-                                "geometry.coordinates",
-                                "must be [lon, lat]",
-                            )]),
+                            Err(vec![FieldError::new("geometry.coordinates", "must be [lon, lat]")]),
                         ));
                         continue;
                     }
@@ -247,10 +226,7 @@ pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
             Some(_) => {
                 rows.push((
                     row,
-                    Err(vec![FieldError::new(
-                        "geometry",
-                        "must be a Point (or null for an unmapped site)",
-                    )]),
+                    Err(vec![FieldError::new("geometry", "must be a Point (or null for an unmapped site)")]),
                 ));
                 continue;
             }
@@ -313,11 +289,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 ];
 
 fn split_list(v: &str) -> Vec<Value> {
-    v.split(';')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| json!(s))
-        .collect()
+    v.split(';').map(str::trim).filter(|s| !s.is_empty()).map(|s| json!(s)).collect()
 }
 
 fn csv_bool(field: &str, v: &str) -> Result<Value, FieldError> {
@@ -357,35 +329,25 @@ fn csv_row_to_map(
                 m.insert(h.clone(), Value::Array(split_list(v)));
             }
             "services" => {
-                let list: Vec<Value> = split_list(v)
-                    .into_iter()
-                    .map(|n| json!({"name": n}))
-                    .collect();
+                let list: Vec<Value> = split_list(v).into_iter().map(|n| json!({"name": n})).collect();
                 m.insert(h.clone(), Value::Array(list));
             }
-            "walk_in" | "appointment_required" | "no_id_required" | "confidential" => {
-                match csv_bool(h, v) {
-                    Ok(b) => {
-                        m.insert(h.clone(), b);
-                    }
-                    Err(e) => errs.push(e),
+            "walk_in" | "appointment_required" | "no_id_required" | "confidential" => match csv_bool(h, v) {
+                Ok(b) => {
+                    m.insert(h.clone(), b);
                 }
-            }
+                Err(e) => errs.push(e),
+            },
             "last_verified_at" => {
-                let t = DateTime::parse_from_rfc3339(v)
-                    .map(|t| t.with_timezone(&Utc))
-                    .or_else(|_| {
-                        NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-                    });
+                let t = DateTime::parse_from_rfc3339(v).map(|t| t.with_timezone(&Utc)).or_else(|_| {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+                });
                 match t {
                     Ok(t) => {
                         m.insert(h.clone(), json!(t));
                     }
-                    Err(_) => errs.push(FieldError::new(
-                        h,
-                        format!("'{v}' is not a date (YYYY-MM-DD)"),
-                    )),
+                    Err(_) => errs.push(FieldError::new(h, format!("'{v}' is not a date (YYYY-MM-DD)"))),
                 }
             }
             "timezone" => tz = Some(v.to_owned()),
@@ -394,13 +356,9 @@ fn csv_row_to_map(
                 let d = &day[6..];
                 for span in v.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     match span.split_once('-') {
-                        Some((o, c)) => {
-                            hours.push(json!({"day": d, "opens": o.trim(), "closes": c.trim()}))
-                        }
-                        None => errs.push(FieldError::new(
-                            day,
-                            format!("'{span}' is not a span like 09:00-17:00"),
-                        )),
+                        Some((o, c)) => hours.push(json!({"day": d, "opens": o.trim(), "closes": c.trim()})),
+                        None => errs
+                            .push(FieldError::new(day, format!("'{span}' is not a span like 09:00-17:00"))),
                     }
                 }
             }
@@ -423,18 +381,12 @@ fn csv_row_to_map(
                         &mut phones.last_mut().expect("just pushed").1
                     }
                 };
-                let value = if attr == "languages" {
-                    Value::Array(split_list(v))
-                } else {
-                    json!(v)
-                };
+                let value = if attr == "languages" { Value::Array(split_list(v)) } else { json!(v) };
                 entry.insert(attr.to_owned(), value);
             }
             t if t.starts_with("description_") && t != "description_lang" => {
-                translations.insert(
-                    t["description_".len()..].to_owned(),
-                    json!({"text": v, "reviewed": false}),
-                );
+                translations
+                    .insert(t["description_".len()..].to_owned(), json!({"text": v, "reviewed": false}));
             }
             _ => {
                 m.insert(h.clone(), json!(v));
@@ -453,10 +405,7 @@ fn csv_row_to_map(
         m.insert("phones".into(), Value::Array(phones));
     }
     if !translations.is_empty() {
-        m.insert(
-            "description_translations".into(),
-            Value::Object(translations),
-        );
+        m.insert("description_translations".into(), Value::Object(translations));
     }
     if errs.is_empty() {
         Ok(m)
@@ -465,24 +414,23 @@ fn csv_row_to_map(
     }
 }
 
+/// `description_es`, `description_ht`, ...: a human translation of the description.
+fn is_translation_column(h: &str) -> bool {
+    h.strip_prefix("description_").is_some_and(|l| crate::domain::LanguageCode::parse(l).is_ok())
+}
+
 /// Parses the project's CSV.
 pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
     let text = text(file, bytes)?;
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| file_err(file, format!("header: {e}")))?
         .iter()
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
-    let unknown: Vec<&String> = headers
-        .iter()
-        .filter(|h| {
-            !CSV_COLUMNS.contains(&h.as_str()) && !(h.starts_with("description_") && h.len() <= 15)
-        })
-        .collect();
+    let unknown: Vec<&String> =
+        headers.iter().filter(|h| !CSV_COLUMNS.contains(&h.as_str()) && !is_translation_column(h)).collect();
     if !unknown.is_empty() {
         return Err(file_err(
             file,
@@ -507,10 +455,7 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
                 continue;
             }
         };
-        rows.push((
-            row,
-            csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m)),
-        ));
+        rows.push((row, csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m))));
     }
     Ok(rows)
 }
@@ -519,18 +464,11 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
 pub fn parse_file(path: &Path) -> Result<(Rows, &'static str), ImportError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
         "csv" => Ok((parse_csv(&name, &bytes)?, "csv")),
         "geojson" | "json" => Ok((parse_geojson(&name, &bytes)?, "geojson")),
-        _ => Err(file_err(
-            &name,
-            "has an unknown extension (use .csv or .geojson)",
-        )),
+        _ => Err(file_err(&name, "has an unknown extension (use .csv or .geojson)")),
     }
 }
 
@@ -550,12 +488,7 @@ pub fn plan(
     format: &'static str,
     now: DateTime<Utc>,
 ) -> (Batch, Report) {
-    let mut report = Report {
-        file: file.to_owned(),
-        format,
-        rows: rows.len(),
-        ..Report::default()
-    };
+    let mut report = Report { file: file.to_owned(), format, rows: rows.len(), ..Report::default() };
     let mut batch = Batch::new();
     // Partners created or updated by this file, by source id and by lower-cased name.
     let mut new_partners: HashMap<Uuid, Partner> = HashMap::new();
@@ -576,25 +509,16 @@ pub fn plan(
                 continue;
             }
         };
-        let fail = |field: &str, message: String| RowProblem {
-            row: rec.row,
-            field: field.to_owned(),
-            message,
-        };
+        let fail =
+            |field: &str, message: String| RowProblem { row: rec.row, field: field.to_owned(), message };
         // Resolve the partner.
         let p = &rec.partner;
         let existing: Option<Arc<Partner>> =
             p.id.and_then(|id| catalog.partner(id).cloned())
-                .or_else(|| {
-                    p.source_id
-                        .as_deref()
-                        .and_then(|s| catalog.partner_by_source(s).cloned())
-                })
+                .or_else(|| p.source_id.as_deref().and_then(|s| catalog.partner_by_source(s).cloned()))
                 .or_else(|| {
                     if p.source_id.is_none() {
-                        p.name
-                            .as_deref()
-                            .and_then(|n| catalog.partner_by_name(n).cloned())
+                        p.name.as_deref().and_then(|n| catalog.partner_by_name(n).cloned())
                     } else {
                         None
                     }
@@ -610,23 +534,11 @@ pub fn plan(
         } else {
             let previous = existing.as_deref();
             let input = PartnerInput {
-                source_id: p
-                    .source_id
-                    .clone()
-                    .or_else(|| previous.and_then(|x| x.source_id.clone())),
+                source_id: p.source_id.clone().or_else(|| previous.and_then(|x| x.source_id.clone())),
                 name: p.name.clone().or_else(|| previous.map(|x| x.name.clone())),
-                description: p
-                    .description
-                    .clone()
-                    .or_else(|| previous.and_then(|x| x.description.clone())),
-                website: p
-                    .website
-                    .clone()
-                    .or_else(|| previous.and_then(|x| x.website.clone())),
-                email: p
-                    .email
-                    .clone()
-                    .or_else(|| previous.and_then(|x| x.email.clone())),
+                description: p.description.clone().or_else(|| previous.and_then(|x| x.description.clone())),
+                website: p.website.clone().or_else(|| previous.and_then(|x| x.website.clone())),
+                email: p.email.clone().or_else(|| previous.and_then(|x| x.email.clone())),
                 status: previous.map(|x| x.status),
                 description_lang: previous.and_then(|x| x.description_lang.clone()),
                 description_translations: previous
@@ -637,8 +549,7 @@ pub fn plan(
             if input.name.is_none() {
                 report.errors.push(fail(
                     "partner_name",
-                    "is required (or give partner_id / partner_source_id of a known partner)"
-                        .to_owned(),
+                    "is required (or give partner_id / partner_source_id of a known partner)".to_owned(),
                 ));
                 continue;
             }
@@ -664,9 +575,7 @@ pub fn plan(
                 }
                 Err(errs) => {
                     for e in errs {
-                        report
-                            .errors
-                            .push(fail(&format!("partner_{}", e.field), e.message));
+                        report.errors.push(fail(&format!("partner_{}", e.field), e.message));
                     }
                     continue;
                 }
@@ -675,10 +584,7 @@ pub fn plan(
         // Resolve the site.
         if let Some(src) = &rec.site.source_id {
             if let Some(first) = seen_sites.insert(src.clone(), rec.row) {
-                report.errors.push(fail(
-                    "source_id",
-                    format!("'{src}' appears twice (also row {first})"),
-                ));
+                report.errors.push(fail("source_id", format!("'{src}' appears twice (also row {first})")));
                 continue;
             }
         }
@@ -686,27 +592,15 @@ pub fn plan(
             .site
             .id
             .and_then(|id| catalog.site(id).cloned())
-            .or_else(|| {
-                rec.site
-                    .source_id
-                    .as_deref()
-                    .and_then(|s| catalog.site_by_source(s).cloned())
-            });
-        let id = previous
-            .as_ref()
-            .map_or_else(|| rec.site.id.unwrap_or_else(Uuid::new_v4), |s| s.id);
+            .or_else(|| rec.site.source_id.as_deref().and_then(|s| catalog.site_by_source(s).cloned()));
+        let id = previous.as_ref().map_or_else(|| rec.site.id.unwrap_or_else(Uuid::new_v4), |s| s.id);
         let name = rec.site.name.clone().unwrap_or_default();
         let mapped = rec.site.lon.is_some() && rec.site.lat.is_some();
         let known = |c: &crate::domain::Category| catalog.is_category(c);
-        match rec
-            .site
-            .validate(id, partner_id, now, previous.as_deref(), &known)
-        {
+        match rec.site.validate(id, partner_id, now, previous.as_deref(), &known) {
             Ok(site) => {
                 if !mapped {
-                    report
-                        .without_coordinates
-                        .push(Unmapped { row: rec.row, name });
+                    report.without_coordinates.push(Unmapped { row: rec.row, name });
                 }
                 match &previous {
                     Some(old) if same_site(old, &site) => report.sites_unchanged += 1,
@@ -745,20 +639,10 @@ pub fn plan(
 
 /// Imports a file into a store (the CLI and `serve --demo`): loads the current directory to
 /// match against, plans, and in commit mode writes the batch in one transaction.
-pub async fn import_path(
-    store: &Arc<dyn Store>,
-    path: &Path,
-    mode: Mode,
-) -> Result<Report, ImportError> {
+pub async fn import_path(store: &Arc<dyn Store>, path: &Path, mode: Mode) -> Result<Report, ImportError> {
     let (rows, format) = parse_file(path)?;
     let catalog = Catalog::from_snapshot(store.load().await?);
-    let (batch, mut report) = plan(
-        &catalog,
-        rows,
-        &path.display().to_string(),
-        format,
-        Utc::now(),
-    );
+    let (batch, mut report) = plan(&catalog, rows, &path.display().to_string(), format, Utc::now());
     if mode == Mode::Commit {
         if !report.errors.is_empty() {
             return Err(ImportError::Invalid(Box::new(report)));

@@ -16,6 +16,7 @@ pub mod api;
 pub mod app;
 pub mod batch;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod curve;
 pub mod domain;

@@ -21,9 +21,7 @@ use std::hash::Hash;
 use rstar::primitives::GeomWithData;
 use rstar::{ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeParams};
 
-use crate::domain::{
-    chord2_to_metres, metres_to_chord2, Category, Hours, LanguageCode, LonLat, OpenAt,
-};
+use crate::domain::{chord2_to_metres, metres_to_chord2, Category, Hours, LanguageCode, LonLat, OpenAt};
 
 /// Node sizes tuned for query speed on a few thousand to a few hundred thousand points
 /// (measured in `benches/nearest.rs`).
@@ -81,19 +79,12 @@ pub struct Filter {
 impl Filter {
     /// A filter on language only.
     pub fn language(code: &LanguageCode) -> Self {
-        Self {
-            language: Some(code.packed()),
-            ..Self::default()
-        }
+        Self { language: Some(code.packed()), ..Self::default() }
     }
 
     /// True when the filter keeps everything (the search can skip testing candidates).
     pub fn is_empty(&self) -> bool {
-        self.language.is_none()
-            && !self.free
-            && !self.walk_in
-            && !self.no_id
-            && self.open_at.is_none()
+        self.language.is_none() && !self.free && !self.walk_in && !self.no_id && self.open_at.is_none()
     }
 
     /// Whether a site with these attributes passes.
@@ -102,10 +93,7 @@ impl Filter {
             && (!self.walk_in || a.walk_in)
             && (!self.no_id || a.no_id)
             && self.language.is_none_or(|l| a.languages.contains(&l))
-            && self
-                .open_at
-                .as_ref()
-                .is_none_or(|t| a.hours.as_ref().is_some_and(|h| h.is_open(t)))
+            && self.open_at.as_ref().is_none_or(|t| a.hours.as_ref().is_some_and(|h| h.is_open(t)))
     }
 }
 
@@ -181,20 +169,11 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
                 index.slots[old as usize] = None;
                 index.free_slots.push(old);
             }
-            let cats: Box<[u16]> = item
-                .categories
-                .iter()
-                .map(|c| index.category_id(c))
-                .collect();
+            let cats: Box<[u16]> = item.categories.iter().map(|c| index.category_id(c)).collect();
             let slot = index.slots.len() as u32;
             let pos = item.at.unit_vector();
             index.by_key.insert(item.key.clone(), slot);
-            index.slots.push(Some(Slot {
-                key: item.key,
-                pos,
-                cats,
-                attrs: item.attrs,
-            }));
+            index.slots.push(Some(Slot { key: item.key, pos, cats, attrs: item.attrs }));
         }
         per_category.resize_with(index.category_ids.len(), Vec::new);
         let mut all = Vec::with_capacity(index.slots.len());
@@ -207,10 +186,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
                 all.push(entry);
             }
         }
-        index.trees = per_category
-            .into_iter()
-            .map(Tree::bulk_load_with_params)
-            .collect();
+        index.trees = per_category.into_iter().map(Tree::bulk_load_with_params).collect();
         index.all = Tree::bulk_load_with_params(all);
         index
     }
@@ -238,11 +214,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
     /// Adds a site, or moves and re-files it if its key is already indexed. O(log n).
     pub fn upsert(&mut self, item: Item<K>) {
         self.remove(&item.key);
-        let cats: Box<[u16]> = item
-            .categories
-            .iter()
-            .map(|c| self.category_id(c))
-            .collect();
+        let cats: Box<[u16]> = item.categories.iter().map(|c| self.category_id(c)).collect();
         let pos = item.at.unit_vector();
         let slot = match self.free_slots.pop() {
             Some(s) => s,
@@ -257,12 +229,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         }
         self.all.insert(entry);
         self.by_key.insert(item.key.clone(), slot);
-        self.slots[slot as usize] = Some(Slot {
-            key: item.key,
-            pos,
-            cats,
-            attrs: item.attrs,
-        });
+        self.slots[slot as usize] = Some(Slot { key: item.key, pos, cats, attrs: item.attrs });
     }
 
     /// Removes a site; true if it was there. O(log n).
@@ -324,9 +291,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
             knn(tree, q, k, limit, out, |_| true);
         } else {
             knn(tree, q, k, limit, out, |slot| {
-                self.slots[slot as usize]
-                    .as_ref()
-                    .is_some_and(|s| filter.accepts(&s.attrs))
+                self.slots[slot as usize].as_ref().is_some_and(|s| filter.accepts(&s.attrs))
             });
         }
     }
@@ -408,12 +373,7 @@ pub fn knn(
     visit(tree.root(), &q, &mut best, &mut accept);
 }
 
-fn visit(
-    node: &ParentNode<Entry>,
-    q: &[f64; 3],
-    best: &mut Best<'_>,
-    accept: &mut impl FnMut(u32) -> bool,
-) {
+fn visit(node: &ParentNode<Entry>, q: &[f64; 3], best: &mut Best<'_>, accept: &mut impl FnMut(u32) -> bool) {
     let children = node.children();
     // Children of one node are all leaves or all parents.
     if let Some(RTreeNode::Leaf(_)) = children.first() {
@@ -421,10 +381,7 @@ fn visit(
             if let RTreeNode::Leaf(e) = child {
                 let d2 = dist2(e.geom(), q);
                 if best.admits(d2) && accept(e.data) {
-                    best.offer(Hit {
-                        slot: e.data,
-                        chord2: d2,
-                    });
+                    best.offer(Hit { slot: e.data, chord2: d2 });
                 }
             }
         }
@@ -516,25 +473,15 @@ mod tests {
         for n in 0..400 {
             let (lon, lat) = match n % 4 {
                 0 => (rng.gen_range(-180.0..=180.0), rng.gen_range(-90.0..=90.0)),
-                1 => (
-                    if rng.gen() { 179.99 } else { -179.99 },
-                    rng.gen_range(50.0..56.0),
-                ), // Aleutians
-                2 => (
-                    rng.gen_range(-180.0..=180.0),
-                    if rng.gen() { 89.9 } else { -89.9 },
-                ),
+                1 => (if rng.gen() { 179.99 } else { -179.99 }, rng.gen_range(50.0..56.0)), // Aleutians
+                2 => (rng.gen_range(-180.0..=180.0), if rng.gen() { 89.9 } else { -89.9 }),
                 _ => (rng.gen_range(-180.0..=180.0), rng.gen_range(-60.0..=60.0)),
             };
             let q = LonLat::new(lon, lat).unwrap();
             let f = if n % 2 == 0 {
                 Filter::default()
             } else {
-                Filter {
-                    language: Some(1),
-                    free: true,
-                    ..Filter::default()
-                }
+                Filter { language: Some(1), free: true, ..Filter::default() }
             };
             for c in ["legal", "health"] {
                 index.nearest(q, Some(&cat(c)), 5, None, &f, &mut out);
@@ -542,11 +489,7 @@ mod tests {
                 assert_eq!(out.len(), want.len());
                 for (h, (key, d)) in out.iter().zip(&want) {
                     // Same distance to within a millimetre; same site unless two are tied.
-                    assert!(
-                        (h.distance_m() - d).abs() < 1e-3,
-                        "{q:?}: {} vs {d}",
-                        h.distance_m()
-                    );
+                    assert!((h.distance_m() - d).abs() < 1e-3, "{q:?}: {} vs {d}", h.distance_m());
                     if (h.distance_m() - d).abs() > 1e-6 {
                         assert_eq!(index.key(h.slot), key);
                     }
@@ -572,8 +515,7 @@ mod tests {
         // Move a third of them and remove a tenth.
         let mut rng = rand::rngs::StdRng::seed_from_u64(5);
         for i in (0..3_000).step_by(3) {
-            items[i].at =
-                LonLat::new(rng.gen_range(-180.0..=180.0), rng.gen_range(-90.0..=90.0)).unwrap();
+            items[i].at = LonLat::new(rng.gen_range(-180.0..=180.0), rng.gen_range(-90.0..=90.0)).unwrap();
             index.upsert(items[i].clone());
         }
         let removed: Vec<usize> = (0..3_000).step_by(10).collect();
@@ -604,24 +546,10 @@ mod tests {
         ];
         let index = SpatialIndex::bulk_load(items);
         let mut out = Vec::new();
-        index.nearest(
-            miami,
-            Some(&cat("legal")),
-            5,
-            Some(5_000.0),
-            &Filter::default(),
-            &mut out,
-        );
+        index.nearest(miami, Some(&cat("legal")), 5, Some(5_000.0), &Filter::default(), &mut out);
         assert_eq!(out.len(), 1);
         assert!((out[0].distance_m() - 1_111.95).abs() < 0.1);
-        index.nearest(
-            miami,
-            Some(&cat("food")),
-            5,
-            None,
-            &Filter::default(),
-            &mut out,
-        );
+        index.nearest(miami, Some(&cat("food")), 5, None, &Filter::default(), &mut out);
         assert!(out.is_empty());
     }
 }

@@ -1,1 +1,10 @@
+//! API tests: each starts the real server on a random port over its own SQLite file.
+#![allow(unreachable_pub)] // test helpers are shared between test modules
 
+mod helpers;
+
+mod bad_input;
+mod cli;
+mod directory;
+mod nearest;
+mod privacy;

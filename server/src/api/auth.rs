@@ -41,10 +41,7 @@ fn is_admin(parts: &Parts, state: &AppState) -> bool {
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if is_admin(parts, state) {
             Ok(Self)
         } else {
@@ -56,10 +53,7 @@ impl FromRequestParts<AppState> for Admin {
 impl FromRequestParts<AppState> for MaybeAdmin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Ok(Self(is_admin(parts, state)))
     }
 }

@@ -29,17 +29,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/categories", get(categories))
         .route("/api/v1/sites", get(list_sites).post(create_site))
-        .route(
-            "/api/v1/sites/{id}",
-            get(get_site).patch(update_site).delete(delete_site),
-        )
+        .route("/api/v1/sites/{id}", get(get_site).patch(update_site).delete(delete_site))
         .route("/api/v1/partners", get(list_partners).post(create_partner))
-        .route(
-            "/api/v1/partners/{id}",
-            get(get_partner)
-                .patch(update_partner)
-                .delete(delete_partner),
-        )
+        .route("/api/v1/partners/{id}", get(get_partner).patch(update_partner).delete(delete_partner))
 }
 
 fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
@@ -50,10 +42,7 @@ fn wants_geojson(params: &Params, headers: &HeaderMap) -> Result<bool, ApiError>
     match params.get("f") {
         Some("geojson") => Ok(true),
         Some("json") => Ok(false),
-        Some(other) => Err(ApiError::param(
-            "f",
-            format!("'{other}' is not a format here (json or geojson)"),
-        )),
+        Some(other) => Err(ApiError::param("f", format!("'{other}' is not a format here (json or geojson)"))),
         None => Ok(headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
@@ -86,21 +75,14 @@ fn bbox(params: &Params) -> Result<Option<[f64; 4]>, ApiError> {
             || ![b, d].iter().all(|y| (-90.0..=90.0).contains(y))
             || b > d
         {
-            return Err(
-                "is out of range (lon in [-180, 180], lat in [-90, 90], minLat <= maxLat)"
-                    .to_owned(),
-            );
+            return Err("is out of range (lon in [-180, 180], lat in [-90, 90], minLat <= maxLat)".to_owned());
         }
         Ok([a, b, c, d])
     })
 }
 
 fn in_bbox(b: [f64; 4], lon: f64, lat: f64) -> bool {
-    let lon_ok = if b[0] <= b[2] {
-        (b[0]..=b[2]).contains(&lon)
-    } else {
-        lon >= b[0] || lon <= b[2]
-    };
+    let lon_ok = if b[0] <= b[2] { (b[0]..=b[2]).contains(&lon) } else { lon >= b[0] || lon <= b[2] };
     lon_ok && (b[1]..=b[3]).contains(&lat)
 }
 
@@ -110,22 +92,13 @@ async fn list_sites(
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, ApiError> {
-    params.allow(&[
-        "category",
-        "lang",
-        "bbox",
-        "limit",
-        "offset",
-        "f",
-        "partner_id",
-    ])?;
+    params.allow(&["category", "lang", "bbox", "limit", "offset", "f", "partner_id"])?;
     let geojson = wants_geojson(&params, &headers)?;
     let cat = category(&params, &state, "category")?;
     let lang = params.parse("lang", LanguageCode::parse)?;
     let bbox = bbox(&params)?;
-    let partner = params.parse("partner_id", |v| {
-        Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID"))
-    })?;
+    let partner =
+        params.parse("partner_id", |v| Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID")))?;
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
     let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
     let viewer = if admin { Viewer::Admin } else { Viewer::Public };
@@ -135,17 +108,12 @@ async fn list_sites(
         .sites()
         .filter(|s| admin || catalog.is_public(s))
         .filter(|s| cat.as_ref().is_none_or(|c| s.categories.contains(c)))
-        .filter(|s| {
-            lang.as_ref()
-                .is_none_or(|l| s.all_languages().any(|x| x == l))
-        })
+        .filter(|s| lang.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
         .filter(|s| partner.is_none_or(|p| s.partner_id == p))
         .filter(|s| match bbox {
             // A confidential site is never placed in a box for the public.
             Some(b) => {
-                s.location()
-                    .is_some_and(|at| in_bbox(b, at.lon(), at.lat()))
-                    && (admin || !s.confidential)
+                s.location().is_some_and(|at| in_bbox(b, at.lon(), at.lat())) && (admin || !s.confidential)
             }
             None => true,
         })
@@ -155,20 +123,13 @@ async fn list_sites(
     let page = sites.iter().skip(offset).take(limit);
     let days = state.settings.stale_after_days;
     if geojson {
-        let features: Vec<Value> = page
-            .map(|s| view::site_feature(&catalog, s, now, days, viewer))
-            .collect();
+        let features: Vec<Value> = page.map(|s| view::site_feature(&catalog, s, now, days, viewer)).collect();
         let n = features.len();
         let body = json!({"type": "FeatureCollection", "numberMatched": total, "numberReturned": n, "features": features});
         return Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(body)).into_response());
     }
-    let items: Vec<Value> = page
-        .map(|s| view::site(&catalog, s, None, now, days, viewer))
-        .collect();
-    Ok(
-        Json(json!({"total": total, "limit": limit, "offset": offset, "sites": items}))
-            .into_response(),
-    )
+    let items: Vec<Value> = page.map(|s| view::site(&catalog, s, None, now, days, viewer)).collect();
+    Ok(Json(json!({"total": total, "limit": limit, "offset": offset, "sites": items})).into_response())
 }
 
 async fn get_site(
@@ -193,22 +154,12 @@ async fn get_site(
     if geojson {
         let body = view::site_feature(&catalog, site, now, days, viewer);
         return Ok((
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/geo+json"),
-                ),
-                (header::ETAG, tag),
-            ],
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json")), (header::ETAG, tag)],
             Json(body),
         )
             .into_response());
     }
-    Ok((
-        [(header::ETAG, tag)],
-        Json(view::site(&catalog, site, None, now, days, viewer)),
-    )
-        .into_response())
+    Ok(([(header::ETAG, tag)], Json(view::site(&catalog, site, None, now, days, viewer))).into_response())
 }
 
 async fn list_partners(
@@ -227,21 +178,13 @@ async fn list_partners(
     }
     let want = status.unwrap_or(PartnerStatus::Active);
     let catalog = state.directory.read();
-    let mut partners: Vec<_> = catalog
-        .partners()
-        .filter(|p| p.status == want || (admin && status.is_none()))
-        .collect();
+    let mut partners: Vec<_> =
+        catalog.partners().filter(|p| p.status == want || (admin && status.is_none())).collect();
     partners.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     let total = partners.len();
-    let items: Vec<Value> = partners
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|p| view::partner(&catalog, p))
-        .collect();
-    Ok(Json(
-        json!({"total": total, "limit": limit, "offset": offset, "partners": items}),
-    ))
+    let items: Vec<Value> =
+        partners.iter().skip(offset).take(limit).map(|p| view::partner(&catalog, p)).collect();
+    Ok(Json(json!({"total": total, "limit": limit, "offset": offset, "partners": items})))
 }
 
 async fn get_partner(
@@ -255,11 +198,7 @@ async fn get_partner(
         .partner(id)
         .filter(|p| admin || p.status == PartnerStatus::Active)
         .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
-    Ok((
-        [(header::ETAG, etag(p.version))],
-        Json(view::partner(&catalog, p)),
-    )
-        .into_response())
+    Ok(([(header::ETAG, etag(p.version))], Json(view::partner(&catalog, p))).into_response())
 }
 
 /// RFC 7386 JSON Merge Patch.
@@ -285,12 +224,7 @@ fn merge(target: &mut Value, patch: &Value) {
 /// The version an edit started from: `If-Match: "3"` or a `version` member of the patch.
 fn expected_version(headers: &HeaderMap, patch: &Value) -> Result<Option<i64>, ApiError> {
     if let Some(v) = headers.get(header::IF_MATCH) {
-        let raw = v
-            .to_str()
-            .unwrap_or("")
-            .trim()
-            .trim_start_matches("W/")
-            .trim_matches('"');
+        let raw = v.to_str().unwrap_or("").trim().trim_start_matches("W/").trim_matches('"');
         return raw
             .parse()
             .map(Some)
@@ -298,9 +232,10 @@ fn expected_version(headers: &HeaderMap, patch: &Value) -> Result<Option<i64>, A
     }
     match patch.get("version") {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_i64().map(Some).ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new("version", "must be a whole number")])
-        }),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| ApiError::Validation(vec![FieldError::new("version", "must be a whole number")])),
     }
 }
 
@@ -338,11 +273,7 @@ async fn create_partner(
         })
         .await?;
     let body = view::partner(&state.directory.read(), &partner);
-    Ok(created(
-        format!("/api/v1/partners/{}", partner.id),
-        body,
-        partner.version,
-    ))
+    Ok(created(format!("/api/v1/partners/{}", partner.id), body, partner.version))
 }
 
 async fn update_partner(
@@ -354,18 +285,13 @@ async fn update_partner(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "partner")?;
     if !patch.is_object() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "body",
-            "must be a JSON object",
-        )]));
+        return Err(ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]));
     }
     let expected = expected_version(&headers, &patch)?;
     let partner = state
         .directory
         .commit(|catalog| {
-            let current = catalog
-                .partner(id)
-                .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            let current = catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
             if expected.is_some_and(|v| v != current.version) {
                 return Err(stale(view::partner(catalog, current)));
             }
@@ -395,9 +321,7 @@ async fn delete_partner(
     state
         .directory
         .commit(|catalog| {
-            catalog
-                .partner(id)
-                .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
             Ok::<_, ApiError>((vec![Change::DeletePartner(id)], ()))
         })
         .await?;
@@ -417,10 +341,7 @@ async fn create_site(
                 return Err(ApiError::Conflict(format!("site {id} already exists")));
             }
             let Some(partner_id) = input.partner_id else {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "partner_id",
-                    "is required",
-                )]));
+                return Err(ApiError::Validation(vec![FieldError::new("partner_id", "is required")]));
             };
             if catalog.partner(partner_id).is_none() {
                 return Err(ApiError::Validation(vec![FieldError::new(
@@ -428,9 +349,7 @@ async fn create_site(
                     format!("partner {partner_id} does not exist"),
                 )]));
             }
-            let s = input
-                .clone()
-                .validate(id, partner_id, Utc::now(), None, &known(catalog))?;
+            let s = input.clone().validate(id, partner_id, Utc::now(), None, &known(catalog))?;
             Ok((vec![Change::CreateSite(s.clone())], s))
         })
         .await?;
@@ -442,11 +361,7 @@ async fn create_site(
         state.settings.stale_after_days,
         Viewer::Admin,
     );
-    Ok(created(
-        format!("/api/v1/sites/{}", site.id),
-        body,
-        site.version,
-    ))
+    Ok(created(format!("/api/v1/sites/{}", site.id), body, site.version))
 }
 
 async fn update_site(
@@ -458,28 +373,16 @@ async fn update_site(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "site")?;
     if !patch.is_object() {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "body",
-            "must be a JSON object",
-        )]));
+        return Err(ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]));
     }
     let expected = expected_version(&headers, &patch)?;
     let days = state.settings.stale_after_days;
     let site = state
         .directory
         .commit(|catalog| {
-            let current = catalog
-                .site(id)
-                .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+            let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
             if expected.is_some_and(|v| v != current.version) {
-                return Err(stale(view::site(
-                    catalog,
-                    current,
-                    None,
-                    Utc::now(),
-                    days,
-                    Viewer::Admin,
-                )));
+                return Err(stale(view::site(catalog, current, None, Utc::now(), days, Viewer::Admin)));
             }
             let mut doc = serde_json::to_value(SiteInput::from(current.as_ref()))
                 .map_err(|e| ApiError::Internal(e.into()))?;
@@ -501,14 +404,7 @@ async fn update_site(
             Ok((vec![Change::UpdateSite(s.clone())], s))
         })
         .await?;
-    let body = view::site(
-        &state.directory.read(),
-        &site,
-        None,
-        Utc::now(),
-        days,
-        Viewer::Admin,
-    );
+    let body = view::site(&state.directory.read(), &site, None, Utc::now(), days, Viewer::Admin);
     Ok(([(header::ETAG, etag(site.version))], Json(body)).into_response())
 }
 
@@ -521,9 +417,7 @@ async fn delete_site(
     state
         .directory
         .commit(|catalog| {
-            catalog
-                .site(id)
-                .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+            catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
             Ok::<_, ApiError>((vec![Change::DeleteSite(id)], ()))
         })
         .await?;

@@ -25,56 +25,37 @@ pub fn router() -> Router<AppState> {
 /// Where a search starts: a point or a ZIP code's internal point.
 pub fn origin(params: &Params, state: &AppState) -> Result<(LonLat, Value), ApiError> {
     match (params.get("zip"), params.get("lon"), params.get("lat")) {
-        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => Err(ApiError::param(
-            "zip",
-            "give either zip or lon and lat, not both",
-        )),
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err(ApiError::param("zip", "give either zip or lon and lat, not both"))
+        }
         (Some(zip), None, None) => {
             if crate::zip::parse_zip(zip).is_none() {
-                return Err(ApiError::param(
-                    "zip",
-                    format!("'{zip}' is not a five-digit ZIP code"),
-                ));
+                return Err(ApiError::param("zip", format!("'{zip}' is not a five-digit ZIP code")));
             }
             let at = state
                 .zips
                 .lookup(zip)
                 .ok_or_else(|| ApiError::param("zip", format!("ZIP code {zip} is not known")))?;
-            Ok((
-                at,
-                json!({"lon": at.lon(), "lat": at.lat(), "source": "zip", "zip": zip}),
-            ))
+            Ok((at, json!({"lon": at.lon(), "lat": at.lat(), "source": "zip", "zip": zip})))
         }
         (None, _, _) => {
-            let lon = params
-                .number("lon")?
-                .ok_or_else(|| ApiError::param("lon", "is required (or give zip)"))?;
-            let lat = params
-                .number("lat")?
-                .ok_or_else(|| ApiError::param("lat", "is required (or give zip)"))?;
+            let lon =
+                params.number("lon")?.ok_or_else(|| ApiError::param("lon", "is required (or give zip)"))?;
+            let lat =
+                params.number("lat")?.ok_or_else(|| ApiError::param("lat", "is required (or give zip)"))?;
             let at = LonLat::new(lon, lat).map_err(ApiError::BadRequest)?;
-            Ok((
-                at,
-                json!({"lon": at.lon(), "lat": at.lat(), "source": "coordinates"}),
-            ))
+            Ok((at, json!({"lon": at.lon(), "lat": at.lat(), "source": "coordinates"})))
         }
     }
 }
 
 /// A category parameter that must be in the taxonomy.
-pub fn category(
-    params: &Params,
-    state: &AppState,
-    name: &str,
-) -> Result<Option<Category>, ApiError> {
+pub fn category(params: &Params, state: &AppState, name: &str) -> Result<Option<Category>, ApiError> {
     let Some(c) = params.parse(name, Category::parse)? else {
         return Ok(None);
     };
     if !state.directory.read().is_category(&c) {
-        return Err(ApiError::param(
-            name,
-            format!("'{c}' is not a known category (see /api/v1/categories)"),
-        ));
+        return Err(ApiError::param(name, format!("'{c}' is not a known category (see /api/v1/categories)")));
     }
     Ok(Some(c))
 }
@@ -99,18 +80,14 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
 
 async fn nearest(State(state): State<AppState>, params: Params) -> Result<Json<Value>, ApiError> {
     params.allow(&[
-        "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id",
-        "max_m",
+        "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id", "max_m",
     ])?;
     let (at, origin) = origin(&params, &state)?;
     let category = category(&params, &state, "category")?;
     let k = params.integer("k", 1..=100)?.unwrap_or(5);
     let max_m = params.number("max_m")?;
     if max_m.is_some_and(|m| m <= 0.0) {
-        return Err(ApiError::param(
-            "max_m",
-            "must be a positive number of metres",
-        ));
+        return Err(ApiError::param("max_m", "must be a positive number of metres"));
     }
     let (filter, mut echo) = filter(&params)?;
     echo["category"] = json!(category);
@@ -122,17 +99,8 @@ async fn nearest(State(state): State<AppState>, params: Params) -> Result<Json<V
         .nearest(at, category.as_ref(), k, max_m, &filter)
         .iter()
         .map(|(site, d)| {
-            view::site(
-                &catalog,
-                site,
-                Some(*d),
-                now,
-                state.settings.stale_after_days,
-                Viewer::Public,
-            )
+            view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
         })
         .collect();
-    Ok(Json(
-        json!({"origin": origin, "filter": echo, "results": results}),
-    ))
+    Ok(Json(json!({"origin": origin, "filter": echo, "results": results})))
 }

@@ -37,20 +37,11 @@ pub fn site(
 ) -> Value {
     let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
     let Value::Object(map) = &mut v else { return v };
-    map.insert(
-        "partner_name".into(),
-        json!(catalog.partner(s.partner_id).map(|p| p.name.clone())),
-    );
+    map.insert("partner_name".into(), json!(catalog.partner(s.partner_id).map(|p| p.name.clone())));
     map.insert("stale".into(), json!(is_stale(s, now, stale_after_days)));
     map.insert("mapped".into(), json!(s.location().is_some()));
     if let Some(d) = distance_m {
-        map.insert(
-            "distance_m".into(),
-            json!(shown_distance(
-                d,
-                s.confidential && viewer == Viewer::Public
-            )),
-        );
+        map.insert("distance_m".into(), json!(shown_distance(d, s.confidential && viewer == Viewer::Public)));
     }
     if s.confidential && viewer == Viewer::Public {
         redact(map);
@@ -77,10 +68,8 @@ pub fn site_feature(
     viewer: Viewer,
 ) -> Value {
     let mut props = site(catalog, s, None, now, stale_after_days, viewer);
-    let geometry = match (
-        props.get("lon").and_then(Value::as_f64),
-        props.get("lat").and_then(Value::as_f64),
-    ) {
+    let geometry = match (props.get("lon").and_then(Value::as_f64), props.get("lat").and_then(Value::as_f64))
+    {
         (Some(lon), Some(lat)) => json!({"type": "Point", "coordinates": [lon, lat]}),
         _ => Value::Null,
     };

@@ -29,15 +29,8 @@ pub enum Weekday {
 
 impl Weekday {
     /// All days, Monday first.
-    pub const ALL: [Weekday; 7] = [
-        Self::Mon,
-        Self::Tue,
-        Self::Wed,
-        Self::Thu,
-        Self::Fri,
-        Self::Sat,
-        Self::Sun,
-    ];
+    pub const ALL: [Weekday; 7] =
+        [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
 
     fn from_chrono(d: chrono::Weekday) -> Self {
         Self::ALL[d.num_days_from_monday() as usize]
@@ -78,9 +71,7 @@ impl ClockTime {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let mut parts = raw.trim().split(':');
         let (h, m) = (parts.next(), parts.next());
-        let parsed = h
-            .zip(m)
-            .and_then(|(h, m)| Some((h.parse::<u16>().ok()?, m.parse::<u16>().ok()?)));
+        let parsed = h.zip(m).and_then(|(h, m)| Some((h.parse::<u16>().ok()?, m.parse::<u16>().ok()?)));
         match parsed {
             Some((h, m)) if (h < 24 && m < 60) || (h == 24 && m == 0) => Ok(Self(h * 60 + m)),
             _ => Err(format!("'{raw}' is not a time of day (HH:MM)")),
@@ -160,14 +151,11 @@ impl Serialize for Hours {
 impl<'de> Deserialize<'de> for Hours {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let repr = HoursRepr::deserialize(d)?;
-        let timezone: Tz = repr.timezone.parse().map_err(|_| {
-            serde::de::Error::custom(format!("'{}' is not an IANA time zone", repr.timezone))
-        })?;
-        Ok(Self {
-            timezone,
-            weekly: repr.weekly,
-            notes: repr.notes,
-        })
+        let timezone: Tz = repr
+            .timezone
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("'{}' is not an IANA time zone", repr.timezone)))?;
+        Ok(Self { timezone, weekly: repr.weekly, notes: repr.notes })
     }
 }
 
@@ -192,9 +180,7 @@ impl OpenAt {
                 return Ok(Self::Local(t));
             }
         }
-        Err(format!(
-            "'{raw}' is not a date and time (use 2026-11-28T10:00, local time at the site)"
-        ))
+        Err(format!("'{raw}' is not a date and time (use 2026-11-28T10:00, local time at the site)"))
     }
 }
 
@@ -245,10 +231,7 @@ mod tests {
 
     #[test]
     fn saturday_morning_clinic() {
-        let h = hours(&[
-            (Weekday::Sat, "09:00", "12:00"),
-            (Weekday::Sat, "13:00", "17:00"),
-        ]);
+        let h = hours(&[(Weekday::Sat, "09:00", "12:00"), (Weekday::Sat, "13:00", "17:00")]);
         // 2026-11-28 is a Saturday.
         assert!(h.is_open(&OpenAt::parse("2026-11-28T10:00").unwrap()));
         assert!(!h.is_open(&OpenAt::parse("2026-11-28T12:30").unwrap()));

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use hours::{Hours, OpenAt, Span, Weekday};
 pub use site::{
-    Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service,
-    ServiceTranslation, Site, SiteInput, Translation, Translations, Validated,
+    Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service, ServiceTranslation, Site,
+    SiteInput, Translation, Translations, Validated,
 };
 
 /// Mean Earth radius in metres (IUGG), the sphere every distance in assetmap is measured on.
@@ -33,10 +33,7 @@ pub struct FieldError {
 impl FieldError {
     /// A problem with `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -63,16 +60,10 @@ impl LonLat {
             return Err(FieldError::new("lat", "must be a finite number"));
         }
         if !(-180.0..=180.0).contains(&lon) {
-            return Err(FieldError::new(
-                "lon",
-                format!("{lon} is outside [-180, 180]"),
-            ));
+            return Err(FieldError::new("lon", format!("{lon} is outside [-180, 180]")));
         }
         if !(-90.0..=90.0).contains(&lat) {
-            return Err(FieldError::new(
-                "lat",
-                format!("{lat} is outside [-90, 90]"),
-            ));
+            return Err(FieldError::new("lat", format!("{lat} is outside [-90, 90]")));
         }
         Ok(Self { lon, lat })
     }
@@ -142,9 +133,7 @@ impl LanguageCode {
                 },
                 None => Err(format!("'{raw}' is not an ISO 639-3 language code")),
             },
-            _ => Err(format!(
-                "'{raw}' is not a language code (use ISO 639-1, e.g. 'es', 'ht')"
-            )),
+            _ => Err(format!("'{raw}' is not a language code (use ISO 639-1, e.g. 'es', 'ht')")),
         }
     }
 
@@ -174,9 +163,7 @@ impl LanguageCode {
     /// Packs the code into a `u32` (up to three ASCII bytes) for allocation-free filtering in
     /// the spatial index.
     pub fn packed(&self) -> u32 {
-        self.0
-            .bytes()
-            .fold(0u32, |acc, b| (acc << 8) | u32::from(b))
+        self.0.bytes().fold(0u32, |acc, b| (acc << 8) | u32::from(b))
     }
 }
 
@@ -206,15 +193,11 @@ impl Category {
         let slug = raw.trim().to_ascii_lowercase();
         let ok = !slug.is_empty()
             && slug.len() <= 40
-            && slug
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if ok {
             Ok(Self(slug))
         } else {
-            Err(format!(
-                "'{raw}' is not a category slug (lower-case letters, digits, '-' or '_')"
-            ))
+            Err(format!("'{raw}' is not a category slug (lower-case letters, digits, '-' or '_')"))
         }
     }
 

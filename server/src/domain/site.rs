@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -302,9 +302,7 @@ impl Site {
 
     /// Every language a family can be helped in here: the site's own and every phone line's.
     pub fn all_languages(&self) -> impl Iterator<Item = &LanguageCode> {
-        self.languages
-            .iter()
-            .chain(self.phones.iter().flat_map(|p| p.languages.iter()))
+        self.languages.iter().chain(self.phones.iter().flat_map(|p| p.languages.iter()))
     }
 }
 
@@ -422,15 +420,11 @@ impl Problems {
 
     /// Trims; empty becomes `None`; refuses text over `max` characters.
     fn text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
-        let v = value
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())?;
+        let v = value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())?;
         if v.chars().count() > max {
             self.add(field, format!("is longer than {max} characters"));
         }
-        if v.chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
+        if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
             self.add(field, "contains control characters");
         }
         Some(v)
@@ -438,10 +432,7 @@ impl Problems {
 
     fn list_len(&mut self, field: &str, len: usize) {
         if len > MAX_LIST {
-            self.add(
-                field,
-                format!("has {len} entries; at most {MAX_LIST} are allowed"),
-            );
+            self.add(field, format!("has {len} entries; at most {MAX_LIST} are allowed"));
         }
     }
 
@@ -452,10 +443,7 @@ impl Problems {
                 self.add(format!("{field}.{lang}.text"), "must not be empty");
             }
             if tr.text.chars().count() > MAX_TEXT {
-                self.add(
-                    format!("{field}.{lang}.text"),
-                    format!("is longer than {MAX_TEXT} characters"),
-                );
+                self.add(format!("{field}.{lang}.text"), format!("is longer than {MAX_TEXT} characters"));
             }
         }
     }
@@ -472,8 +460,7 @@ impl Problems {
 fn check_website(p: &mut Problems, website: &Option<String>) {
     if let Some(w) = website {
         let lower = w.to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://"))
-            || w.contains(char::is_whitespace)
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) || w.contains(char::is_whitespace)
         {
             p.add("website", "must be an http:// or https:// address");
         }
@@ -482,9 +469,7 @@ fn check_website(p: &mut Problems, website: &Option<String>) {
 
 fn check_email(p: &mut Problems, email: &Option<String>) {
     if let Some(e) = email {
-        let ok = e
-            .split_once('@')
-            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
             && !e.contains(char::is_whitespace);
         if !ok {
             p.add("email", "is not an email address");
@@ -494,12 +479,9 @@ fn check_email(p: &mut Problems, email: &Option<String>) {
 
 impl PartnerInput {
     /// Validates into a partner record with the given identity and timestamps.
-    pub fn validate(
-        self,
-        id: Uuid,
-        now: DateTime<Utc>,
-        previous: Option<&Partner>,
-    ) -> Validated<Partner> {
+    pub fn validate(self, id: Uuid, now: DateTime<Utc>, previous: Option<&Partner>) -> Validated<Partner> {
+        // Stored timestamps keep microseconds; truncate so memory and database agree.
+        let now = now.trunc_subsecs(6);
         let mut p = Problems::default();
         let name = p.text("name", self.name, MAX_NAME);
         if name.is_none() {
@@ -515,16 +497,12 @@ impl PartnerInput {
             id,
             source_id: p.text("source_id", self.source_id, 300),
             name: name.unwrap_or_default(),
-            description_lang: self
-                .description_lang
-                .or_else(|| description.as_ref().map(|_| english())),
+            description_lang: self.description_lang.or_else(|| description.as_ref().map(|_| english())),
             description,
             description_translations: self.description_translations,
             website,
             email,
-            status: self
-                .status
-                .unwrap_or(previous.map_or(PartnerStatus::Active, |x| x.status)),
+            status: self.status.unwrap_or(previous.map_or(PartnerStatus::Active, |x| x.status)),
             created_at: previous.map_or(now, |x| x.created_at),
             updated_at: now,
             version: previous.map_or(1, |x| x.version + 1),
@@ -550,6 +528,17 @@ impl From<&Partner> for PartnerInput {
     }
 }
 
+/// Removes repeats, keeping the first of each in its place.
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(items.len());
+    for x in items {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
 fn english() -> LanguageCode {
     LanguageCode("en".to_owned())
 }
@@ -566,6 +555,7 @@ impl SiteInput {
         previous: Option<&Site>,
         known_category: &dyn Fn(&Category) -> bool,
     ) -> Validated<Site> {
+        let now = now.trunc_subsecs(6);
         let mut p = Problems::default();
         let name = p.text("name", self.name, MAX_NAME);
         if name.is_none() {
@@ -594,18 +584,12 @@ impl SiteInput {
         }
         for (i, c) in self.categories.iter().enumerate() {
             if !known_category(c) {
-                p.add(
-                    format!("categories[{i}]"),
-                    format!("'{c}' is not a known category"),
-                );
+                p.add(format!("categories[{i}]"), format!("'{c}' is not a known category"));
             }
         }
-        let mut categories = self.categories;
-        categories.sort();
-        categories.dedup();
-        let mut languages = self.languages;
-        languages.sort();
-        languages.dedup();
+        // Deduplicated in the order given: the first category is the site's main one.
+        let categories = dedup(self.categories);
+        let languages = dedup(self.languages);
         p.list_len("categories", categories.len());
         p.list_len("languages", languages.len());
         p.list_len("phones", self.phones.len());
@@ -622,14 +606,8 @@ impl SiteInput {
             if s.name.trim().is_empty() || s.name.chars().count() > MAX_NAME {
                 p.add(format!("services[{i}].name"), "must be 1 to 300 characters");
             }
-            if s.description
-                .as_ref()
-                .is_some_and(|d| d.chars().count() > MAX_TEXT)
-            {
-                p.add(
-                    format!("services[{i}].description"),
-                    format!("is longer than {MAX_TEXT} characters"),
-                );
+            if s.description.as_ref().is_some_and(|d| d.chars().count() > MAX_TEXT) {
+                p.add(format!("services[{i}].description"), format!("is longer than {MAX_TEXT} characters"));
             }
         }
         if let Some(h) = &self.hours {
@@ -644,10 +622,7 @@ impl SiteInput {
             .filter(|d| !d.is_empty())
             .collect();
         if required_documents.iter().any(|d| d.chars().count() > 1_000) {
-            p.add(
-                "required_documents",
-                "has an entry longer than 1000 characters",
-            );
+            p.add("required_documents", "has an entry longer than 1000 characters");
         }
         p.translations("description_translations", &self.description_translations);
         if let Some(t) = self.last_verified_at {
@@ -661,9 +636,7 @@ impl SiteInput {
             partner_id,
             source_id: p.text("source_id", self.source_id, 300),
             name: name.unwrap_or_default(),
-            description_lang: self
-                .description_lang
-                .or_else(|| description.as_ref().map(|_| english())),
+            description_lang: self.description_lang.or_else(|| description.as_ref().map(|_| english())),
             description,
             description_translations: self.description_translations,
             street: p.text("street", self.street, 300),
@@ -769,8 +742,6 @@ mod tests {
     #[test]
     fn unknown_fields_and_bad_codes_are_refused_by_the_parser() {
         assert!(serde_json::from_value::<SiteInput>(serde_json::json!({"nmae": "x"})).is_err());
-        assert!(
-            serde_json::from_value::<SiteInput>(serde_json::json!({"languages": ["xx"]})).is_err()
-        );
+        assert!(serde_json::from_value::<SiteInput>(serde_json::json!({"languages": ["xx"]})).is_err());
     }
 }

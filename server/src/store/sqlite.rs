@@ -7,8 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
@@ -26,27 +25,19 @@ impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://path`, `sqlite::memory:` or
     /// a bare path) and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let url = if url.starts_with("sqlite:") {
-            url.to_owned()
-        } else {
-            format!("sqlite://{url}")
-        };
+        let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
             if let Some(dir) = std::path::Path::new(path).parent() {
                 if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Io(e))?;
+                    std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
                 }
             }
         }
         let memory = url.contains(":memory:");
         let options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
-            .journal_mode(if memory {
-                SqliteJournalMode::Memory
-            } else {
-                SqliteJournalMode::Wal
-            })
+            .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
@@ -54,16 +45,8 @@ impl SqliteStore {
             // An in-memory database lives and dies with its one connection.
             .max_connections(if memory { 1 } else { 4 })
             .min_connections(if memory { 1 } else { 0 })
-            .idle_timeout(if memory {
-                None
-            } else {
-                Some(Duration::from_secs(600))
-            })
-            .max_lifetime(if memory {
-                None
-            } else {
-                Some(Duration::from_secs(3600))
-            })
+            .idle_timeout(if memory { None } else { Some(Duration::from_secs(600)) })
+            .max_lifetime(if memory { None } else { Some(Duration::from_secs(3600)) })
             .connect_with(options)
             .await?;
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
@@ -101,17 +84,13 @@ fn classify(e: sqlx::Error) -> StoreError {
         if msg.contains("UNIQUE constraint failed: sites.source_id")
             || msg.contains("UNIQUE constraint failed: partners.source_id")
         {
-            return StoreError::Constraint(
-                "source_id is already used by another record".to_owned(),
-            );
+            return StoreError::Constraint("source_id is already used by another record".to_owned());
         }
         if msg.contains("UNIQUE constraint failed") {
             return StoreError::Constraint("id is already used by another record".to_owned());
         }
         if msg.contains("FOREIGN KEY constraint failed") {
-            return StoreError::Constraint(
-                "a referenced partner or category does not exist".to_owned(),
-            );
+            return StoreError::Constraint("a referenced partner or category does not exist".to_owned());
         }
         if msg.contains("CHECK constraint failed") {
             return StoreError::Constraint(format!("a value is out of range ({msg})"));
@@ -128,9 +107,7 @@ fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {
         source_id: r.try_get("source_id")?,
         name: r.try_get("name")?,
         description: r.try_get("description")?,
-        description_lang: lang
-            .map(|l| from_json("description_lang", &format!("\"{l}\"")))
-            .transpose()?,
+        description_lang: lang.map(|l| from_json("description_lang", &format!("\"{l}\""))).transpose()?,
         description_translations: from_json(
             "description_translations",
             r.try_get("description_translations")?,
@@ -156,9 +133,7 @@ fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
         source_id: r.try_get("source_id")?,
         name: r.try_get("name")?,
         description: r.try_get("description")?,
-        description_lang: lang
-            .map(|l| from_json("description_lang", &format!("\"{l}\"")))
-            .transpose()?,
+        description_lang: lang.map(|l| from_json("description_lang", &format!("\"{l}\""))).transpose()?,
         description_translations: from_json(
             "description_translations",
             r.try_get("description_translations")?,
@@ -174,9 +149,7 @@ fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
         languages: from_json("languages", r.try_get("languages")?)?,
         categories: from_json("categories", r.try_get("categories")?)?,
         services: from_json("services", r.try_get("services")?)?,
-        cost: cost
-            .map(|c| from_json("cost", &format!("\"{c}\"")))
-            .transpose()?,
+        cost: cost.map(|c| from_json("cost", &format!("\"{c}\""))).transpose()?,
         cost_note: r.try_get("cost_note")?,
         eligibility: r.try_get("eligibility")?,
         required_documents: from_json("required_documents", r.try_get("required_documents")?)?,
@@ -185,9 +158,7 @@ fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
         appointment_required: r.try_get("appointment_required")?,
         no_id_required: r.try_get("no_id_required")?,
         confidential: r.try_get("confidential")?,
-        last_verified_at: verified
-            .map(|v| parse_ts("last_verified_at", &v))
-            .transpose()?,
+        last_verified_at: verified.map(|v| parse_ts("last_verified_at", &v)).transpose()?,
         created_at: parse_ts("created_at", r.try_get("created_at")?)?,
         updated_at: parse_ts("updated_at", r.try_get("updated_at")?)?,
         version: r.try_get("version")?,
@@ -238,29 +209,16 @@ async fn write_partner(
     Ok(())
 }
 
-async fn missing_or_stale(
-    tx: &mut Transaction<'_, Sqlite>,
-    table: &str,
-    what: &str,
-    id: Uuid,
-) -> StoreError {
+async fn missing_or_stale(tx: &mut Transaction<'_, Sqlite>, table: &str, what: &str, id: Uuid) -> StoreError {
     let sql = format!("select 1 from {table} where id = ?1");
-    match sqlx::query(&sql)
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await
-    {
+    match sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut **tx).await {
         Ok(Some(_)) => StoreError::Conflict(format!("{what} {id}")),
         Ok(None) => StoreError::NotFound(format!("{what} {id}")),
         Err(e) => StoreError::Database(e),
     }
 }
 
-async fn write_site(
-    tx: &mut Transaction<'_, Sqlite>,
-    s: &Site,
-    update: bool,
-) -> Result<(), StoreError> {
+async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) -> Result<(), StoreError> {
     let sql = if update {
         "update sites set partner_id = ?2, source_id = ?3, name = ?4, description = ?5, description_lang = ?6, \
          description_translations = ?7, street = ?8, city = ?9, state = ?10, postal_code = ?11, lon = ?12, lat = ?13, \
@@ -316,10 +274,7 @@ async fn write_site(
     }
     let id = s.id.to_string();
     if update {
-        sqlx::query("delete from site_categories where site_id = ?1")
-            .bind(&id)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query("delete from site_categories where site_id = ?1").bind(&id).execute(&mut **tx).await?;
     }
     for c in &s.categories {
         sqlx::query("insert into site_categories (site_id, category) values (?1, ?2)")
@@ -339,11 +294,7 @@ async fn delete(
     id: Uuid,
 ) -> Result<(), StoreError> {
     let sql = format!("delete from {table} where id = ?1");
-    let done = sqlx::query(&sql)
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await
-        .map_err(classify)?;
+    let done = sqlx::query(&sql).bind(id.to_string()).execute(&mut **tx).await.map_err(classify)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound(format!("{what} {id}")));
     }
@@ -383,11 +334,7 @@ impl Store for SqliteStore {
             .iter()
             .map(site_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Snapshot {
-            categories,
-            partners,
-            sites,
-        })
+        Ok(Snapshot { categories, partners, sites })
     }
 
     async fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
@@ -407,18 +354,13 @@ impl Store for SqliteStore {
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {
-        let row = sqlx::query("select count(*) as n from partners")
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query("select count(*) as n from partners").fetch_one(&self.pool).await?;
         Ok(row.try_get::<i64, _>("n")? == 0)
     }
 
     async fn backup(&self, path: &str) -> Result<(), StoreError> {
         // VACUUM INTO writes a consistent, compacted copy while readers and writers carry on.
-        sqlx::query("vacuum into ?1")
-            .bind(path)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("vacuum into ?1").bind(path).execute(&self.pool).await?;
         Ok(())
     }
 }

@@ -1,0 +1,317 @@
+//! The command line: subcommands and what they print. `main.rs` only parses and calls [`run`],
+//! so tests drive the same code with their own writers.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::domain::{Category, LanguageCode, LonLat, OpenAt};
+use crate::import::{ImportError, Mode, Report};
+use crate::spatial::Filter;
+use crate::{config, App, Settings};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+
+/// assetmap: a community-partner asset map for schools serving immigrant and refugee families.
+#[derive(Parser, Debug)]
+#[command(
+    version,
+    about,
+    after_help = "Logging: RUST_LOG (e.g. RUST_LOG=assetmap=debug); ASSETMAP_LOG_FORMAT=json for JSON lines."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Db {
+    /// Database: a SQLite path or sqlite://path (default data/assetmap.db).
+    #[arg(long = "database", env = "DATABASE_URL")]
+    database: Option<String>,
+}
+
+impl Db {
+    fn url(&self) -> String {
+        self.database.clone().unwrap_or_else(config::default_database_url)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "ASSETMAP_ADDR")]
+        addr: std::net::SocketAddr,
+        #[command(flatten)]
+        db: Db,
+        /// Seed an empty database with the shipped Miami-Dade demo data.
+        #[arg(long)]
+        demo: bool,
+        /// Token that authorises writes (Authorization: Bearer ...). Without one, writes are refused.
+        #[arg(long, env = "ASSETMAP_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
+        /// Folder with the shipped data.
+        #[arg(long, env = "ASSETMAP_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// Days after which a listing not verified is flagged stale.
+        #[arg(long, default_value_t = 180)]
+        stale_after_days: i64,
+    },
+    /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
+    Import {
+        /// The file (.csv or .geojson).
+        file: PathBuf,
+        /// Write the changes (in one transaction, only if no row is bad).
+        #[arg(long)]
+        commit: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Nearest sites to a ZIP code or a point; or, with --sites and --queries, a batch from files.
+    Nearest(NearestArgs),
+    /// Apply migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Write a consistent copy of a SQLite database while the service keeps running.
+    Backup {
+        /// Where to write the copy (must not exist).
+        to: PathBuf,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Args, Debug)]
+struct NearestArgs {
+    /// ZIP code of the origin.
+    #[arg(long, conflicts_with_all = ["lon", "lat"])]
+    zip: Option<String>,
+    /// Longitude of the origin (WGS84 degrees).
+    #[arg(long, allow_negative_numbers = true, requires = "lat")]
+    lon: Option<f64>,
+    /// Latitude of the origin (WGS84 degrees).
+    #[arg(long, allow_negative_numbers = true, requires = "lon")]
+    lat: Option<f64>,
+    /// Category slug (legal, health, housing, library, faith, advocacy, ...).
+    #[arg(long)]
+    category: Option<String>,
+    /// Number of results.
+    #[arg(long, default_value_t = 5)]
+    k: usize,
+    /// Must speak this language (ISO 639-1, e.g. ht).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Only free services.
+    #[arg(long)]
+    free: bool,
+    /// Only sites open at this local time (2026-11-28T10:00).
+    #[arg(long)]
+    open_at: Option<String>,
+    /// Only sites that take walk-ins.
+    #[arg(long)]
+    walk_in: bool,
+    /// Only sites that serve people without ID.
+    #[arg(long)]
+    no_id: bool,
+    /// Batch mode: sites file (id,category,lon,lat). No database is used.
+    #[arg(long, requires = "queries")]
+    sites: Option<PathBuf>,
+    /// Batch mode: queries file (id,category,lon,lat).
+    #[arg(long, requires = "sites")]
+    queries: Option<PathBuf>,
+    #[command(flatten)]
+    db: Db,
+}
+
+/// Runs a parsed command line, printing results to `out` and progress and errors to `err`.
+pub async fn run(cli: Cli, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> ExitCode {
+    match dispatch(cli, out, err).await {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses `args` (the first is the program name) and runs them; a usage error is printed to
+/// `err` with exit code 2, as clap does.
+pub async fn run_args<I, T>(args: I, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    match Cli::try_parse_from(args) {
+        Ok(cli) => run(cli, out, err).await,
+        Err(e) => {
+            let _ = write!(err, "{}", e.render());
+            ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+        }
+    }
+}
+
+async fn dispatch(
+    cli: Cli,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days } => {
+            let mut settings = Settings::new(db.url());
+            settings.addr = addr;
+            settings.demo = demo;
+            settings.admin_token = admin_token.filter(|t| !t.is_empty());
+            settings.stale_after_days = stale_after_days;
+            if let Some(d) = data_dir {
+                settings.data_dir = d;
+            }
+            let app = App::build(settings).await?;
+            writeln!(err, "assetmap is listening on http://{}:{}/", addr.ip(), app.port())?;
+            app.run_until_stopped().await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file, commit, json, db } => {
+            let store = crate::store::connect(&db.url()).await?;
+            let mode = if commit { Mode::Commit } else { Mode::DryRun };
+            match crate::import::import_path(&store, &file, mode).await {
+                Ok(report) => {
+                    print_report(out, &report, json)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(ImportError::Invalid(report)) => {
+                    print_report(out, &report, json)?;
+                    writeln!(err, "error: {} bad row(s); nothing was written", report.errors.len())?;
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Nearest(args) => nearest(args, out, err).await,
+        Command::Migrate { db } => {
+            let store = crate::store::connect(&db.url()).await?;
+            writeln!(err, "migrations applied ({})", store.backend())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { to, db } => {
+            if to.exists() {
+                anyhow::bail!("{} already exists; choose a new file", to.display());
+            }
+            let store = crate::store::connect(&db.url()).await?;
+            store.backup(&to.display().to_string()).await?;
+            writeln!(err, "backup written to {}", to.display())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io::Result<()> {
+    if json {
+        return writeln!(out, "{}", serde_json::to_string_pretty(r).unwrap_or_default());
+    }
+    writeln!(out, "{} ({}): {} rows", r.file, r.format, r.rows)?;
+    writeln!(out, "  partners: {} new, {} updated", r.partners_created, r.partners_updated)?;
+    writeln!(
+        out,
+        "  sites:    {} new, {} updated, {} unchanged",
+        r.sites_created, r.sites_updated, r.sites_unchanged
+    )?;
+    if !r.without_coordinates.is_empty() {
+        writeln!(
+            out,
+            "  {} site(s) without coordinates (kept, listed, not mapped):",
+            r.without_coordinates.len()
+        )?;
+        for u in r.without_coordinates.iter().take(20) {
+            writeln!(out, "    row {}: {}", u.row, u.name)?;
+        }
+    }
+    for e in &r.errors {
+        writeln!(out, "  {}: row {}: {}: {}", r.file, e.row, e.field, e.message)?;
+    }
+    writeln!(
+        out,
+        "  {}",
+        if r.committed { "committed" } else { "dry run: nothing written (add --commit to write)" }
+    )
+}
+
+async fn nearest(
+    a: NearestArgs,
+    out: &mut (dyn Write + Send),
+    err: &mut (dyn Write + Send),
+) -> anyhow::Result<ExitCode> {
+    if let (Some(sites), Some(queries)) = (&a.sites, &a.queries) {
+        let open = |p: &PathBuf| std::fs::File::open(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()));
+        let sites = crate::batch::read_points(&sites.display().to_string(), open(sites)?)?;
+        let queries = crate::batch::read_points(&queries.display().to_string(), open(queries)?)?;
+        let mut buf = std::io::BufWriter::new(&mut *out);
+        let spent = crate::batch::nearest_csv(sites, &queries, a.k, &mut buf)?;
+        buf.flush()?;
+        drop(buf);
+        writeln!(
+            err,
+            "answered {} queries (k={}) in {:.3} ms: {:.0} queries/s (loading and index building excluded)",
+            queries.len(),
+            a.k,
+            spent.as_secs_f64() * 1000.0,
+            queries.len() as f64 / spent.as_secs_f64()
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = Settings::new(a.db.url());
+    let state = crate::AppState::load(settings).await?;
+    let origin = match (&a.zip, a.lon, a.lat) {
+        (Some(z), _, _) => {
+            state.zips.lookup(z).ok_or_else(|| anyhow::anyhow!("--zip: ZIP code {z} is not known"))?
+        }
+        (None, Some(lon), Some(lat)) => LonLat::new(lon, lat).map_err(|e| anyhow::anyhow!("--{e}"))?,
+        _ => anyhow::bail!("give --zip, or --lon and --lat (or --sites and --queries for batch mode)"),
+    };
+    let category = a
+        .category
+        .as_deref()
+        .map(Category::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--category: {e}"))?;
+    let lang =
+        a.lang.as_deref().map(LanguageCode::parse).transpose().map_err(|e| anyhow::anyhow!("--lang: {e}"))?;
+    let open_at =
+        a.open_at.as_deref().map(OpenAt::parse).transpose().map_err(|e| anyhow::anyhow!("--open-at: {e}"))?;
+    let catalog = state.directory.read();
+    if let Some(c) = &category {
+        if !catalog.is_category(c) {
+            let known: Vec<&str> = catalog.categories().iter().map(|d| d.slug.as_str()).collect();
+            anyhow::bail!("--category: '{c}' is not a known category ({})", known.join(", "));
+        }
+    }
+    let filter = Filter {
+        language: lang.as_ref().map(LanguageCode::packed),
+        free: a.free,
+        walk_in: a.walk_in,
+        no_id: a.no_id,
+        open_at,
+    };
+    let hits = catalog.nearest(origin, category.as_ref(), a.k, None, &filter);
+    if hits.is_empty() {
+        writeln!(out, "no matching site")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "rank        km  {:<48}  {:<40}  phone", "name", "address")?;
+    for (i, (s, d)) in hits.iter().enumerate() {
+        let address = if s.confidential {
+            "(confidential: call for the location)".to_owned()
+        } else {
+            [s.street.as_deref(), s.city.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(", ")
+        };
+        let km = if s.confidential { (d / 1000.0).round() } else { d / 1000.0 };
+        let phone = s.phones.first().map_or("", |p| p.number.as_str());
+        writeln!(out, "{:>4}  {:>8.2}  {:<48.48}  {:<40.40}  {}", i + 1, km, s.name, address, phone)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
