@@ -57,6 +57,10 @@ enum Command {
         /// Days after which a listing not verified is flagged stale.
         #[arg(long, default_value_t = 180)]
         stale_after_days: i64,
+        /// A MapLibre style URL for the map page (e.g. a tile server's style.json). Without it the
+        /// page draws its built-in offline basemap of state and county lines.
+        #[arg(long, env = "ASSETMAP_MAP_STYLE_URL")]
+        map_style_url: Option<String>,
     },
     /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
     Import {
@@ -162,12 +166,13 @@ async fn dispatch(
     err: &mut (dyn Write + Send),
 ) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days } => {
+        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days, map_style_url } => {
             let mut settings = Settings::new(db.url());
             settings.addr = addr;
             settings.demo = demo;
             settings.admin_token = admin_token.filter(|t| !t.is_empty());
             settings.stale_after_days = stale_after_days;
+            settings.map_style_url = map_style_url.filter(|u| !u.is_empty());
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }

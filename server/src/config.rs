@@ -22,6 +22,9 @@ pub struct Settings {
     pub stale_after_days: i64,
     /// Largest request body accepted by ordinary write endpoints, in bytes.
     pub body_limit: usize,
+    /// A MapLibre style URL for the map page's basemap (`--map-style-url`); `None` keeps the
+    /// built-in offline basemap (state and county lines), so the page needs no network.
+    pub map_style_url: Option<String>,
 }
 
 impl Settings {
@@ -36,6 +39,7 @@ impl Settings {
             web_dir: default_dir("web"),
             stale_after_days: 180,
             body_limit: 256 * 1024,
+            map_style_url: None,
         }
     }
 }

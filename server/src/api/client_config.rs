@@ -1,0 +1,69 @@
+//! `GET /api/v1/config`: what the map page needs to start — the basemap choice, the area the
+//! directory covers, the freshness rule and the languages it has translation files for.
+//!
+//! The page reads this once; nothing in it depends on who asks or from where.
+
+use std::path::Path;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/config", get(config))
+}
+
+async fn config(State(state): State<AppState>) -> Json<Value> {
+    let bbox = {
+        let c = state.directory.read();
+        public_bbox(c.sites().filter(|s| c.is_public(s)).filter_map(|s| s.location()))
+    };
+    let languages = translation_languages(&state.settings.web_dir.join("i18n"));
+    Json(json!({
+        "map": {"style_url": state.settings.map_style_url, "bbox": bbox},
+        "stale_after_days": state.settings.stale_after_days,
+        "languages": languages,
+    }))
+}
+
+/// `[minLon, minLat, maxLon, maxLat]` (WGS84 degrees) around the public, mapped sites, so the
+/// page opens on the area the directory covers; `None` for an empty directory.
+fn public_bbox(points: impl Iterator<Item = crate::domain::LonLat>) -> Option<[f64; 4]> {
+    points.fold(None, |acc, p| {
+        let [a, b, c, d] = acc.unwrap_or([p.lon(), p.lat(), p.lon(), p.lat()]);
+        Some([a.min(p.lon()), b.min(p.lat()), c.max(p.lon()), d.max(p.lat())])
+    })
+}
+
+/// The translation files beside the page (`web/i18n/<code>.json`): code, own name, writing
+/// direction, and how many strings a person has reviewed. English first, then by code.
+fn translation_languages(dir: &Path) -> Vec<Value> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out: Vec<(String, Value)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let path = e.path();
+            let code = path.file_stem()?.to_str()?.to_owned();
+            if path.extension()? != "json" {
+                return None;
+            }
+            let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
+            let strings = file.get("strings")?.as_object()?;
+            let reviewed = strings.values().filter(|s| s["reviewed"] == json!(true)).count();
+            let entry = json!({
+                "code": code,
+                "name": file.get("name").cloned().unwrap_or(Value::Null),
+                "dir": file.get("dir").and_then(Value::as_str).unwrap_or("ltr"),
+                "strings": strings.len(),
+                "reviewed": reviewed,
+            });
+            Some((code, entry))
+        })
+        .collect();
+    out.sort_by(|(a, _), (b, _)| (a != "en", a).cmp(&(b != "en", b)));
+    out.into_iter().map(|(_, v)| v).collect()
+}

@@ -1,0 +1,346 @@
+// The leader's view: where people live farther than a chosen distance from a kind of help.
+// Reads `GET /api/v1/gaps` (H3 cells with the population beyond the threshold, the worst
+// places and suggested spots to recruit a partner) and `GET /api/v1/coverage` (every category).
+
+import { getJson, ApiError } from './api.js';
+import { t, tEl, setText } from './i18n.js';
+import { formatCount, formatDistance, formatPercent } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const MILE_M = 1609.344;
+/** Thresholds offered, in the units the page shows. */
+const THRESHOLDS = { km: [1, 2, 5, 10, 20], mi: [1, 2, 3, 5, 10] };
+const DEFAULT_THRESHOLD = { km: 5, mi: 3 };
+/** Sequential, colour-blind-safe classes (viridis), light to dark = fewer to more people. */
+const CLASS_COLOURS = ['#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
+
+let ctx = null;
+let active = false;
+let last = null; // {query, gaps, coverage}
+
+export function init(context) {
+  ctx = context;
+  renderControls();
+  $('gaps-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    run();
+  });
+}
+
+function option(value, text) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+function thresholdMetres(value, units) {
+  return Math.round(units === 'mi' ? value * MILE_M : value * 1000);
+}
+
+function renderControls() {
+  const { state } = ctx;
+  const cat = $('gaps-category');
+  const keepCat = cat.value || 'legal';
+  cat.replaceChildren(...state.categories.map((c) => option(c, t(`category.${c}`))));
+  cat.value = state.categories.includes(keepCat) ? keepCat : state.categories[0];
+  const th = $('gaps-threshold');
+  const keepTh = Number(th.dataset.metres) || thresholdMetres(DEFAULT_THRESHOLD[state.units], state.units);
+  th.replaceChildren(
+    ...THRESHOLDS[state.units].map((v) => option(String(thresholdMetres(v, state.units)), formatDistance(thresholdMetres(v, state.units), state.units))),
+  );
+  const closest = [...th.options].reduce((a, o) => (Math.abs(o.value - keepTh) < Math.abs(a.value - keepTh) ? o : a));
+  th.value = closest.value;
+  th.onchange = () => (th.dataset.metres = th.value);
+  const lang = $('gaps-language');
+  const keepLang = lang.value;
+  lang.replaceChildren(...[...$('language-filter').options].map((o) => option(o.value, o.textContent)));
+  lang.value = keepLang;
+}
+
+export function rerender() {
+  if (!ctx) return;
+  renderControls();
+  if (last) renderOutput(last);
+}
+
+export function setActive(on) {
+  active = on;
+  const map = ctx.state.map;
+  if (!map) return;
+  if (on) {
+    showCategorySites();
+    if (last) draw(last);
+  } else {
+    ctx.mapView.showGaps(map, null, null);
+  }
+}
+
+/** While looking at gaps, the map shows where the chosen kind of help already is. */
+function showCategorySites() {
+  const { state, mapView } = ctx;
+  const c = $('gaps-category').value;
+  mapView.setSites(
+    state.map,
+    state.sites.filter((s) => (s.properties.categories || []).includes(c)),
+    c,
+  );
+  mapView.setResults(state.map, []);
+}
+
+function query() {
+  const q = {
+    category: $('gaps-category').value,
+    threshold_m: $('gaps-threshold').value,
+    suggest: '3',
+  };
+  if ($('gaps-language').value) q.lang = $('gaps-language').value;
+  if ($('gaps-free').checked) q.free = 'true';
+  if ($('gaps-walk-in').checked) q.walk_in = 'true';
+  if ($('gaps-no-id').checked) q.no_id = 'true';
+  return q;
+}
+
+async function run() {
+  const out = $('gaps-output');
+  out.setAttribute('aria-busy', 'true');
+  out.replaceChildren(tEl('p', 'ui.gaps.loading', null, 'status'));
+  const q = query();
+  const thresholds = THRESHOLDS[ctx.state.units].map((v) => thresholdMetres(v, ctx.state.units));
+  try {
+    const [gaps, coverage] = await Promise.all([
+      getJson('api/v1/gaps', q),
+      getJson('api/v1/coverage', { thresholds: thresholds.join(',') }),
+    ]);
+    last = { query: q, gaps, coverage, thresholds };
+    renderOutput(last);
+    if (active) draw(last);
+  } catch (e) {
+    last = null;
+    const key = e instanceof ApiError && e.status === 404 ? 'ui.gaps.unavailable' : 'ui.gaps.failed';
+    out.replaceChildren(tEl('p', key, null, 'error'));
+    if (ctx.state.map) ctx.mapView.showGaps(ctx.state.map, null, null);
+  } finally {
+    out.removeAttribute('aria-busy');
+  }
+}
+
+/** Class breaks over the cells' population beyond the threshold (quantiles of non-empty cells). */
+function classBreaks(values) {
+  const v = values.filter((x) => x > 0).sort((a, b) => a - b);
+  if (v.length === 0) return [];
+  const breaks = [];
+  for (let i = 1; i < CLASS_COLOURS.length; i++) breaks.push(v[Math.floor((i * v.length) / CLASS_COLOURS.length)]);
+  return [...new Set(breaks)];
+}
+
+function classOf(x, breaks) {
+  let i = 0;
+  while (i < breaks.length && x >= breaks[i]) i++;
+  return Math.min(i, CLASS_COLOURS.length - 1);
+}
+
+function beyond(props) {
+  return Number(props.population_beyond ?? 0);
+}
+
+function draw({ gaps }) {
+  const map = ctx.state.map;
+  if (!map) return;
+  const cells = gaps.cells?.features || [];
+  const breaks = classBreaks(cells.map((f) => beyond(f.properties)));
+  const shown = {
+    type: 'FeatureCollection',
+    features: cells
+      .filter((f) => beyond(f.properties) > 0)
+      .map((f) => ({ ...f, properties: { ...f.properties, fill: CLASS_COLOURS[classOf(beyond(f.properties), breaks)] } })),
+  };
+  const suggestions = {
+    type: 'FeatureCollection',
+    features: (gaps.suggestions || []).map((s, i) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [s.lon, s.lat] },
+      properties: { rank: i + 1 },
+    })),
+  };
+  showCategorySites();
+  ctx.mapView.showGaps(map, shown, suggestions);
+  if (shown.features.length) {
+    let [w, s, e, n] = [180, 90, -180, -90];
+    for (const f of shown.features) {
+      for (const ring of f.geometry.coordinates) {
+        for (const [x, y] of ring) {
+          w = Math.min(w, x);
+          e = Math.max(e, x);
+          s = Math.min(s, y);
+          n = Math.max(n, y);
+        }
+      }
+    }
+    map.fitBounds([[w, s], [e, n]], { padding: 40, duration: 0 });
+  }
+}
+
+function renderOutput({ query: q, gaps, coverage, thresholds }) {
+  const out = $('gaps-output');
+  out.replaceChildren();
+  const units = ctx.state.units;
+  const distance = formatDistance(Number(q.threshold_m), units);
+  const category = t(`category.${q.category}`);
+
+  const summary = document.createElement('section');
+  summary.setAttribute('aria-labelledby', 'gaps-summary-h');
+  const h = tEl('h3', 'ui.gaps.summary_heading');
+  h.id = 'gaps-summary-h';
+  const fig = document.createElement('p');
+  fig.className = 'summary-figure';
+  fig.textContent = formatPercent(gaps.share_beyond ?? 0);
+  const text = tEl('p', 'ui.gaps.summary', {
+    beyond: formatCount(gaps.population_beyond ?? 0),
+    total: formatCount(gaps.population_total ?? 0),
+    distance,
+    category,
+  });
+  summary.append(h, fig, text);
+  out.append(summary);
+
+  // Legend of the shaded cells.
+  const cells = gaps.cells?.features || [];
+  const breaks = classBreaks(cells.map((f) => beyond(f.properties)));
+  const legend = document.createElement('section');
+  legend.setAttribute('aria-labelledby', 'gaps-legend-h');
+  const lh = tEl('h3', 'ui.gaps.legend_heading', { distance });
+  lh.id = 'gaps-legend-h';
+  const ul = document.createElement('ul');
+  ul.className = 'swatches';
+  const edges = [1, ...breaks];
+  edges.forEach((lo, i) => {
+    const hi = edges[i + 1];
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = CLASS_COLOURS[Math.min(i, CLASS_COLOURS.length - 1)];
+    sw.setAttribute('aria-hidden', 'true');
+    const label = hi
+      ? t('ui.gaps.legend_range', { from: formatCount(lo), to: formatCount(hi - 1) })
+      : t('ui.gaps.legend_from', { from: formatCount(lo) });
+    li.append(sw, document.createTextNode(label));
+    ul.append(li);
+  });
+  const suggestLegend = document.createElement('li');
+  const star = document.createElement('span');
+  star.className = 'swatch';
+  star.style.background = '#6a1b9a';
+  star.style.clipPath = 'polygon(50% 0%, 61% 35%, 98% 35%, 68% 57%, 79% 91%, 50% 70%, 21% 91%, 32% 57%, 2% 35%, 39% 35%)';
+  star.setAttribute('aria-hidden', 'true');
+  suggestLegend.append(star, tEl('span', 'ui.gaps.legend_suggestion'));
+  ul.append(suggestLegend);
+  legend.append(lh, cells.length ? ul : tEl('p', 'ui.gaps.no_cells', null, 'hint'));
+  out.append(legend);
+
+  // The worst places.
+  if (gaps.worst?.length) {
+    const sec = document.createElement('section');
+    sec.setAttribute('aria-labelledby', 'gaps-worst-h');
+    const wh = tEl('h3', 'ui.gaps.worst_heading');
+    wh.id = 'gaps-worst-h';
+    const ol = document.createElement('ol');
+    ol.className = 'worst';
+    for (const w of gaps.worst) {
+      const li = document.createElement('li');
+      li.textContent = t('ui.gaps.worst_item', {
+        place: w.name || w.label || w.county || w.h3 || w.cell || '—',
+        beyond: formatCount(w.population_beyond ?? 0),
+        share: formatPercent(w.share_beyond ?? 0),
+      });
+      ol.append(li);
+    }
+    sec.append(wh, ol);
+    out.append(sec);
+  }
+
+  // Where to recruit.
+  if (gaps.suggestions?.length) {
+    const sec = document.createElement('section');
+    sec.setAttribute('aria-labelledby', 'gaps-suggest-h');
+    const sh = tEl('h3', 'ui.gaps.suggest_heading');
+    sh.id = 'gaps-suggest-h';
+    const ol = document.createElement('ol');
+    ol.className = 'suggestions';
+    for (const s of gaps.suggestions) {
+      const li = document.createElement('li');
+      const coord = document.createElement('span');
+      coord.dir = 'ltr';
+      coord.textContent = `${s.lat.toFixed(4)}, ${s.lon.toFixed(4)}`;
+      li.append(
+        tEl('span', 'ui.gaps.suggest_item', { people: formatCount(s.population_covered ?? 0), distance }),
+        ' ',
+        coord,
+      );
+      ol.append(li);
+    }
+    sec.append(sh, tEl('p', 'ui.gaps.suggest_hint', null, 'hint'), ol);
+    out.append(sec);
+  }
+
+  out.append(coverageTable(coverage, thresholds));
+}
+
+/** Share of people within each threshold of each category — one table for all categories. */
+function coverageTable(coverage, thresholds) {
+  const units = ctx.state.units;
+  const table = document.createElement('table');
+  table.className = 'coverage';
+  table.append(tEl('caption', 'ui.gaps.coverage_caption'));
+  const thead = document.createElement('thead');
+  const hr = document.createElement('tr');
+  const corner = tEl('th', 'ui.filter.category');
+  corner.scope = 'col';
+  hr.append(corner);
+  for (const m of thresholds) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = t('ui.gaps.within', { distance: formatDistance(m, units) });
+    hr.append(th);
+  }
+  thead.append(hr);
+  const tbody = document.createElement('tbody');
+  for (const row of coverage.categories || []) {
+    const tr = document.createElement('tr');
+    const th = tEl('th', `category.${row.category}`);
+    th.scope = 'row';
+    tr.append(th);
+    for (const m of thresholds) {
+      const cell = (row.thresholds || []).find((x) => Math.abs(Number(x.threshold_m) - m) < 1);
+      const td = document.createElement('td');
+      td.textContent = cell ? formatPercent(cell.share_within ?? 1 - (cell.share_beyond ?? 0)) : '—';
+      tr.append(td);
+    }
+    tbody.append(tr);
+  }
+  table.append(thead, tbody);
+  const wrap = document.createElement('section');
+  wrap.append(table);
+  return wrap;
+}
+
+/** A click on a shaded cell reads its numbers out in the panel. */
+export function onMapClick(e) {
+  const map = ctx.state.map;
+  const hit = map.queryRenderedFeatures(e.point, { layers: ['gap-cells'] })[0];
+  const box = $('gaps-cell') || document.createElement('p');
+  box.id = 'gaps-cell';
+  box.className = 'status';
+  box.setAttribute('role', 'status');
+  if (!hit) {
+    box.remove();
+    return;
+  }
+  const p = hit.properties;
+  setText(box, 'ui.gaps.cell', {
+    beyond: formatCount(beyond(p)),
+    people: formatCount(Number(p.population ?? 0)),
+    distance: formatDistance(Number(p.mean_m ?? p.max_m ?? 0), ctx.state.units),
+  });
+  $('gaps-output').prepend(box);
+}
