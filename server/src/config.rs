@@ -25,6 +25,9 @@ pub struct Settings {
     /// A MapLibre style URL for the map page's basemap (`--map-style-url`); `None` keeps the
     /// built-in offline basemap (state and county lines), so the page needs no network.
     pub map_style_url: Option<String>,
+    /// The address the public reaches this server at (`https://map.example.org`), used in
+    /// the QR codes of printed sheets. `None`: taken from each request's `Host` header.
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -40,6 +43,7 @@ impl Settings {
             stale_after_days: 180,
             body_limit: 256 * 1024,
             map_style_url: None,
+            public_url: None,
         }
     }
 }
