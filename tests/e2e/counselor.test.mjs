@@ -294,6 +294,25 @@ describe('a counselor finds help near a family', () => {
     assert.deepEqual(names, [shown[0], shown[2]]);
     await page.click('#basket-list li:nth-child(1) button');
     assert.equal(await page.textContent('#basket-count'), '(1)');
+    await page.click('#results-list > li:nth-child(2) button.basket-toggle');
+    assert.match(await page.textContent('#basket-status'), /referral list: 2/);
+
+    // The printed sheet opens in a new tab, in the family's language, with both places — and
+    // the family's ZIP, used for the distances, appears in no address.
+    await page.selectOption('#sheet-language', 'es');
+    const [sheet] = await Promise.all([context.waitForEvent('page'), page.click('#print-sheet')]);
+    await sheet.waitForFunction(() => document.documentElement.lang === 'es' && document.querySelector('main'));
+    await sheet.waitForLoadState('load');
+    const sheetText = await sheet.textContent('body');
+    for (const name of [shown[1], shown[2]]) assert.ok(sheetText.includes(name), `the sheet lists ${name}`);
+    assert.ok(!sheet.url().includes('33125'), `the sheet's address: ${sheet.url()}`);
+    assert.ok(!page.url().includes('33125'));
+    assert.ok(
+      await sheet.evaluate(() => [...document.styleSheets].some((s) => s.href && s.href.includes('/referral/sheet.css'))),
+      'the sheet has its stylesheet',
+    );
+    await sheet.setViewportSize({ width: 900, height: 1200 });
+    await screenshot(sheet, 'counselor-referral-sheet');
     assertNoProblems(problems);
     await context.close();
   });

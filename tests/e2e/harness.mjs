@@ -82,6 +82,8 @@ export async function launchBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // No network but the test server: every other host name fails to resolve.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     ],
   });
 }
@@ -92,22 +94,29 @@ export async function launchBrowser() {
  */
 export async function openPage(browser, base, { viewport = { width: 1280, height: 900 }, locale = 'en-US' } = {}) {
   const context = await browser.newContext({ viewport, locale });
-  const page = await context.newPage();
   const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  // Every page of the context is watched, including tabs the page opens (the referral sheet).
+  const watch = (page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${res.url()}`);
+    });
+  };
+  context.on('page', watch);
+  // Any request that is not to the test server is a failure (and, with the browser's host
+  // rules, could not reach anything anyway). Recorded rather than intercepted: Playwright's
+  // interception holds back the requests of a tab whose document the page writes itself.
+  context.on('request', (req) => {
+    const url = req.url();
+    if (!(url.startsWith(`${base}/`) || url.startsWith('data:') || url.startsWith('blob:'))) {
+      problems.push(`outside request: ${url}`);
+    }
   });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith(base) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
-    problems.push(`outside request: ${url}`);
-    return route.abort();
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${res.url()}`);
-  });
+  const page = await context.newPage();
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   return { page, context, problems };

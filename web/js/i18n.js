@@ -95,8 +95,14 @@ export function translatePage(root = document) {
   }
 }
 
-/** The name of a language (ISO 639 code) in the UI language, from the browser's CLDR data. */
+/**
+ * The name of a language (ISO 639 code) in the UI language: from the translation file
+ * (`language.<code>`, the names the printed sheet uses) when it has one, else from the
+ * browser's CLDR data (written by people, not machine-translated).
+ */
 export function languageName(code) {
+  const own = current.strings[`language.${code}`];
+  if (own?.text) return own.text;
   try {
     const names = new Intl.DisplayNames([current.language, 'en'], { type: 'language', fallback: 'code' });
     return names.of(code) || code;

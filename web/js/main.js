@@ -223,6 +223,7 @@ function wireControls() {
     $('basket-heading').focus?.();
   });
   $('print-sheet').addEventListener('click', printSheet);
+  $('sheet-language').addEventListener('change', (e) => (e.target.dataset.touched = 'true'));
   wireTabs();
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !$('details').hidden) closeDetails();
@@ -541,9 +542,17 @@ function closeDetails({ focus = true } = {}) {
 
 // ---------------------------------------------------------------- referral basket
 
+/** Most places on one printed sheet (the sheet's own limit, server/src/sheets). */
+const SHEET_MAX = 10;
+
 function toggleBasket(site) {
+  const status = $('basket-status');
   if (state.basket.has(site.id)) state.basket.delete(site.id);
-  else state.basket.set(site.id, site);
+  else if (state.basket.size >= SHEET_MAX) {
+    setText(status, 'ui.basket.full', { max: SHEET_MAX });
+    return false;
+  } else state.basket.set(site.id, site);
+  setText(status, 'ui.basket.updated', { count: state.basket.size, max: SHEET_MAX });
   renderBasket();
   return state.basket.has(site.id);
 }
@@ -577,16 +586,39 @@ function renderBasket() {
   if (lang && state.config.languages.some((l) => l.code === lang) && !$('sheet-language').dataset.touched) {
     $('sheet-language').value = lang;
   }
-  $('print-sheet').hidden = !state.referralSheet;
 }
 
-/** Opens the printable sheet for the basket, in the family's language, in a new tab. */
-function printSheet() {
+/**
+ * Opens the printable referral sheet (GET /referral) for the list, in the family's language, in
+ * a new tab. The family's place goes only into the request (for the distances on the sheet):
+ * the sheet is fetched here and written into the new tab, so the place never appears in an
+ * address bar, the browser's history or a printout's header.
+ */
+async function printSheet() {
   const params = new URLSearchParams({
     sites: [...state.basket.keys()].join(','),
     lang: $('sheet-language').value,
+    units: state.units,
+    paper: state.units === 'mi' ? 'letter' : 'a4',
   });
-  window.open(`referral?${params}`, '_blank', 'noopener');
+  if (state.origin) params.set('from', state.origin.zip || `${state.origin.lat},${state.origin.lon}`);
+  // Opened now, within the click, so that pop-up blockers let it through; filled when it arrives.
+  const tab = window.open('', '_blank');
+  if (!tab) {
+    setText($('basket-status'), 'ui.basket.print_failed');
+    return;
+  }
+  tab.opener = null;
+  try {
+    // An error comes back as a readable page in the family's language too: show it as it is.
+    const html = await (await fetch(`referral?${params}`, { headers: { accept: 'text/html' } })).text();
+    tab.document.open();
+    tab.document.write(html);
+    tab.document.close();
+  } catch {
+    tab.close();
+    setText($('basket-status'), 'ui.basket.print_failed');
+  }
 }
 
 main().catch((e) => {

@@ -14,7 +14,6 @@ export const state = {
   units: 'km',
   /** id → site, in the order added. */
   basket: new Map(),
-  referralSheet: false,
 };
 
 const PREFS = 'assetmap.prefs';
