@@ -10,6 +10,7 @@ import { startServer, api, ROOT } from './harness.mjs';
 import { siteMatches } from '../../web/js/site-view.js';
 import { isOpen } from '../../web/js/hours.js';
 import { parsePlace } from '../../web/js/place.js';
+import { defaultUnits } from '../../web/js/format.js';
 
 const WEB = join(ROOT, 'web');
 const files = Object.fromEntries(
@@ -28,6 +29,18 @@ describe('the search box', () => {
     assert.deepEqual(parsePlace('3312'), { error: 'ui.search.error_format' });
     assert.deepEqual(parsePlace('Little Haiti'), { error: 'ui.search.error_format' });
     assert.deepEqual(parsePlace('  '), { error: 'ui.search.error_empty' });
+  });
+});
+
+describe('distances', () => {
+  it("are in miles where the browser's locale uses miles, else in kilometres", () => {
+    assert.equal(defaultUnits(['en-US']), 'mi');
+    assert.equal(defaultUnits(['es-US', 'es']), 'mi');
+    assert.equal(defaultUnits(['en']), 'mi', 'plain English is taken as American English');
+    assert.equal(defaultUnits(['es-ES']), 'km');
+    assert.equal(defaultUnits(['fr-HT']), 'km');
+    assert.equal(defaultUnits(['en-CA']), 'km');
+    assert.equal(defaultUnits(['ar']), 'km');
   });
 });
 
