@@ -28,6 +28,8 @@ pub struct AppState {
     pub zips: Arc<ZipIndex>,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// Census tracts, county names and the demand set of gap analyses.
+    pub gaps: Arc<crate::gaps::GapsData>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
         }
         let directory = Arc::new(Directory::open(store).await?);
         let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
+        let gaps = Arc::new(crate::gaps::GapsData::load(&settings)?);
         {
             let c = directory.read();
             tracing::info!(
@@ -58,7 +61,7 @@ impl AppState {
                 "directory loaded"
             );
         }
-        Ok(Self { directory, zips, settings: Arc::new(settings) })
+        Ok(Self { directory, zips, settings: Arc::new(settings), gaps })
     }
 }
 
@@ -70,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(crate::api::nearest::router())
         .merge(crate::api::directory::router())
+        .merge(crate::gaps::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

@@ -57,6 +57,12 @@ enum Command {
         /// Days after which a listing not verified is flagged stale.
         #[arg(long, default_value_t = 180)]
         stale_after_days: i64,
+        /// Counties served by gap analyses: 5-digit FIPS codes (12086,12011) or 'all'.
+        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::gaps::demand::ServiceArea::parse)]
+        service_area: crate::gaps::demand::ServiceArea,
+        /// Demand CSV (id,lon,lat,weight[,languages][,county]) to use instead of the census tracts.
+        #[arg(long, env = "ASSETMAP_DEMAND")]
+        demand: Option<PathBuf>,
     },
     /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
     Import {
@@ -73,6 +79,10 @@ enum Command {
     },
     /// Nearest sites to a ZIP code or a point; or, with --sites and --queries, a batch from files.
     Nearest(NearestArgs),
+    /// Coverage gaps of a category: who is far from help, where, and where to recruit.
+    Gaps(crate::gaps::cli::GapsArgs),
+    /// Share of the population near each category; with --sites and --demand, from files.
+    Coverage(crate::gaps::cli::CoverageArgs),
     /// Apply migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -162,12 +172,14 @@ async fn dispatch(
     err: &mut (dyn Write + Send),
 ) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days } => {
+        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days, service_area, demand } => {
             let mut settings = Settings::new(db.url());
             settings.addr = addr;
             settings.demo = demo;
             settings.admin_token = admin_token.filter(|t| !t.is_empty());
             settings.stale_after_days = stale_after_days;
+            settings.service_area = service_area;
+            settings.demand_file = demand;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }
@@ -193,6 +205,8 @@ async fn dispatch(
             }
         }
         Command::Nearest(args) => nearest(args, out, err).await,
+        Command::Gaps(args) => crate::gaps::cli::gaps(args, out).await,
+        Command::Coverage(args) => crate::gaps::cli::coverage(args, out, err).await,
         Command::Migrate { db } => {
             let store = crate::store::connect(&db.url()).await?;
             writeln!(err, "migrations applied ({})", store.backend())?;

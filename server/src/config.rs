@@ -22,6 +22,10 @@ pub struct Settings {
     pub stale_after_days: i64,
     /// Largest request body accepted by ordinary write endpoints, in bytes.
     pub body_limit: usize,
+    /// Counties whose census tracts are the demand of gap analyses (`ASSETMAP_SERVICE_AREA`).
+    pub service_area: crate::gaps::demand::ServiceArea,
+    /// A demand CSV that replaces the census tracts (`ASSETMAP_DEMAND`).
+    pub demand_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -36,6 +40,8 @@ impl Settings {
             web_dir: default_dir("web"),
             stale_after_days: 180,
             body_limit: 256 * 1024,
+            service_area: crate::gaps::demand::ServiceArea::default(),
+            demand_file: None,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod curve;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod gaps;
 pub mod import;
 pub mod spatial;
 pub mod store;

@@ -6,5 +6,6 @@ mod helpers;
 mod bad_input;
 mod cli;
 mod directory;
+mod gaps;
 mod nearest;
 mod privacy;
