@@ -32,6 +32,8 @@ pub struct AppState {
     pub i18n: Arc<crate::i18n::I18n>,
     /// Outlines drawn under referral-sheet maps (`data/boundaries/*.geojson`).
     pub basemap: Arc<crate::sheets::map::Basemap>,
+    /// Census tracts, county names and the demand set of gap analyses.
+    pub gaps: Arc<crate::gaps::GapsData>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
         let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
         let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
         let basemap = Arc::new(crate::sheets::map::Basemap::load(&settings.data_dir.join("boundaries"))?);
+        let gaps = Arc::new(crate::gaps::GapsData::load(&settings)?);
         {
             let c = directory.read();
             tracing::info!(
@@ -64,7 +67,7 @@ impl AppState {
                 "directory loaded"
             );
         }
-        Ok(Self { directory, zips, settings: Arc::new(settings), i18n, basemap })
+        Ok(Self { directory, zips, settings: Arc::new(settings), i18n, basemap, gaps })
     }
 }
 
@@ -78,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::directory::router())
         .merge(crate::api::client_config::router())
         .merge(crate::sheets::router())
+        .merge(crate::gaps::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

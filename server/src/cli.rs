@@ -65,6 +65,12 @@ enum Command {
         /// QR codes of referral sheets. Default: each request's Host, over http.
         #[arg(long, env = "ASSETMAP_PUBLIC_URL", value_parser = parse_public_url)]
         public_url: Option<String>,
+        /// Counties served by gap analyses: 5-digit FIPS codes (12086,12011) or 'all'.
+        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::gaps::demand::ServiceArea::parse)]
+        service_area: crate::gaps::demand::ServiceArea,
+        /// Demand CSV (id,lon,lat,weight[,languages][,county]) to use instead of the census tracts.
+        #[arg(long, env = "ASSETMAP_DEMAND")]
+        demand: Option<PathBuf>,
     },
     /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
     Import {
@@ -81,6 +87,10 @@ enum Command {
     },
     /// Nearest sites to a ZIP code or a point; or, with --sites and --queries, a batch from files.
     Nearest(NearestArgs),
+    /// Coverage gaps of a category: who is far from help, where, and where to recruit.
+    Gaps(crate::gaps::cli::GapsArgs),
+    /// Share of the population near each category; with --sites and --demand, from files.
+    Coverage(crate::gaps::cli::CoverageArgs),
     /// Apply migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -193,6 +203,8 @@ async fn dispatch(
             stale_after_days,
             map_style_url,
             public_url,
+            service_area,
+            demand,
         } => {
             let mut settings = Settings::new(db.url());
             settings.addr = addr;
@@ -201,6 +213,8 @@ async fn dispatch(
             settings.stale_after_days = stale_after_days;
             settings.map_style_url = map_style_url.filter(|u| !u.is_empty());
             settings.public_url = public_url;
+            settings.service_area = service_area;
+            settings.demand_file = demand;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }
@@ -226,6 +240,8 @@ async fn dispatch(
             }
         }
         Command::Nearest(args) => nearest(args, out, err).await,
+        Command::Gaps(args) => crate::gaps::cli::gaps(args, out).await,
+        Command::Coverage(args) => crate::gaps::cli::coverage(args, out, err).await,
         Command::Migrate { db } => {
             let store = crate::store::connect(&db.url()).await?;
             writeln!(err, "migrations applied ({})", store.backend())?;

@@ -28,6 +28,10 @@ pub struct Settings {
     /// The address the public reaches this server at (`https://map.example.org`), used in
     /// the QR codes of printed sheets. `None`: taken from each request's `Host` header.
     pub public_url: Option<String>,
+    /// Counties whose census tracts are the demand of gap analyses (`ASSETMAP_SERVICE_AREA`).
+    pub service_area: crate::gaps::demand::ServiceArea,
+    /// A demand CSV that replaces the census tracts (`ASSETMAP_DEMAND`).
+    pub demand_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -44,6 +48,8 @@ impl Settings {
             body_limit: 256 * 1024,
             map_style_url: None,
             public_url: None,
+            service_area: crate::gaps::demand::ServiceArea::default(),
+            demand_file: None,
         }
     }
 }

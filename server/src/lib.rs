@@ -22,6 +22,7 @@ pub mod curve;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod gaps;
 pub mod i18n;
 pub mod import;
 pub mod sheets;

@@ -261,6 +261,11 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         }
     }
 
+    /// The filter attributes of a live slot (`None` for a freed one).
+    pub fn attrs(&self, slot: u32) -> Option<&Attrs> {
+        self.slots.get(slot as usize)?.as_ref().map(|s| &s.attrs)
+    }
+
     /// The tree for a category (`None`: every site), or `None` if no site has the category.
     pub fn tree(&self, category: Option<&Category>) -> Option<&Tree> {
         match category {

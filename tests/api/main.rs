@@ -6,6 +6,7 @@ mod helpers;
 mod bad_input;
 mod cli;
 mod directory;
+mod gaps;
 mod map_page;
 mod nearest;
 mod privacy;

@@ -1,0 +1,227 @@
+//! `GET /api/v1/gaps` and `GET /api/v1/coverage`, and their `POST` forms, which take a demand CSV
+//! as the body for that one request (aggregates only; checked row by row; never stored).
+//!
+//! The analysis runs on a blocking thread with the catalog lock already released: the lock is
+//! held only to copy the matching sites' positions.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::demand::Demand;
+use super::{CandidateSpec, CsvTable, GapRequest};
+use crate::api::nearest;
+use crate::app::AppState;
+use crate::domain::LanguageCode;
+use crate::error::ApiError;
+use crate::extract::Params;
+
+/// Largest demand CSV accepted in a request body: 16 MiB, room for every tract of the country.
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/gaps", get(gaps_get).post(gaps_post).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route(
+            "/api/v1/coverage",
+            get(coverage_get).post(coverage_post).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+}
+
+const GAP_PARAMS: [&str; 14] = [
+    "category",
+    "threshold_m",
+    "thresholds",
+    "lang",
+    "free",
+    "walk_in",
+    "no_id",
+    "open_at",
+    "resolution",
+    "suggest",
+    "candidates",
+    "top",
+    "f",
+    "table",
+];
+
+const COVERAGE_PARAMS: [&str; 7] = ["thresholds", "lang", "free", "walk_in", "no_id", "open_at", "f"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Json,
+    GeoJson,
+    Csv,
+}
+
+fn format(params: &Params, geojson: bool) -> Result<Format, ApiError> {
+    match params.get("f").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        Some("geojson") if geojson => Ok(Format::GeoJson),
+        Some(other) => Err(ApiError::param(
+            "f",
+            format!(
+                "'{other}' is not a format of this endpoint (json, {}csv)",
+                if geojson { "geojson, " } else { "" }
+            ),
+        )),
+    }
+}
+
+/// Parses the gap question from the query string.
+fn gap_request(params: &Params, state: &AppState) -> Result<GapRequest, ApiError> {
+    params.allow(&GAP_PARAMS)?;
+    let category = nearest::category(params, state, "category")?
+        .ok_or_else(|| ApiError::param("category", "is required (see /api/v1/categories)"))?;
+    let threshold_m = params
+        .number("threshold_m")?
+        .ok_or_else(|| ApiError::param("threshold_m", "is required (metres, e.g. 5000)"))?;
+    let threshold_m = super::check_threshold(threshold_m).map_err(|m| ApiError::param("threshold_m", m))?;
+    let thresholds = params.parse("thresholds", super::parse_distances)?.unwrap_or_default();
+    let (filter, _) = nearest::filter(params)?;
+    let lang = params.parse("lang", LanguageCode::parse)?;
+    let resolution = params.integer("resolution", 0..=15)?.unwrap_or(7);
+    let resolution = super::check_resolution(resolution).map_err(|m| ApiError::param("resolution", m))?;
+    let candidates = params.parse("candidates", CandidateSpec::parse)?.unwrap_or(CandidateSpec::Demand);
+    if let CandidateSpec::Categories(cats) = &candidates {
+        let catalog = state.directory.read();
+        if let Some(c) = cats.iter().find(|c| !catalog.is_category(c)) {
+            return Err(ApiError::param(
+                "candidates",
+                format!("'{c}' is not a known category (or use 'tracts')"),
+            ));
+        }
+    }
+    Ok(GapRequest {
+        category,
+        filter,
+        lang,
+        open_at: params.get("open_at").map(str::to_owned),
+        threshold_m,
+        thresholds,
+        resolution,
+        suggest: params.integer("suggest", 0..=super::MAX_SUGGEST)?.unwrap_or(3),
+        top: params.integer("top", 0..=super::MAX_TOP)?.unwrap_or(10),
+        candidates,
+    })
+}
+
+async fn gaps_get(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    gaps(state, params, None).await
+}
+
+async fn gaps_post(State(state): State<AppState>, params: Params, body: Bytes) -> Result<Response, ApiError> {
+    gaps(state, params, Some(body)).await
+}
+
+async fn gaps(state: AppState, params: Params, body: Option<Bytes>) -> Result<Response, ApiError> {
+    let req = gap_request(&params, &state)?;
+    let format = format(&params, true)?;
+    let table = params.parse("table", CsvTable::parse)?;
+    if table.is_some() && format != Format::Csv {
+        return Err(ApiError::param("table", "applies to f=csv only"));
+    }
+    let prepared = {
+        let catalog = state.directory.read();
+        super::prepare(&catalog, &req)
+    };
+    let gaps = Arc::clone(&state.gaps);
+    let filename = format!("gaps-{}-{}m.csv", req.category, req.threshold_m);
+    blocking(move || {
+        let demand = demand_of(&gaps, body.as_deref())?;
+        let (report, demand_json) = super::compute(&demand, prepared, &req);
+        Ok(match format {
+            Format::Json => json_response(super::gaps_json(&req, &report, demand_json, &gaps.counties)),
+            Format::GeoJson => geojson_response(report.cells_geojson()),
+            Format::Csv => csv_response(
+                super::gaps_csv(&report, table.unwrap_or(CsvTable::Tracts), &gaps.counties)
+                    .map_err(|e| ApiError::Internal(e.into()))?,
+                &filename,
+            ),
+        })
+    })
+    .await
+}
+
+/// The demand of a request: the uploaded CSV if there is a body, else the deployment's.
+fn demand_of(gaps: &super::GapsData, body: Option<&[u8]>) -> Result<Arc<Demand>, ApiError> {
+    match body {
+        Some(bytes) => super::upload(&gaps.census, "request body", bytes)
+            .map(Arc::new)
+            .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect())),
+        None => Ok(Arc::clone(&gaps.demand)),
+    }
+}
+
+async fn coverage_get(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    coverage(state, params, None).await
+}
+
+async fn coverage_post(
+    State(state): State<AppState>,
+    params: Params,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    coverage(state, params, Some(body)).await
+}
+
+async fn coverage(state: AppState, params: Params, body: Option<Bytes>) -> Result<Response, ApiError> {
+    params.allow(&COVERAGE_PARAMS)?;
+    let format = format(&params, false)?;
+    let thresholds = params
+        .parse("thresholds", super::parse_distances)?
+        .unwrap_or_else(|| super::DEFAULT_THRESHOLDS.to_vec());
+    let (filter, mut echo) = nearest::filter(&params)?;
+    echo["thresholds_m"] = json!(thresholds);
+    let sets = super::category_sets(&state.directory.read(), &filter);
+    let gaps = Arc::clone(&state.gaps);
+    let lang = params.parse("lang", LanguageCode::parse)?;
+    blocking(move || {
+        let demand = demand_of(&gaps, body.as_deref())?;
+        let narrowed = lang.as_ref().and_then(|l| demand.for_language(l.packed()));
+        let demand = narrowed.as_ref().unwrap_or(&demand);
+        let rows = super::coverage(demand, sets, &thresholds);
+        Ok(match format {
+            Format::Csv => csv_response(
+                super::coverage_csv(&rows).map_err(|e| ApiError::Internal(e.into()))?,
+                "coverage.csv",
+            ),
+            _ => json_response(super::coverage_json(echo, demand, &thresholds, &rows)),
+        })
+    })
+    .await
+}
+
+/// Runs CPU work (parsing an upload, searching, rendering) off the async threads.
+async fn blocking(
+    work: impl FnOnce() -> Result<Response, ApiError> + Send + 'static,
+) -> Result<Response, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::Internal(e.into()))?
+}
+
+fn json_response(v: Value) -> Response {
+    axum::Json(v).into_response()
+}
+
+fn geojson_response(v: Value) -> Response {
+    let mut res = axum::Json(v).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
+    res
+}
+
+fn csv_response(text: String, filename: &str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    let mut res = text.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    res.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+    res
+}
