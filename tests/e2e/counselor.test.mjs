@@ -1,11 +1,11 @@
 // A counselor, with a family in front of her, finds help near them on the map page — in a real
 // Chromium, against the real server with the Miami-Dade demo data.
 
-import { describe, it, before, after } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, openPage, screenshot, api, mapIdle, ROOT } from './harness.mjs';
+import { serverAndBrowser, openPage, screenshot, api, mapIdle, ROOT } from './harness.mjs';
 import { auditNames, auditContrast } from './audit.mjs';
 
 const i18n = (lang) => JSON.parse(readFileSync(join(ROOT, 'web', 'i18n', `${lang}.json`), 'utf8')).strings;
@@ -55,19 +55,10 @@ function assertNoProblems(problems) {
 }
 
 describe('a counselor finds help near a family', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const env = serverAndBrowser();
 
   it('opens with no network: the offline basemap and the partner sites are drawn with WebGL', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await mapIdle(page);
     const drawn = await page.evaluate(async () => {
       const map = window.assetmap.map;
@@ -106,11 +97,11 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('ranks the same places as the API for a ZIP, nearest first, and keeps the ZIP out of the address bar', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await mapIdle(page);
     const before = page.url();
     await searchFor(page, '33125', 'legal');
-    const answer = await expectSameAsApi(page, server.base, 'zip=33125&category=legal&k=10');
+    const answer = await expectSameAsApi(page, env.server.base, 'zip=33125&category=legal&k=10');
     assert.equal(answer.results.length, 10);
     assert.match(await page.textContent('#results-status'), /near ZIP 33125: 10, nearest first/);
     // The map numbers the same places (a withheld location is never drawn).
@@ -136,13 +127,13 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('changes the list exactly as the API changes its answer when a filter is toggled', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await searchFor(page, '33125', 'legal');
     const unfiltered = await listed(page);
     // The change starts a new search at once (the list is marked busy until it is answered).
     await page.check('#filter-walk-in');
     await waitForList(page);
-    const walkIn = await expectSameAsApi(page, server.base, 'zip=33125&category=legal&walk_in=true&k=10');
+    const walkIn = await expectSameAsApi(page, env.server.base, 'zip=33125&category=legal&walk_in=true&k=10');
     assert.notDeepEqual(
       walkIn.results.map((r) => r.id),
       unfiltered.map((r) => r.id),
@@ -150,11 +141,11 @@ describe('a counselor finds help near a family', () => {
     );
     await page.selectOption('#language-filter', 'ht');
     await waitForList(page);
-    await expectSameAsApi(page, server.base, 'zip=33125&category=legal&walk_in=true&lang=ht&k=10');
+    await expectSameAsApi(page, env.server.base, 'zip=33125&category=legal&walk_in=true&lang=ht&k=10');
     // Free legal help is not listed in the demo data: the page says so instead of showing nothing.
     await page.check('#filter-free');
     await page.waitForFunction(() => document.querySelectorAll('#results-list > li').length === 0);
-    const none = await api(server.base, '/api/v1/nearest?zip=33125&category=legal&walk_in=true&lang=ht&free=true&k=10');
+    const none = await api(env.server.base, '/api/v1/nearest?zip=33125&category=legal&walk_in=true&lang=ht&free=true&k=10');
     assert.equal(none.results.length, 0);
     assert.match(await page.textContent('#results-status'), /No place matches/);
 
@@ -169,7 +160,7 @@ describe('a counselor finds help near a family', () => {
     await waitForList(page, { some: false });
     const t1 = new Date().toISOString();
     const [a0, a1] = await Promise.all(
-      [t0, t1].map((t) => api(server.base, `/api/v1/nearest?zip=33125&category=health&open_at=${encodeURIComponent(t)}&k=10`)),
+      [t0, t1].map((t) => api(env.server.base, `/api/v1/nearest?zip=33125&category=health&open_at=${encodeURIComponent(t)}&k=10`)),
     );
     const ids = (a) => a.results.map((r) => r.id);
     if (JSON.stringify(ids(a0)) === JSON.stringify(ids(a1))) {
@@ -181,7 +172,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('highlights on the map the result under the pointer or the keyboard focus', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await mapIdle(page);
     await searchFor(page, '33125', 'health');
     const [, second, third] = await listed(page);
@@ -198,9 +189,9 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('shows the details a family needs, and returns to the same result', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await searchFor(page, '33125', 'legal');
-    const answer = await api(server.base, '/api/v1/nearest?zip=33125&category=legal&k=10');
+    const answer = await api(env.server.base, '/api/v1/nearest?zip=33125&category=legal&k=10');
     // The first result that lists what to bring, to see every part of the panel.
     const rank = answer.results.findIndex((r) => r.required_documents.length > 0) + 1;
     assert.ok(rank > 0, 'a legal site near 33125 lists what to bring');
@@ -236,7 +227,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('opens a site clicked on the map, and a click on empty map sets the family there', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await mapIdle(page);
     // An empty spot on land near the middle of the view.
     const spot = await page.evaluate(() => {
@@ -262,7 +253,7 @@ describe('a counselor finds help near a family', () => {
     await page.mouse.click(box.x + spot.x, box.y + spot.y);
     await waitForList(page);
     assert.match(await page.textContent('#results-status'), /near the point on the map/);
-    await expectSameAsApi(page, server.base, `lon=${lon}&lat=${lat}&k=10`);
+    await expectSameAsApi(page, env.server.base, `lon=${lon}&lat=${lat}&k=10`);
     assert.equal(await page.locator('.family-pin-marker').count(), 1, 'the pin marks the family');
     assert.ok(!page.url().includes(String(lat).slice(0, 5)), 'no coordinates in the address bar');
 
@@ -276,14 +267,14 @@ describe('a counselor finds help near a family', () => {
     });
     await page.mouse.click(box.x + first.x, box.y + first.y);
     await page.waitForSelector('#details:not([hidden])');
-    const name = (await api(server.base, `/api/v1/sites/${first.id}`)).name;
+    const name = (await api(env.server.base, `/api/v1/sites/${first.id}`)).name;
     assert.equal(await page.textContent('#details-name'), name);
     assertNoProblems(problems);
     await context.close();
   });
 
   it('collects places in a referral list', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await searchFor(page, '33125', 'food');
     await page.click('#results-list > li:nth-child(1) button.basket-toggle');
     await page.click('#results-list > li:nth-child(3) button.basket-toggle');
@@ -318,7 +309,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('works from the keyboard alone', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     let steps = 0;
     while ((await page.evaluate(() => document.activeElement.id)) !== 'place' && steps < 10) {
       await page.keyboard.press('Tab');
@@ -344,7 +335,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('names every control and meets WCAG AA contrast, in English and in Arabic', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await searchFor(page, '33125', 'legal');
     await page.click('#results-list > li:nth-child(1) button.basket-toggle');
     for (const lang of ['en', 'ar']) {
@@ -363,7 +354,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('speaks Spanish, and turns the whole layout right-to-left in Arabic', async () => {
-    const { page, problems, context } = await openPage(browser, server.base);
+    const { page, problems, context } = await openPage(env.browser, env.server.base);
     await mapIdle(page);
     await searchFor(page, '33125', 'legal');
     const es = i18n('es');
@@ -403,7 +394,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('fits a phone screen', async () => {
-    const { page, problems, context } = await openPage(browser, server.base, { viewport: { width: 375, height: 812 } });
+    const { page, problems, context } = await openPage(env.browser, env.server.base, { viewport: { width: 375, height: 812 } });
     await searchFor(page, '33125', 'health');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px too wide)`);

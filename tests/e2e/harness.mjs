@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -145,4 +146,21 @@ export async function mapIdle(page) {
   await page.waitForFunction(() => window.assetmap?.map && window.assetmap.map.loaded() && !window.assetmap.map.isMoving(), null, {
     timeout: 30_000,
   });
+}
+
+/**
+ * For a `describe` block: one server and one browser shared by its tests, started before them
+ * and stopped after. Read `env.server.base` and `env.browser` inside the tests.
+ */
+export function serverAndBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

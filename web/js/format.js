@@ -19,10 +19,10 @@ export function defaultUnits(locales = navigator.languages || [navigator.languag
   return 'km';
 }
 
-/** A distance in metres as "1.4 mi" / "2.3 km" in the UI language. */
-export function formatDistance(metres, units) {
+/** A distance in metres as "1.4 mi" / "2.3 km" in the UI language (`digits`: fixed decimals). */
+export function formatDistance(metres, units, digits) {
   const value = units === 'mi' ? metres / MILE_M : metres / 1000;
-  const digits = value < 10 ? 1 : 0;
+  if (digits === undefined) digits = value < 10 ? 1 : 0;
   const text = numberFormat({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
   return t(units === 'mi' ? 'units.mi' : 'units.km', { value: text });
 }

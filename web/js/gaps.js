@@ -5,6 +5,7 @@
 import { getJson, ApiError } from './api.js';
 import { t, tEl, setText } from './i18n.js';
 import { formatCount, formatDistance, formatPercent } from './format.js';
+import { siteMatches } from './site-view.js';
 
 const $ = (id) => document.getElementById(id);
 const MILE_M = 1609.344;
@@ -47,7 +48,10 @@ function renderControls() {
   const th = $('gaps-threshold');
   const keepTh = Number(th.dataset.metres) || thresholdMetres(DEFAULT_THRESHOLD[state.units], state.units);
   th.replaceChildren(
-    ...THRESHOLDS[state.units].map((v) => option(String(thresholdMetres(v, state.units)), formatDistance(thresholdMetres(v, state.units), state.units))),
+    ...THRESHOLDS[state.units].map((v) => {
+      const m = thresholdMetres(v, state.units);
+      return option(String(m), formatDistance(m, state.units, 0));
+    }),
   );
   const closest = [...th.options].reduce((a, o) => (Math.abs(o.value - keepTh) < Math.abs(a.value - keepTh) ? o : a));
   th.value = closest.value;
@@ -76,14 +80,20 @@ export function setActive(on) {
   }
 }
 
-/** While looking at gaps, the map shows where the chosen kind of help already is. */
+/** While looking at gaps, the map shows where the help the analysis counted already is. */
 function showCategorySites() {
   const { state, mapView } = ctx;
-  const c = $('gaps-category').value;
+  const f = {
+    category: $('gaps-category').value,
+    lang: $('gaps-language').value,
+    free: $('gaps-free').checked,
+    walkIn: $('gaps-walk-in').checked,
+    noId: $('gaps-no-id').checked,
+  };
   mapView.setSites(
     state.map,
-    state.sites.filter((s) => (s.properties.categories || []).includes(c)),
-    c,
+    state.sites.filter((s) => siteMatches(s.properties, f)),
+    f.category,
   );
   mapView.setResults(state.map, []);
 }
@@ -101,6 +111,13 @@ function query() {
   return q;
 }
 
+/** The filters of a gap query, which the coverage table applies to every category too. */
+function filterParams(q) {
+  const f = {};
+  for (const k of ['lang', 'free', 'walk_in', 'no_id']) if (q[k]) f[k] = q[k];
+  return f;
+}
+
 async function run() {
   const out = $('gaps-output');
   out.setAttribute('aria-busy', 'true');
@@ -110,7 +127,7 @@ async function run() {
   try {
     const [gaps, coverage] = await Promise.all([
       getJson('api/v1/gaps', q),
-      getJson('api/v1/coverage', { thresholds: thresholds.join(',') }),
+      getJson('api/v1/coverage', { ...filterParams(q), thresholds: thresholds.join(',') }),
     ]);
     last = { query: q, gaps, coverage, thresholds };
     renderOutput(last);
@@ -181,36 +198,75 @@ function draw({ gaps }) {
   }
 }
 
+/** A section with a heading, for one part of the answer. */
+function section(id, headingKey, vars) {
+  const sec = document.createElement('section');
+  sec.setAttribute('aria-labelledby', id);
+  const h = tEl('h3', headingKey, vars);
+  h.id = id;
+  sec.append(h);
+  return sec;
+}
+
+/** "Census tract 27.01, Miami-Dade" for a tract GEOID (state 2 + county 3 + tract 6 digits). */
+function placeName(kind, id, countyFips, counties) {
+  const county = counties.get(countyFips || (kind === 'tract' ? id.slice(0, 5) : '')) || '';
+  if (kind === 'tract' && /^\d{11}$/.test(id)) {
+    const code = id.slice(5);
+    const tract = `${Number(code.slice(0, 4))}${code.slice(4) === '00' ? '' : `.${code.slice(4)}`}`;
+    return t(county ? 'ui.gaps.tract_in' : 'ui.gaps.tract', { tract, county });
+  }
+  return county ? `${id}, ${county}` : id;
+}
+
+/** A button that centres the map on a place of the answer. */
+function showButton(place, lon, lat) {
+  const b = tEl('button', 'ui.gaps.show_on_map', null, 'secondary small');
+  b.type = 'button';
+  b.setAttribute('aria-label', t('ui.gaps.show_named', { place }));
+  b.addEventListener('click', () => {
+    const map = ctx.state.map;
+    if (!map) return;
+    map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 11), duration: 0 });
+    map.getContainer().scrollIntoView({ block: 'nearest' });
+  });
+  return b;
+}
+
 function renderOutput({ query: q, gaps, coverage, thresholds }) {
   const out = $('gaps-output');
   out.replaceChildren();
   const units = ctx.state.units;
-  const distance = formatDistance(Number(q.threshold_m), units);
+  const distance = formatDistance(Number(q.threshold_m), units, 0);
   const category = t(`category.${q.category}`);
+  const counties = new Map((gaps.counties || []).map((c) => [c.fips, c.name]));
 
-  const summary = document.createElement('section');
-  summary.setAttribute('aria-labelledby', 'gaps-summary-h');
-  const h = tEl('h3', 'ui.gaps.summary_heading');
-  h.id = 'gaps-summary-h';
+  // The summary: one figure, one sentence, where the people come from.
+  const summary = section('gaps-summary-h', 'ui.gaps.summary_heading');
   const fig = document.createElement('p');
   fig.className = 'summary-figure';
+  fig.id = 'gaps-share';
   fig.textContent = formatPercent(gaps.share_beyond ?? 0);
-  const text = tEl('p', 'ui.gaps.summary', {
-    beyond: formatCount(gaps.population_beyond ?? 0),
-    total: formatCount(gaps.population_total ?? 0),
-    distance,
-    category,
-  });
-  summary.append(h, fig, text);
+  summary.append(
+    fig,
+    tEl('p', 'ui.gaps.summary', {
+      beyond: formatCount(gaps.population_beyond ?? 0),
+      total: formatCount(gaps.population_total ?? 0),
+      distance,
+      category,
+    }),
+  );
+  const d = gaps.demand || {};
+  const sourceKey = d.source === 'census' ? 'ui.gaps.source_census' : 'ui.gaps.source_upload';
+  summary.append(
+    tEl('p', sourceKey, { people: formatCount(d.population ?? 0), points: formatCount(d.points ?? 0), sites: formatCount(d.sites ?? 0) }, 'hint'),
+  );
   out.append(summary);
 
-  // Legend of the shaded cells.
+  // Legend of the shaded cells and the stars.
   const cells = gaps.cells?.features || [];
   const breaks = classBreaks(cells.map((f) => beyond(f.properties)));
-  const legend = document.createElement('section');
-  legend.setAttribute('aria-labelledby', 'gaps-legend-h');
-  const lh = tEl('h3', 'ui.gaps.legend_heading', { distance });
-  lh.id = 'gaps-legend-h';
+  const legend = section('gaps-legend-h', 'ui.gaps.legend_heading', { distance });
   const ul = document.createElement('ul');
   ul.className = 'swatches';
   const edges = [1, ...breaks];
@@ -227,63 +283,96 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
     li.append(sw, document.createTextNode(label));
     ul.append(li);
   });
-  const suggestLegend = document.createElement('li');
-  const star = document.createElement('span');
-  star.className = 'swatch';
-  star.style.background = '#6a1b9a';
-  star.style.clipPath = 'polygon(50% 0%, 61% 35%, 98% 35%, 68% 57%, 79% 91%, 50% 70%, 21% 91%, 32% 57%, 2% 35%, 39% 35%)';
-  star.setAttribute('aria-hidden', 'true');
-  suggestLegend.append(star, tEl('span', 'ui.gaps.legend_suggestion'));
-  ul.append(suggestLegend);
-  legend.append(lh, cells.length ? ul : tEl('p', 'ui.gaps.no_cells', null, 'hint'));
+  const star = document.createElement('li');
+  const mark = document.createElement('span');
+  mark.className = 'swatch star';
+  mark.setAttribute('aria-hidden', 'true');
+  star.append(mark, tEl('span', 'ui.gaps.legend_suggestion'));
+  ul.append(star);
+  legend.append(breaks.length || cells.some((f) => beyond(f.properties) > 0) ? ul : tEl('p', 'ui.gaps.no_cells', null, 'hint'));
   out.append(legend);
 
-  // The worst places.
-  if (gaps.worst?.length) {
-    const sec = document.createElement('section');
-    sec.setAttribute('aria-labelledby', 'gaps-worst-h');
-    const wh = tEl('h3', 'ui.gaps.worst_heading');
-    wh.id = 'gaps-worst-h';
-    const ol = document.createElement('ol');
-    ol.className = 'worst';
-    for (const w of gaps.worst) {
-      const li = document.createElement('li');
-      li.textContent = t('ui.gaps.worst_item', {
-        place: w.name || w.label || w.county || w.h3 || w.cell || '—',
-        beyond: formatCount(w.population_beyond ?? 0),
-        share: formatPercent(w.share_beyond ?? 0),
-      });
-      ol.append(li);
-    }
-    sec.append(wh, ol);
-    out.append(sec);
-  }
-
-  // Where to recruit.
+  // Where to recruit, then the places with the most people beyond reach.
   if (gaps.suggestions?.length) {
-    const sec = document.createElement('section');
-    sec.setAttribute('aria-labelledby', 'gaps-suggest-h');
-    const sh = tEl('h3', 'ui.gaps.suggest_heading');
-    sh.id = 'gaps-suggest-h';
+    const sec = section('gaps-suggest-h', 'ui.gaps.suggest_heading');
     const ol = document.createElement('ol');
     ol.className = 'suggestions';
-    for (const s of gaps.suggestions) {
+    for (const sg of gaps.suggestions) {
+      const place = sg.name || placeName(sg.kind, sg.id, null, counties);
       const li = document.createElement('li');
-      const coord = document.createElement('span');
-      coord.dir = 'ltr';
-      coord.textContent = `${s.lat.toFixed(4)}, ${s.lon.toFixed(4)}`;
       li.append(
-        tEl('span', 'ui.gaps.suggest_item', { people: formatCount(s.population_covered ?? 0), distance }),
+        tEl('span', 'ui.gaps.suggest_item', {
+          place,
+          people: formatCount(sg.population_covered ?? 0),
+          distance,
+          remaining: formatCount(sg.population_beyond_after ?? 0),
+        }),
         ' ',
-        coord,
+        showButton(place, sg.lon, sg.lat),
       );
       ol.append(li);
     }
-    sec.append(sh, tEl('p', 'ui.gaps.suggest_hint', null, 'hint'), ol);
+    sec.append(tEl('p', 'ui.gaps.suggest_hint', null, 'hint'), ol);
+    out.append(sec);
+  }
+  if (gaps.worst?.length) {
+    const sec = section('gaps-worst-h', 'ui.gaps.worst_heading', { distance });
+    const ol = document.createElement('ol');
+    ol.className = 'worst';
+    for (const w of gaps.worst) {
+      const place = placeName(d.source === 'census' ? 'tract' : 'point', w.id, w.county, counties);
+      const li = document.createElement('li');
+      const key = w.nearest_m == null ? 'ui.gaps.worst_item_none' : 'ui.gaps.worst_item';
+      li.append(
+        tEl('span', key, {
+          place,
+          people: formatCount(w.population ?? 0),
+          nearest: w.nearest_m == null ? '' : formatDistance(w.nearest_m, units),
+        }),
+        ' ',
+        showButton(place, w.lon, w.lat),
+      );
+      ol.append(li);
+    }
+    sec.append(ol);
     out.append(sec);
   }
 
+  if ((gaps.counties || []).length) out.append(countyTable(gaps.counties, distance));
   out.append(coverageTable(coverage, thresholds));
+}
+
+/** Per county: people, and the share farther than the threshold. */
+function countyTable(rows, distance) {
+  const table = document.createElement('table');
+  table.className = 'coverage';
+  table.id = 'county-table';
+  table.append(tEl('caption', 'ui.gaps.counties_caption', { distance }));
+  const head = document.createElement('tr');
+  for (const key of ['ui.gaps.county', 'ui.gaps.people', 'ui.gaps.share_beyond']) {
+    const th = tEl('th', key);
+    th.scope = 'col';
+    head.append(th);
+  }
+  const thead = document.createElement('thead');
+  thead.append(head);
+  const tbody = document.createElement('tbody');
+  for (const c of rows) {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = [c.name, c.state].filter(Boolean).join(', ') || c.fips || '—';
+    const people = document.createElement('td');
+    people.textContent = formatCount(c.population ?? 0);
+    const share = document.createElement('td');
+    share.textContent = formatPercent(c.share_beyond ?? 0);
+    tr.append(th, people, share);
+    tbody.append(tr);
+  }
+  table.append(thead, tbody);
+  const wrap = document.createElement('section');
+  wrap.append(table);
+  return wrap;
 }
 
 /** Share of people within each threshold of each category — one table for all categories. */
@@ -291,6 +380,7 @@ function coverageTable(coverage, thresholds) {
   const units = ctx.state.units;
   const table = document.createElement('table');
   table.className = 'coverage';
+  table.id = 'coverage-table';
   table.append(tEl('caption', 'ui.gaps.coverage_caption'));
   const thead = document.createElement('thead');
   const hr = document.createElement('tr');
@@ -300,7 +390,7 @@ function coverageTable(coverage, thresholds) {
   for (const m of thresholds) {
     const th = document.createElement('th');
     th.scope = 'col';
-    th.textContent = t('ui.gaps.within', { distance: formatDistance(m, units) });
+    th.textContent = t('ui.gaps.within', { distance: formatDistance(m, units, 0) });
     hr.append(th);
   }
   thead.append(hr);
@@ -313,7 +403,7 @@ function coverageTable(coverage, thresholds) {
     for (const m of thresholds) {
       const cell = (row.thresholds || []).find((x) => Math.abs(Number(x.threshold_m) - m) < 1);
       const td = document.createElement('td');
-      td.textContent = cell ? formatPercent(cell.share_within ?? 1 - (cell.share_beyond ?? 0)) : '—';
+      td.textContent = cell ? formatPercent(cell.share_within) : '—';
       tr.append(td);
     }
     tbody.append(tr);
@@ -340,7 +430,8 @@ export function onMapClick(e) {
   setText(box, 'ui.gaps.cell', {
     beyond: formatCount(beyond(p)),
     people: formatCount(Number(p.population ?? 0)),
-    distance: formatDistance(Number(p.mean_m ?? p.max_m ?? 0), ctx.state.units),
+    threshold: formatDistance(Number(last.query.threshold_m), ctx.state.units, 0),
+    distance: formatDistance(Number(p.mean_distance_m ?? 0), ctx.state.units),
   });
   $('gaps-output').prepend(box);
 }

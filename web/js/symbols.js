@@ -111,9 +111,10 @@ export function numberImage(text, { dark, ratio = 2 }) {
 
 /** A five-pointed marker for a suggested recruitment spot. */
 export function suggestionImage(text, ratio = 2) {
-  const size = 30;
+  const size = 40;
   const { c, ctx } = canvas(size, ratio);
-  ctx.translate(3, 3);
+  ctx.translate(2, 2);
+  ctx.scale(1.5, 1.5);
   const p = new Path2D(SHAPES.star);
   ctx.lineJoin = 'round';
   ctx.strokeStyle = '#ffffff';
@@ -125,9 +126,9 @@ export function suggestionImage(text, ratio = 2) {
   ctx.lineWidth = 1.2;
   ctx.stroke(p);
   ctx.fillStyle = '#ffffff';
-  ctx.font = 'bold 9px system-ui, sans-serif';
+  ctx.font = 'bold 8px system-ui, sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  ctx.fillText(String(text), 12, 13);
+  ctx.fillText(String(text), 12, 13.5);
   return ctx.getImageData(0, 0, c.width, c.height);
 }
