@@ -23,11 +23,11 @@ function serverBinary() {
   return join(meta.target_directory, 'debug', 'assetmap');
 }
 
-/** Starts `assetmap serve --demo` on a random port over a fresh database. */
-export async function startServer() {
+/** Starts `assetmap serve --demo` on a random port over a fresh database, with `args` added. */
+export async function startServer(args = []) {
   const bin = serverBinary();
   const dir = mkdtempSync(join(tmpdir(), 'assetmap-e2e-'));
-  const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--database', join(dir, 'e2e.db')], {
+  const child = spawn(bin, ['serve', '--demo', '--addr', '127.0.0.1:0', '--database', join(dir, 'e2e.db'), ...args], {
     cwd: ROOT,
     env: { ...process.env, RUST_LOG: 'assetmap=info' },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -93,7 +93,11 @@ export async function launchBrowser() {
  * A new page that records console errors, uncaught exceptions, failed requests and any request
  * leaving the test server (the page must need no network but its own server).
  */
-export async function openPage(browser, base, { viewport = { width: 1280, height: 900 }, locale = 'en-US' } = {}) {
+export async function openPage(
+  browser,
+  base,
+  { viewport = { width: 1280, height: 900 }, locale = 'en-US', alsoAllowed = [] } = {},
+) {
   const context = await browser.newContext({ viewport, locale });
   const problems = [];
   // Every page of the context is watched, including tabs the page opens (the referral sheet).
@@ -113,7 +117,8 @@ export async function openPage(browser, base, { viewport = { width: 1280, height
   // interception holds back the requests of a tab whose document the page writes itself.
   context.on('request', (req) => {
     const url = req.url();
-    if (!(url.startsWith(`${base}/`) || url.startsWith('data:') || url.startsWith('blob:'))) {
+    const allowed = [`${base}/`, ...alsoAllowed, 'data:', 'blob:'];
+    if (!allowed.some((prefix) => url.startsWith(prefix))) {
       problems.push(`outside request: ${url}`);
     }
   });
