@@ -117,6 +117,14 @@ describe('a counselor finds help near a family', () => {
       [...new Map(ranks).entries()],
       mapped.map(([i, r]) => [i, r.id]),
     );
+    // "Show more" asks for the next ten, and the keyboard continues at the eleventh.
+    await page.click('#more-results');
+    await page.waitForFunction(() => document.querySelectorAll('#results-list > li').length === 20);
+    await expectSameAsApi(page, env.server.base, 'zip=33125&category=legal&k=20');
+    assert.equal(
+      await page.evaluate(() => document.activeElement.closest('li')?.dataset.id),
+      await page.$eval('#results-list > li:nth-child(11)', (li) => li.dataset.id),
+    );
     // Privacy: the family's ZIP is in no URL and in no storage.
     assert.equal(page.url(), before);
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
@@ -319,10 +327,18 @@ describe('a counselor finds help near a family', () => {
     await page.keyboard.type('33142');
     await page.keyboard.press('Enter');
     await waitForList(page);
-    // Into the list: the first result's name is a button.
-    await page.focus('#results');
-    await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement.classList.contains('name')), true);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'place', 'focus stays in the search box');
+    // On through the filters into the list: the first result's name is a button.
+    steps = 0;
+    while (!(await page.evaluate(() => document.activeElement.classList.contains('name'))) && steps < 15) {
+      await page.keyboard.press('Tab');
+      steps += 1;
+    }
+    assert.equal(
+      await page.evaluate(() => document.activeElement.closest('li')?.dataset.id),
+      await page.$eval('#results-list > li', (li) => li.dataset.id),
+      'Tab reaches the first result',
+    );
     const focused = await page.evaluate(() => document.activeElement.closest('li').dataset.id);
     const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     assert.equal(ring, 'solid', 'the focus is visible');

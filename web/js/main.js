@@ -212,9 +212,12 @@ function wireControls() {
       if (state.origin) search();
     });
   }
-  $('more-results').addEventListener('click', () => {
+  $('more-results').addEventListener('click', async () => {
+    const shown = state.results.length;
     state.k = Math.min(K_MAX, state.k + K_STEP);
-    search({ keepFocus: true });
+    await search();
+    // Keyboard users continue at the first new place.
+    $('results-list').children[shown]?.querySelector('button.name')?.focus();
   });
   $('clear-basket').addEventListener('click', () => {
     state.basket.clear();
@@ -308,7 +311,12 @@ function filters() {
 
 let searchSeq = 0;
 
-async function search({ frame = false, keepFocus = false } = {}) {
+/**
+ * Asks the API for the nearest places and shows them. Focus stays where it is (the search box,
+ * the map, a filter): the count is announced by the live status line, and the list is one Tab
+ * or the "skip to results" link away.
+ */
+async function search({ frame = false } = {}) {
   const seq = ++searchSeq;
   const list = $('results-list');
   $('results').setAttribute('aria-busy', 'true');
@@ -341,7 +349,6 @@ async function search({ frame = false, keepFocus = false } = {}) {
     mapView.setResults(state.map, state.results);
     if (frame || state.results.length) mapView.frame(state.map, state.origin, state.results.slice(0, 10));
   }
-  if (!keepFocus && frame) $('results').focus({ preventScroll: false });
 }
 
 function statusText() {
