@@ -188,10 +188,27 @@ describe('a counselor finds help near a family', () => {
     await page.hover('#results-list > li:nth-child(2)');
     assert.ok((await highlighted()).includes(second.id));
     assert.ok(await page.$eval('#results-list > li:nth-child(2)', (li) => li.classList.contains('hover')));
+    // The pointer moves off the list; the keyboard goes to the third result.
+    await page.mouse.move(5, 5);
+    assert.equal(await page.locator('#results-list > li.hover').count(), 0);
     await page.focus('#results-list > li:nth-child(3) button.name');
     assert.ok((await highlighted()).includes(third.id));
+    assert.ok(await page.$eval('#results-list > li:nth-child(3)', (li) => li.classList.contains('hover')));
     await mapIdle(page);
     await screenshot(page, 'counselor-highlight');
+
+    // And the other way: the pointer on a numbered place on the map marks it in the list.
+    await page.evaluate(() => document.activeElement.blur());
+    const target = await page.evaluate(() => {
+      const map = window.assetmap.map;
+      const f = map.queryRenderedFeatures({ layers: ['result-ranks'] })[0];
+      const p = map.project(f.geometry.coordinates);
+      return { id: f.properties.id, x: p.x, y: p.y - 20 };
+    });
+    const box = await page.locator('#map canvas').boundingBox();
+    await page.mouse.move(box.x + target.x, box.y + target.y);
+    await page.waitForFunction((id) => document.getElementById(`result-${id}`).classList.contains('hover'), target.id);
+    assert.equal(await page.locator('#results-list > li.hover').count(), 1);
     assertNoProblems(problems);
     await context.close();
   });

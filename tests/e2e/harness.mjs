@@ -13,10 +13,14 @@ import { chromium } from 'playwright-core';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
 
-/** The server binary: ASSETMAP_BIN, else a debug build made now (cargo reuses `cargo test`'s work). */
+/**
+ * The server binary: ASSETMAP_BIN, else a debug build made now. Building the tests along with
+ * the binaries gives the same feature set as `cargo test --workspace`, so cargo reuses its work
+ * and only links the binary.
+ */
 function serverBinary() {
   if (process.env.ASSETMAP_BIN) return process.env.ASSETMAP_BIN;
-  execFileSync('cargo', ['build', '--locked', '-p', 'assetmap', '--bin', 'assetmap'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('cargo', ['build', '--locked', '--workspace', '--bins', '--tests'], { cwd: ROOT, stdio: 'inherit' });
   const meta = JSON.parse(
     execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps'], { cwd: ROOT, encoding: 'utf8' }),
   );

@@ -439,21 +439,28 @@ function resultItem(site, rank) {
 
   body.append(h, meta, addr, badges, speaks, add);
   li.append(rankEl, body);
-  const on = () => {
-    li.classList.add('hover');
-    if (state.map) mapView.highlight(state.map, site.id);
-  };
-  const off = () => {
-    li.classList.remove('hover');
-    if (state.map) mapView.highlight(state.map, null);
-  };
-  li.addEventListener('mouseenter', on);
-  li.addEventListener('mouseleave', off);
-  li.addEventListener('focusin', on);
+  // The pointer wins while it is over a result; when it leaves, the keyboard's result shows again.
+  li.addEventListener('mouseenter', () => showHighlight(site.id));
+  li.addEventListener('mouseleave', () => showHighlight(focusedResult));
+  li.addEventListener('focusin', () => {
+    focusedResult = site.id;
+    showHighlight(site.id);
+  });
   li.addEventListener('focusout', (e) => {
-    if (!li.contains(e.relatedTarget)) off();
+    if (li.contains(e.relatedTarget)) return;
+    focusedResult = null;
+    showHighlight(null);
   });
   return li;
+}
+
+/** The result the keyboard is on, if any. */
+let focusedResult = null;
+
+/** Marks one result in the list and on the map (or none). */
+function showHighlight(id) {
+  for (const li of $('results-list').children) li.classList.toggle('hover', li.dataset.id === id);
+  if (state.map) mapView.highlight(state.map, id);
 }
 
 // ---------------------------------------------------------------- the map
@@ -478,12 +485,11 @@ function wireMap(map) {
   map.on('mousemove', (e) => {
     const hit = map.queryRenderedFeatures(e.point, { layers: interactive })[0];
     map.getCanvas().style.cursor = hit ? 'pointer' : 'crosshair';
-    const id = hit && hit.layer.id !== 'clusters' ? hit.properties.id : null;
+    // Only results are marked: a site that is not in the list has nothing to point at.
+    const id = hit && hit.layer.id !== 'clusters' && $(`result-${hit.properties.id}`) ? hit.properties.id : null;
     if (id === hovered) return;
-    if (hovered) $(`result-${hovered}`)?.classList.remove('hover');
     hovered = id;
-    if (id) $(`result-${id}`)?.classList.add('hover');
-    mapView.highlight(map, id && $(`result-${id}`) ? id : null);
+    showHighlight(id || focusedResult);
   });
 }
 
