@@ -269,6 +269,14 @@ impl<'a> Tr<'a> {
         self.locale.strings.get(key).map(String::as_str)
     }
 
+    /// What goes between the items of a list in this language (`sheet.list_separator`:
+    /// `, `, `、` in Chinese, `، ` in Arabic); English's when the file has none.
+    pub fn separator(&self) -> &'a str {
+        self.own("sheet.list_separator")
+            .or_else(|| self.source.strings.get("sheet.list_separator").map(String::as_str))
+            .unwrap_or(", ")
+    }
+
     /// The name of a language for people reading this language: `language.<code>` from this
     /// language's file when it has one, else the language's own name (autonym), else English.
     /// A missing name is not marked as a fallback: an autonym is what a reader of that language

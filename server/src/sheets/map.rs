@@ -16,12 +16,13 @@ use crate::zip::ZipIndex;
 
 /// Width of the SVG viewBox, in SVG units (the page scales it to the column width).
 pub const WIDTH: f64 = 1000.0;
-/// Height of the SVG viewBox. 1000 × 320 fills the text column (about 180 mm) at 58 mm high.
-pub const HEIGHT: f64 = 320.0;
+/// Height of the SVG viewBox. 1000 × 270 fills the text column (about 180 mm) at 49 mm high,
+/// leaving room for six entries on two pages.
+pub const HEIGHT: f64 = 270.0;
 /// Smallest ground extent shown, in metres, so one site still shows its neighbourhood.
 const MIN_EXTENT_M: f64 = 2_500.0;
 /// Space kept free around the outermost markers, in SVG units.
-const PAD: f64 = 48.0;
+const PAD: f64 = 40.0;
 /// Marker radius in SVG units.
 const MARKER_R: f64 = 17.0;
 /// Most ZIP labels on one map.
