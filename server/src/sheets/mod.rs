@@ -129,6 +129,7 @@ struct SheetPage<'a> {
     entries: Vec<Entry>,
     map: Option<MapBlock>,
     sms: String,
+    sms_segments: Label,
     txt_href: String,
 }
 
@@ -494,6 +495,7 @@ fn sheet(
         frame: frame(state, locale, "sheet.title", paper, tz),
         map: map_block(state, tr, &numbered, miles),
         entries,
+        sms_segments: tr.f("sheet.sms_segments", &[("count", &sms::segments(&sms).to_string())]),
         sms,
         txt_href,
     };

@@ -554,6 +554,7 @@ impl Context<'_> {
                 Some(x) => format!("{} x{x}", p.number),
                 None => p.number.clone(),
             }),
+            withheld: confidential,
             place: if confidential {
                 withheld.as_ref().map(|w| w.text.clone())
             } else {
