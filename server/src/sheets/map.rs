@@ -19,8 +19,9 @@ pub const WIDTH: f64 = 1000.0;
 /// Height of the SVG viewBox. 1000 × 270 fills the text column (about 180 mm) at 49 mm high,
 /// leaving room for six entries on two pages.
 pub const HEIGHT: f64 = 270.0;
-/// Smallest ground extent shown, in metres, so one site still shows its neighbourhood.
-const MIN_EXTENT_M: f64 = 2_500.0;
+/// Smallest ground extent shown, in metres, so one site still shows its neighbourhood and a
+/// few ZIP code labels to find it by.
+const MIN_EXTENT_M: f64 = 6_000.0;
 /// Space kept free around the outermost markers, in SVG units.
 const PAD: f64 = 40.0;
 /// Marker radius in SVG units.
