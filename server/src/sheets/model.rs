@@ -454,7 +454,7 @@ impl Context<'_> {
                 .min(services.len());
             if keep < services.len() {
                 let n = (services.len() - keep).to_string();
-                more_services = Some(self.tr.f("sheet.more_services", &[("count", &n)]));
+                more_services = Some(self.tr.f("sheet.and_more", &[("count", &n)]));
                 services.truncate(keep);
             }
         }
@@ -472,7 +472,7 @@ impl Context<'_> {
         if self.clip && documents.len() > MAX_DOCUMENTS {
             let n = (documents.len() - (MAX_DOCUMENTS - 1)).to_string();
             documents.truncate(MAX_DOCUMENTS - 1);
-            more_documents = Some(self.tr.f("sheet.more_services", &[("count", &n)]));
+            more_documents = Some(self.tr.f("sheet.and_more", &[("count", &n)]));
         }
         let hours_note = site.hours.as_ref().and_then(|h| partner(&h.notes));
         let details_untranslated = !in_family_language
@@ -594,7 +594,7 @@ impl Context<'_> {
                 .collect(),
             more_phones: (self.clip && site.phones.len() > MAX_PHONES).then(|| {
                 let n = (site.phones.len() - MAX_PHONES).to_string();
-                self.tr.f("sheet.more_services", &[("count", &n)])
+                self.tr.f("sheet.and_more", &[("count", &n)])
             }),
             hours,
             hours_unknown,
