@@ -226,8 +226,12 @@ pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles
     let markers = place_markers(pts.iter().map(|(n, p)| (*n, to_px(*p))));
 
     let mut labels: Vec<ZipLabel> = Vec::new();
+    // Only points inside the frame are projected: a cheap degree test first (33,000 ZIPs).
+    let (lon_min, lon_max) = (view_min.x.to_degrees(), view_max.x.to_degrees());
+    let (lat_min, lat_max) = (view_min.lat(), view_max.lat());
     let mut candidates: Vec<(String, f64, f64)> = zips
         .points()
+        .filter(|(_, at)| (lon_min..=lon_max).contains(&at.lon()) && (lat_min..=lat_max).contains(&at.lat()))
         .filter_map(|(zip, at)| {
             let (x, y) = to_px(Merc::project(at));
             let inside = (30.0..WIDTH - 30.0).contains(&x) && (16.0..HEIGHT - 40.0).contains(&y);
@@ -342,6 +346,21 @@ mod tests {
             }
         }
         assert!(map.markers[1].moved && !map.markers[0].moved);
+    }
+
+    #[test]
+    fn zip_codes_in_the_frame_are_labelled_clear_of_the_markers() {
+        let zips = ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv")).unwrap();
+        // Little Havana and Downtown Miami.
+        let sites = [(1, p(-80.2363, 25.7838)), (2, p(-80.1937, 25.7743))];
+        let map = draw(&sites, &Basemap::default(), &zips, true).unwrap();
+        let labels: Vec<&str> = map.zips.iter().map(|z| z.zip.as_str()).collect();
+        assert!(labels.len() >= 3 && labels.len() <= MAX_ZIP_LABELS, "{labels:?}");
+        assert!(labels.iter().all(|z| z.starts_with("331")), "Miami ZIP codes: {labels:?}");
+        for z in &map.zips {
+            assert!((0.0..WIDTH).contains(&z.x) && (0.0..HEIGHT).contains(&z.y));
+            assert!(map.markers.iter().all(|m| (m.x - z.x).abs() > 46.0 || (m.y - z.y).abs() > 30.0));
+        }
     }
 
     #[test]

@@ -467,7 +467,9 @@ fn sheet(
     }
     let tz = zone(&sites);
     let tr = state.i18n.tr(locale);
-    let ctx = context(state, tr, miles, site_url_base(state, headers));
+    // The text version carries no QR codes: skip encoding them.
+    let urls = if format == Format::Html { site_url_base(state, headers) } else { None };
+    let ctx = context(state, tr, miles, urls);
     let entries: Vec<Entry> = sites
         .iter()
         .enumerate()
