@@ -28,6 +28,10 @@ pub struct AppState {
     pub zips: Arc<ZipIndex>,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// Translated labels for server-rendered pages (`web/i18n/*.json`).
+    pub i18n: Arc<crate::i18n::I18n>,
+    /// Outlines drawn under referral-sheet maps (`data/boundaries/*.geojson`).
+    pub basemap: Arc<crate::sheets::map::Basemap>,
 }
 
 impl AppState {
@@ -47,6 +51,8 @@ impl AppState {
         }
         let directory = Arc::new(Directory::open(store).await?);
         let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
+        let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
+        let basemap = Arc::new(crate::sheets::map::Basemap::load(&settings.data_dir.join("boundaries"))?);
         {
             let c = directory.read();
             tracing::info!(
@@ -58,7 +64,7 @@ impl AppState {
                 "directory loaded"
             );
         }
-        Ok(Self { directory, zips, settings: Arc::new(settings) })
+        Ok(Self { directory, zips, settings: Arc::new(settings), i18n, basemap })
     }
 }
 
@@ -70,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(crate::api::nearest::router())
         .merge(crate::api::directory::router())
+        .merge(crate::sheets::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

@@ -57,6 +57,10 @@ enum Command {
         /// Days after which a listing not verified is flagged stale.
         #[arg(long, default_value_t = 180)]
         stale_after_days: i64,
+        /// Address the public reaches this server at (https://map.example.org), printed in the
+        /// QR codes of referral sheets. Default: each request's Host, over http.
+        #[arg(long, env = "ASSETMAP_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
     },
     /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
     Import {
@@ -129,6 +133,20 @@ struct NearestArgs {
     db: Db,
 }
 
+/// `--public-url`: an absolute http(s) address with a host and no query, trailing `/` removed.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("'{raw}' must start with https:// or http://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || rest.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err(format!("'{raw}' is not an address like https://map.example.org"));
+    }
+    Ok(url.to_owned())
+}
+
 /// Runs a parsed command line, printing results to `out` and progress and errors to `err`.
 pub async fn run(cli: Cli, out: &mut (dyn Write + Send), err: &mut (dyn Write + Send)) -> ExitCode {
     match dispatch(cli, out, err).await {
@@ -162,12 +180,13 @@ async fn dispatch(
     err: &mut (dyn Write + Send),
 ) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days } => {
+        Command::Serve { addr, db, demo, admin_token, data_dir, stale_after_days, public_url } => {
             let mut settings = Settings::new(db.url());
             settings.addr = addr;
             settings.demo = demo;
             settings.admin_token = admin_token.filter(|t| !t.is_empty());
             settings.stale_after_days = stale_after_days;
+            settings.public_url = public_url;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }

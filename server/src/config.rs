@@ -22,6 +22,9 @@ pub struct Settings {
     pub stale_after_days: i64,
     /// Largest request body accepted by ordinary write endpoints, in bytes.
     pub body_limit: usize,
+    /// The address the public reaches this server at (`https://map.example.org`), used in
+    /// the QR codes of printed sheets. `None`: taken from each request's `Host` header.
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -36,6 +39,7 @@ impl Settings {
             web_dir: default_dir("web"),
             stale_after_days: 180,
             body_limit: 256 * 1024,
+            public_url: None,
         }
     }
 }

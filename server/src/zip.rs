@@ -39,6 +39,12 @@ impl ZipIndex {
         self.points.get(&parse_zip(zip)?).copied()
     }
 
+    /// Every ZIP code with its internal point, in no particular order (the referral sheet's map
+    /// labels the ones in its frame).
+    pub fn points(&self) -> impl Iterator<Item = (&str, LonLat)> + '_ {
+        self.points.iter().map(|(zip, at)| (std::str::from_utf8(zip).unwrap_or_default(), *at))
+    }
+
     /// Number of ZIP codes known.
     pub fn len(&self) -> usize {
         self.points.len()

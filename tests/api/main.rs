@@ -7,4 +7,6 @@ mod bad_input;
 mod cli;
 mod directory;
 mod nearest;
+mod print;
 mod privacy;
+mod sheets;

@@ -1,0 +1,372 @@
+//! The sheet's map, drawn by the server as inline SVG: Web Mercator, numbered markers, county
+//! outlines from `data/boundaries/`, ZIP code labels from the shipped ZCTA points, a scale bar
+//! and a north arrow. No tiles and no network.
+//!
+//! The map is a function of the *sites* only: the search origin is never drawn and never moves
+//! the frame, so the same sites give the same map whoever asked. Confidential sites are never
+//! drawn and never used to frame the map (the frame would reveal where they are).
+
+use std::f64::consts::FRAC_PI_4;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::domain::{LonLat, EARTH_RADIUS_M};
+use crate::zip::ZipIndex;
+
+/// Width of the SVG viewBox, in SVG units (the page scales it to the column width).
+pub const WIDTH: f64 = 1000.0;
+/// Height of the SVG viewBox. 1000 × 270 fills the text column (about 180 mm) at 49 mm high,
+/// leaving room for six entries on two pages.
+pub const HEIGHT: f64 = 270.0;
+/// Smallest ground extent shown, in metres, so one site still shows its neighbourhood and a
+/// few ZIP code labels to find it by.
+const MIN_EXTENT_M: f64 = 6_000.0;
+/// Space kept free around the outermost markers, in SVG units.
+const PAD: f64 = 40.0;
+/// Marker radius in SVG units.
+const MARKER_R: f64 = 17.0;
+/// Most ZIP labels on one map.
+const MAX_ZIP_LABELS: usize = 14;
+
+/// A point in Web Mercator on the unit sphere: `x` = longitude in radians, `y` = ln tan(π/4 +
+/// φ/2). Multiply by the Earth's radius for EPSG:3857 metres.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Merc {
+    x: f64,
+    y: f64,
+}
+
+impl Merc {
+    /// Projects a WGS84 point (latitude clamped to ±85.05°, Web Mercator's limit).
+    pub fn project(p: LonLat) -> Self {
+        let lat = p.lat().clamp(-85.051_129, 85.051_129).to_radians();
+        Self { x: p.lon().to_radians(), y: (FRAC_PI_4 + lat / 2.0).tan().ln() }
+    }
+
+    /// The latitude of this point, in degrees.
+    fn lat(self) -> f64 {
+        (2.0 * self.y.exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees()
+    }
+}
+
+#[derive(Debug)]
+struct Ring {
+    points: Vec<Merc>,
+    min: Merc,
+    max: Merc,
+}
+
+/// Outlines to draw under the markers: every Polygon and MultiPolygon of every
+/// `data/boundaries/*.geojson`, projected once at start.
+#[derive(Debug, Default)]
+pub struct Basemap {
+    rings: Vec<Ring>,
+}
+
+impl Basemap {
+    /// Reads every `*.geojson` in `dir`. A missing folder gives an empty basemap (markers
+    /// only); a malformed file is an error naming it.
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        let mut rings = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            tracing::warn!(dir = %dir.display(), "no boundaries folder: sheet maps show markers only");
+            return Ok(Self::default());
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "geojson")) {
+            let v: Value = serde_json::from_slice(&std::fs::read(path)?)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            collect_rings(&v, &mut rings).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        }
+        Ok(Self { rings })
+    }
+
+    /// Number of outline rings loaded.
+    pub fn rings(&self) -> usize {
+        self.rings.len()
+    }
+}
+
+fn collect_rings(v: &Value, out: &mut Vec<Ring>) -> Result<(), String> {
+    match v["type"].as_str() {
+        Some("FeatureCollection") => {
+            for f in v["features"].as_array().ok_or("features is not a list")? {
+                collect_rings(f, out)?;
+            }
+        }
+        Some("Feature") => collect_rings(&v["geometry"], out)?,
+        Some("Polygon") => polygon(&v["coordinates"], out)?,
+        Some("MultiPolygon") => {
+            for p in v["coordinates"].as_array().ok_or("coordinates is not a list")? {
+                polygon(p, out)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn polygon(v: &Value, out: &mut Vec<Ring>) -> Result<(), String> {
+    for ring in v.as_array().ok_or("polygon is not a list of rings")? {
+        let mut points = Vec::new();
+        for pos in ring.as_array().ok_or("ring is not a list")? {
+            let (Some(lon), Some(lat)) = (pos[0].as_f64(), pos[1].as_f64()) else {
+                return Err("position is not [lon, lat]".into());
+            };
+            points.push(Merc::project(LonLat::new(lon, lat).map_err(|e| e.to_string())?));
+        }
+        if points.len() < 3 {
+            continue;
+        }
+        let min = points
+            .iter()
+            .fold(Merc { x: f64::MAX, y: f64::MAX }, |m, p| Merc { x: m.x.min(p.x), y: m.y.min(p.y) });
+        let max = points
+            .iter()
+            .fold(Merc { x: f64::MIN, y: f64::MIN }, |m, p| Merc { x: m.x.max(p.x), y: m.y.max(p.y) });
+        out.push(Ring { points, min, max });
+    }
+    Ok(())
+}
+
+/// A numbered marker, in SVG units. `(x, y)` is where the badge is drawn; `(at_x, at_y)` is
+/// the site itself, different when the badge was moved off another one (a leader line joins
+/// them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marker {
+    /// The site's number on the sheet.
+    pub number: usize,
+    /// Badge centre.
+    pub x: f64,
+    /// Badge centre.
+    pub y: f64,
+    /// The site's position.
+    pub at_x: f64,
+    /// The site's position.
+    pub at_y: f64,
+    /// True when the badge was moved to stay readable.
+    pub moved: bool,
+}
+
+/// A ZIP code label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZipLabel {
+    /// Position in SVG units.
+    pub x: f64,
+    /// Position in SVG units.
+    pub y: f64,
+    /// The five digits.
+    pub zip: String,
+}
+
+/// Everything the `map.svg` template draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapView {
+    /// viewBox width.
+    pub width: f64,
+    /// viewBox height.
+    pub height: f64,
+    /// One SVG path per outline ring in view.
+    pub land: Vec<String>,
+    /// Markers, in sheet order.
+    pub markers: Vec<Marker>,
+    /// ZIP code labels that do not collide with markers.
+    pub zips: Vec<ZipLabel>,
+    /// Scale bar length in SVG units.
+    pub scale_px: f64,
+    /// Its length in metres.
+    pub scale_m: f64,
+    /// True when the scale bar is in miles (else kilometres).
+    pub scale_miles: bool,
+}
+
+const MILE_M: f64 = 1_609.344;
+
+/// Frames and draws `sites` (sheet number, position). `None` when no site can be drawn.
+/// `miles` picks the scale bar's unit.
+pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles: bool) -> Option<MapView> {
+    let first = sites.first()?;
+    let pts: Vec<(usize, Merc)> = sites.iter().map(|(n, p)| (*n, Merc::project(*p))).collect();
+    let (mut min, mut max) = (Merc::project(first.1), Merc::project(first.1));
+    for (_, p) in &pts {
+        min = Merc { x: min.x.min(p.x), y: min.y.min(p.y) };
+        max = Merc { x: max.x.max(p.x), y: max.y.max(p.y) };
+    }
+    let centre = Merc { x: (min.x + max.x) / 2.0, y: (min.y + max.y) / 2.0 };
+    // Ground metres per Mercator unit at the centre's latitude.
+    let ground = EARTH_RADIUS_M * centre.lat().to_radians().cos();
+    let min_extent = MIN_EXTENT_M / ground;
+    let dx = (max.x - min.x).max(min_extent);
+    let dy = (max.y - min.y).max(min_extent * HEIGHT / WIDTH);
+    let scale = ((WIDTH - 2.0 * PAD) / dx).min((HEIGHT - 2.0 * PAD) / dy);
+    let to_px = |p: Merc| ((p.x - centre.x) * scale + WIDTH / 2.0, HEIGHT / 2.0 - (p.y - centre.y) * scale);
+    let view_min = Merc { x: centre.x - WIDTH / 2.0 / scale, y: centre.y - HEIGHT / 2.0 / scale };
+    let view_max = Merc { x: centre.x + WIDTH / 2.0 / scale, y: centre.y + HEIGHT / 2.0 / scale };
+
+    let land = basemap
+        .rings
+        .iter()
+        .filter(|r| {
+            r.max.x >= view_min.x && r.min.x <= view_max.x && r.max.y >= view_min.y && r.min.y <= view_max.y
+        })
+        .map(|r| {
+            let mut d = String::with_capacity(r.points.len() * 14);
+            for (i, p) in r.points.iter().enumerate() {
+                let (x, y) = to_px(*p);
+                d.push_str(if i == 0 { "M" } else { "L" });
+                d.push_str(&format!("{x:.1} {y:.1}"));
+            }
+            d.push('Z');
+            d
+        })
+        .collect();
+
+    let markers = place_markers(pts.iter().map(|(n, p)| (*n, to_px(*p))));
+
+    let mut labels: Vec<ZipLabel> = Vec::new();
+    // Only points inside the frame are projected: a cheap degree test first (33,000 ZIPs).
+    let (lon_min, lon_max) = (view_min.x.to_degrees(), view_max.x.to_degrees());
+    let (lat_min, lat_max) = (view_min.lat(), view_max.lat());
+    let mut candidates: Vec<(String, f64, f64)> = zips
+        .points()
+        .filter(|(_, at)| (lon_min..=lon_max).contains(&at.lon()) && (lat_min..=lat_max).contains(&at.lat()))
+        .filter_map(|(zip, at)| {
+            let (x, y) = to_px(Merc::project(at));
+            let inside = (30.0..WIDTH - 30.0).contains(&x) && (16.0..HEIGHT - 40.0).contains(&y);
+            inside.then_some((zip.to_owned(), x, y))
+        })
+        .collect();
+    // Deterministic: labels nearest the centre of the frame first.
+    candidates.sort_by(|a, b| {
+        let da = (a.1 - WIDTH / 2.0).powi(2) + (a.2 - HEIGHT / 2.0).powi(2);
+        let db = (b.1 - WIDTH / 2.0).powi(2) + (b.2 - HEIGHT / 2.0).powi(2);
+        da.total_cmp(&db).then_with(|| a.0.cmp(&b.0))
+    });
+    for (zip, x, y) in candidates {
+        if labels.len() == MAX_ZIP_LABELS {
+            break;
+        }
+        let clear_of_markers = markers.iter().all(|m| (m.x - x).abs() > 46.0 || (m.y - y).abs() > 30.0);
+        let clear_of_labels = labels.iter().all(|l| (l.x - x).abs() > 70.0 || (l.y - y).abs() > 26.0);
+        if clear_of_markers && clear_of_labels {
+            labels.push(ZipLabel { x: r1(x), y: r1(y), zip });
+        }
+    }
+
+    let unit = if miles { MILE_M } else { 1_000.0 };
+    let metres_per_px = ground / scale;
+    let target_m = 160.0 * metres_per_px;
+    let scale_m = [0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
+        .iter()
+        .map(|n| n * unit)
+        .rev()
+        .find(|m| *m <= target_m)
+        .unwrap_or(0.1 * unit);
+    Some(MapView {
+        width: WIDTH,
+        height: HEIGHT,
+        land,
+        markers,
+        zips: labels,
+        scale_px: r1(scale_m / metres_per_px),
+        scale_m,
+        scale_miles: miles,
+    })
+}
+
+/// Rounds to a tenth of an SVG unit (a hundredth of a millimetre on paper): shorter markup.
+fn r1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Places numbered badges so none covers another: a badge that would overlap one already
+/// placed moves outward on a spiral until it is clear, and keeps a leader line to its site.
+fn place_markers(points: impl Iterator<Item = (usize, (f64, f64))>) -> Vec<Marker> {
+    let mut placed: Vec<Marker> = Vec::new();
+    let clear = 2.0 * MARKER_R + 4.0;
+    for (number, (at_x, at_y)) in points {
+        let (mut x, mut y) = (at_x, at_y);
+        let mut step = 0u32;
+        while placed.iter().any(|m| (m.x - x).hypot(m.y - y) < clear) && step < 200 {
+            step += 1;
+            let angle = f64::from(step) * 0.9 - std::f64::consts::FRAC_PI_2;
+            let radius = clear * (1.0 + f64::from(step) / 8.0);
+            x = (at_x + radius * angle.cos()).clamp(MARKER_R, WIDTH - MARKER_R);
+            y = (at_y + radius * angle.sin()).clamp(MARKER_R, HEIGHT - MARKER_R);
+        }
+        placed.push(Marker { number, x: r1(x), y: r1(y), at_x: r1(at_x), at_y: r1(at_y), moved: step > 0 });
+    }
+    placed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(lon: f64, lat: f64) -> LonLat {
+        LonLat::new(lon, lat).unwrap()
+    }
+
+    #[test]
+    fn mercator_matches_epsg_3857() {
+        // EPSG:3857 of (-80.2, 25.8) is (-8927823.16, 2974331.10) metres (R = 6378137).
+        let m = Merc::project(p(-80.2, 25.8));
+        assert!((m.x * 6_378_137.0 - -8_927_823.16).abs() < 0.01);
+        assert!((m.y * 6_378_137.0 - 2_974_331.10).abs() < 0.01);
+        assert!((m.lat() - 25.8).abs() < 1e-9);
+    }
+
+    /// Two sites in Miami about 15 km apart, scale bar in kilometres.
+    fn two_sites() -> MapView {
+        let sites = [(1, p(-80.30, 25.70)), (2, p(-80.20, 25.80))];
+        draw(&sites, &Basemap::default(), &ZipIndex::default(), false).unwrap()
+    }
+
+    #[test]
+    fn sites_fill_the_frame_and_north_is_up() {
+        let map = two_sites();
+        let (a, b) = (&map.markers[0], &map.markers[1]);
+        assert!(a.x < b.x && a.y > b.y, "east is right, north is up");
+        for m in &map.markers {
+            assert!((PAD - 1.0..=WIDTH - PAD + 1.0).contains(&m.x));
+            assert!((PAD - 1.0..=HEIGHT - PAD + 1.0).contains(&m.y));
+        }
+    }
+
+    #[test]
+    fn badges_at_one_address_do_not_cover_each_other() {
+        let same = p(-80.2, 25.8);
+        let map = draw(&[(1, same), (2, same), (3, same)], &Basemap::default(), &ZipIndex::default(), true)
+            .unwrap();
+        for (i, a) in map.markers.iter().enumerate() {
+            for b in &map.markers[i + 1..] {
+                assert!((a.x - b.x).hypot(a.y - b.y) >= 2.0 * MARKER_R, "{a:?} {b:?}");
+            }
+        }
+        assert!(map.markers[1].moved && !map.markers[0].moved);
+    }
+
+    #[test]
+    fn zip_codes_in_the_frame_are_labelled_clear_of_the_markers() {
+        let zips = ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv")).unwrap();
+        // Little Havana and Downtown Miami.
+        let sites = [(1, p(-80.2363, 25.7838)), (2, p(-80.1937, 25.7743))];
+        let map = draw(&sites, &Basemap::default(), &zips, true).unwrap();
+        let labels: Vec<&str> = map.zips.iter().map(|z| z.zip.as_str()).collect();
+        assert!(labels.len() >= 3 && labels.len() <= MAX_ZIP_LABELS, "{labels:?}");
+        assert!(labels.iter().all(|z| z.starts_with("331")), "Miami ZIP codes: {labels:?}");
+        for z in &map.zips {
+            assert!((0.0..WIDTH).contains(&z.x) && (0.0..HEIGHT).contains(&z.y));
+            assert!(map.markers.iter().all(|m| (m.x - z.x).abs() > 46.0 || (m.y - z.y).abs() > 30.0));
+        }
+    }
+
+    #[test]
+    fn the_scale_bar_is_a_round_length() {
+        let map = two_sites();
+        assert!([1000.0, 2000.0, 5000.0].contains(&map.scale_m), "{}", map.scale_m);
+        assert!(map.scale_px > 40.0 && map.scale_px <= 161.0);
+    }
+}
