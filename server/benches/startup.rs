@@ -11,85 +11,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use assetmap::domain::{PartnerInput, SiteInput};
-use assetmap::store::{Change, Store};
-use chrono::Utc;
-use common::{bench_data, median, points, root};
-use serde_json::json;
-use uuid::Uuid;
-
-fn build_db(path: &Path, n: usize) {
-    if path.exists() {
-        return;
-    }
-    eprintln!("building {} ...", path.display());
-    let dir = bench_data(n);
-    let sites = points(&dir.join("partners.csv"));
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let tmp = path.with_extension("tmp");
-        let _ = std::fs::remove_file(&tmp);
-        let store = assetmap::store::SqliteStore::connect(&tmp.display().to_string()).await.unwrap();
-        let now = Utc::now();
-        let partners: Vec<_> = (0..1000)
-            .map(|i| {
-                let input = PartnerInput { name: Some(format!("Partner {i}")), ..PartnerInput::default() };
-                input.validate(Uuid::new_v4(), now, None).unwrap()
-            })
-            .collect();
-        let mut batch: Vec<Change> = partners.iter().cloned().map(Change::CreatePartner).collect();
-        for (i, s) in sites.iter().enumerate() {
-            let input: SiteInput = serde_json::from_value(json!({
-                "name": format!("Community site {i}"),
-                "description": "Free help for families: legal questions, forms, referrals. Bring any letters you received.",
-                "street": format!("{} Main Street", i % 9000), "city": "Springfield", "state": "FL", "postal_code": "33125",
-                "lon": s.at.lon(), "lat": s.at.lat(), "categories": [s.category.as_str()],
-                "languages": ["en", "es", "ht"],
-                "phones": [{"number": "305-555-0100", "languages": ["es"]}, {"number": "305-555-0199", "type": "text"}],
-                "hours": {"timezone": "America/New_York", "weekly": [
-                    {"day": "mon", "opens": "09:00", "closes": "17:00"}, {"day": "wed", "opens": "09:00", "closes": "17:00"},
-                    {"day": "sat", "opens": "10:00", "closes": "13:00"}]},
-                "services": [{"name": "Consultations"}], "cost": "free", "required_documents": ["Photo ID if you have one"],
-                "walk_in": i % 2 == 0, "last_verified_at": "2026-09-01T00:00:00Z"
-            }))
-            .unwrap();
-            let site = input.validate(Uuid::new_v4(), partners[i % 1000].id, now, None, &|_| true).unwrap();
-            batch.push(Change::CreateSite(site));
-        }
-        store.apply(&batch).await.unwrap();
-        store.backup(&path.display().to_string()).await.unwrap();
-        drop(store);
-        let _ = std::fs::remove_file(&tmp);
-        for ext in ["tmp-wal", "tmp-shm"] {
-            let _ = std::fs::remove_file(path.with_extension(ext));
-        }
-    });
-}
+use common::{build_db, median, root};
 
 /// Starts the server on `db`; returns (time to listening, VmRSS MiB, VmHWM MiB).
 fn start(db: &Path) -> (Duration, f64, f64) {
     let t = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assetmap"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--database"])
-        .arg(db)
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    loop {
-        let line = lines.next().expect("server prints its address").unwrap();
-        if line.contains("listening on") {
-            break;
-        }
-    }
+    let (mut child, _port) = common::serve(env!("CARGO_BIN_EXE_assetmap"), db);
     let ready = t.elapsed();
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
     let kib = |key: &str| {

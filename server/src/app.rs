@@ -60,7 +60,7 @@ impl AppState {
             let c = directory.read();
             tracing::info!(
                 backend = directory.store().backend(),
-                sites = c.sites().count(),
+                sites = c.site_count(),
                 mapped = c.indexed(),
                 zips = zips.len(),
                 ms = started.elapsed().as_millis() as u64,
@@ -111,9 +111,9 @@ async fn healthz(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": "ok",
         "backend": state.directory.store().backend(),
-        "sites": c.sites().count(),
+        "sites": c.site_count(),
         "mapped": c.indexed(),
-        "partners": c.partners().count(),
+        "partners": c.partner_count(),
     }))
 }
 

@@ -199,6 +199,16 @@ impl Catalog {
         self.partners.get(&site.partner_id).is_some_and(|p| p.status == PartnerStatus::Active)
     }
 
+    /// Number of sites (O(1)).
+    pub fn site_count(&self) -> usize {
+        self.sites.len()
+    }
+
+    /// Number of partners (O(1)).
+    pub fn partner_count(&self) -> usize {
+        self.partners.len()
+    }
+
     /// Number of sites the public can find on the map.
     pub fn indexed(&self) -> usize {
         self.index.len()

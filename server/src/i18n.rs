@@ -269,6 +269,14 @@ impl<'a> Tr<'a> {
         self.locale.strings.get(key).map(String::as_str)
     }
 
+    /// What goes between the items of a list in this language (`sheet.list_separator`:
+    /// `, `, `、` in Chinese, `، ` in Arabic); English's when the file has none.
+    pub fn separator(&self) -> &'a str {
+        self.own("sheet.list_separator")
+            .or_else(|| self.source.strings.get("sheet.list_separator").map(String::as_str))
+            .unwrap_or(", ")
+    }
+
     /// The name of a language for people reading this language: `language.<code>` from this
     /// language's file when it has one, else the language's own name (autonym), else English.
     /// A missing name is not marked as a fallback: an autonym is what a reader of that language
@@ -384,6 +392,79 @@ mod tests {
             assert_eq!(locale.dir, Dir::of_language(&locale.code), "{}", locale.code);
         }
         assert_eq!(en.unreviewed(), 0, "English is the source: every string reviewed");
+    }
+
+    /// Every key the sheet's code and templates name, and every key it builds (days, months),
+    /// exists in English: a typo would otherwise print as a marked key on a family's sheet.
+    #[test]
+    fn every_key_the_sheets_use_exists_in_english() {
+        let en = shipped();
+        let en = en.source();
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = vec![root.join("src/sheets/mod.rs"), root.join("src/sheets/model.rs")];
+        for entry in std::fs::read_dir(root.join("templates")).unwrap() {
+            sources.push(entry.unwrap().path());
+        }
+        let namespaces = [
+            "app.",
+            "category.",
+            "cost.",
+            "day.",
+            "field.",
+            "language.",
+            "phone.",
+            "sheet.",
+            "status.",
+            "units.",
+        ];
+        let mut checked = 0;
+        for path in sources {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for quoted in text.split('"').skip(1).step_by(2) {
+                let is_key = namespaces.iter().any(|n| quoted.starts_with(n))
+                    && quoted
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+                let file_name = [".html", ".css", ".js"].iter().any(|x| quoted.ends_with(x));
+                if is_key && !file_name && !quoted.ends_with('.') {
+                    assert!(
+                        en.strings.contains_key(quoted),
+                        "{}: '{quoted}' is not in en.json",
+                        path.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 40, "found {checked} keys");
+        for day in crate::domain::Weekday::ALL {
+            assert!(en.strings.contains_key(&format!("day.{}", day.as_str())));
+            assert!(en.strings.contains_key(&format!("sheet.day_short.{}", day.as_str())));
+        }
+        for month in 1..=12 {
+            assert!(en.strings.contains_key(&format!("sheet.month.{month:02}")));
+        }
+    }
+
+    /// The files stay sorted, one key per line, so parallel additions merge cleanly.
+    #[test]
+    fn translation_files_are_sorted_one_key_per_line() {
+        let dir = crate::config::default_dir("web").join("i18n");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let keys: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with("    \"") && l.contains("\"text\""))
+                .map(|l| l.trim_start().trim_start_matches('"').split('"').next().unwrap_or(""))
+                .collect();
+            let file: File = serde_json::from_str(&text).unwrap();
+            assert_eq!(keys.len(), file.strings.len(), "{}: one key per line", path.display());
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "{}: keys are not sorted", path.display());
+        }
     }
 
     #[test]

@@ -8,11 +8,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber: `RUST_LOG` filters (default `info` for assetmap, `warn` for
-/// libraries); `ASSETMAP_LOG_FORMAT=json` switches to one JSON object per line.
-pub fn init() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("assetmap=info,tower_http=warn,sqlx=warn,warn"));
+/// Installs the global subscriber: `RUST_LOG` filters (default: `info` for assetmap when
+/// `service` is true — the server — and `warn` for one-shot commands, whose output is their
+/// answer); `ASSETMAP_LOG_FORMAT=json` switches to one JSON object per line.
+pub fn init(service: bool) {
+    let default = if service { "assetmap=info,tower_http=warn,sqlx=warn,warn" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let json = std::env::var("ASSETMAP_LOG_FORMAT").is_ok_and(|v| v == "json");
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };

@@ -93,8 +93,22 @@ async fn spawn(demo: bool) -> TestApp {
 
 /// Starts a server over an existing database file (to test what survives a restart).
 pub async fn spawn_on(db: PathBuf, demo: bool, dir: Arc<tempfile::TempDir>) -> TestApp {
+    start(settings(&db, demo), db, dir).await
+}
+
+/// Starts a server on an empty (or demo) database with adjusted settings: another
+/// translations folder, a public URL, ...
+pub async fn spawn_configured(demo: bool, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let db = dir.path().join("assetmap.db");
+    let mut s = settings(&db, demo);
+    configure(&mut s);
+    start(s, db, dir).await
+}
+
+async fn start(settings: Settings, db: PathBuf, dir: Arc<tempfile::TempDir>) -> TestApp {
     logs();
-    let app = App::build(settings(&db, demo)).await.expect("server starts");
+    let app = App::build(settings).await.expect("server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());

@@ -9,4 +9,6 @@ mod directory;
 mod gaps;
 mod map_page;
 mod nearest;
+mod print;
 mod privacy;
+mod sheets;

@@ -34,6 +34,27 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/partners/{id}", get(get_partner).patch(update_partner).delete(delete_partner))
 }
 
+/// A page of sites.
+#[derive(serde::Serialize)]
+struct SitePage<'a> {
+    total: usize,
+    limit: usize,
+    offset: usize,
+    sites: Vec<view::SiteView<'a>>,
+}
+
+/// A GeoJSON FeatureCollection with OGC-style counts.
+#[derive(serde::Serialize)]
+struct FeatureCollection<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "numberMatched")]
+    number_matched: usize,
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    features: Vec<view::SiteFeature<'a>>,
+}
+
 fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::NotFound(format!("{what} '{raw}'")))
 }
@@ -123,13 +144,16 @@ async fn list_sites(
     let page = sites.iter().skip(offset).take(limit);
     let days = state.settings.stale_after_days;
     if geojson {
-        let features: Vec<Value> = page.map(|s| view::site_feature(&catalog, s, now, days, viewer)).collect();
-        let n = features.len();
-        let body = json!({"type": "FeatureCollection", "numberMatched": total, "numberReturned": n, "features": features});
-        return Ok(([(header::CONTENT_TYPE, "application/geo+json")], Json(body)).into_response());
+        let features: Vec<_> = page.map(|s| view::site_feature(&catalog, s, now, days, viewer)).collect();
+        return super::geojson(&FeatureCollection {
+            kind: "FeatureCollection",
+            number_matched: total,
+            number_returned: features.len(),
+            features,
+        });
     }
-    let items: Vec<Value> = page.map(|s| view::site(&catalog, s, None, now, days, viewer)).collect();
-    Ok(Json(json!({"total": total, "limit": limit, "offset": offset, "sites": items})).into_response())
+    let sites: Vec<_> = page.map(|s| view::site(&catalog, s, None, now, days, viewer)).collect();
+    super::json(&SitePage { total, limit, offset, sites })
 }
 
 async fn get_site(
@@ -353,14 +377,10 @@ async fn create_site(
             Ok((vec![Change::CreateSite(s.clone())], s))
         })
         .await?;
-    let body = view::site(
-        &state.directory.read(),
-        &site,
-        None,
-        Utc::now(),
-        state.settings.stale_after_days,
-        Viewer::Admin,
-    );
+    let catalog = state.directory.read();
+    let view = view::site(&catalog, &site, None, Utc::now(), state.settings.stale_after_days, Viewer::Admin);
+    let body = serde_json::to_value(view).map_err(|e| ApiError::Internal(e.into()))?;
+    drop(catalog);
     Ok(created(format!("/api/v1/sites/{}", site.id), body, site.version))
 }
 
@@ -382,7 +402,8 @@ async fn update_site(
         .commit(|catalog| {
             let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
             if expected.is_some_and(|v| v != current.version) {
-                return Err(stale(view::site(catalog, current, None, Utc::now(), days, Viewer::Admin)));
+                let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
+                return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
             }
             let mut doc = serde_json::to_value(SiteInput::from(current.as_ref()))
                 .map_err(|e| ApiError::Internal(e.into()))?;
@@ -404,8 +425,10 @@ async fn update_site(
             Ok((vec![Change::UpdateSite(s.clone())], s))
         })
         .await?;
-    let body = view::site(&state.directory.read(), &site, None, Utc::now(), days, Viewer::Admin);
-    Ok(([(header::ETAG, etag(site.version))], Json(body)).into_response())
+    let mut res =
+        super::json(&view::site(&state.directory.read(), &site, None, Utc::now(), days, Viewer::Admin))?;
+    res.headers_mut().insert(header::ETAG, etag(site.version));
+    Ok(res)
 }
 
 async fn delete_site(

@@ -5,12 +5,14 @@
 //! route template only) and not stored.
 
 use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use chrono::Utc;
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::view::{self, Viewer};
+use super::view::{self, SiteView, Viewer};
 use crate::app::AppState;
 use crate::domain::{Category, LanguageCode, LonLat, OpenAt};
 use crate::error::ApiError;
@@ -78,7 +80,15 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
     Ok((f, echo))
 }
 
-async fn nearest(State(state): State<AppState>, params: Params) -> Result<Json<Value>, ApiError> {
+/// The answer to a nearest query.
+#[derive(Serialize)]
+struct NearestAnswer<'a> {
+    origin: Value,
+    filter: Value,
+    results: Vec<SiteView<'a>>,
+}
+
+async fn nearest(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     params.allow(&[
         "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id", "max_m",
     ])?;
@@ -95,12 +105,12 @@ async fn nearest(State(state): State<AppState>, params: Params) -> Result<Json<V
     echo["max_m"] = json!(max_m);
     let now = Utc::now();
     let catalog = state.directory.read();
-    let results: Vec<Value> = catalog
-        .nearest(at, category.as_ref(), k, max_m, &filter)
+    let hits = catalog.nearest(at, category.as_ref(), k, max_m, &filter);
+    let results: Vec<SiteView<'_>> = hits
         .iter()
         .map(|(site, d)| {
             view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
         })
         .collect();
-    Ok(Json(json!({"origin": origin, "filter": echo, "results": results})))
+    super::json(&NearestAnswer { origin, filter: echo, results })
 }

@@ -1,8 +1,13 @@
 //! How records look to the outside: public views redact confidential locations, add freshness
-//! and distance.
+//! and distance. Views borrow the record and serialise it directly (no intermediate JSON tree):
+//! building answers, not searching, is most of the cost of a nearest request.
+
+use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
 
 use crate::catalog::{is_stale, Catalog};
 use crate::domain::{Partner, Site};
@@ -16,8 +21,8 @@ pub enum Viewer {
     Admin,
 }
 
-/// Round a distance to the metre for display; to the whole kilometre for a confidential site,
-/// so its position cannot be pinned down from a few searches.
+/// Round a distance to the decimetre for display; to the whole kilometre for a confidential
+/// site, so its position cannot be pinned down from a few searches.
 fn shown_distance(d: f64, confidential: bool) -> f64 {
     if confidential {
         (d / 1000.0).round() * 1000.0
@@ -26,58 +31,85 @@ fn shown_distance(d: f64, confidential: bool) -> f64 {
     }
 }
 
-/// A site as JSON for `viewer`, with `distance_m` when the view answers a search.
-pub fn site(
-    catalog: &Catalog,
-    s: &Site,
+/// A site as the API shows it: every field of the record, plus `partner_name`, `stale`,
+/// `mapped`, `distance_m` (answers to a search) and `location_withheld` (confidential sites, for
+/// the public: `lon`, `lat` and `street` are null).
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    #[serde(flatten)]
+    site: Cow<'a, Site>,
+    partner_name: Option<&'a str>,
+    stale: bool,
+    mapped: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance_m: Option<f64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    location_withheld: bool,
+}
+
+/// A site for `viewer`, with `distance_m` (metres) when the view answers a search.
+pub fn site<'a>(
+    catalog: &'a Catalog,
+    s: &'a Site,
     distance_m: Option<f64>,
     now: DateTime<Utc>,
     stale_after_days: i64,
     viewer: Viewer,
-) -> Value {
-    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-    let Value::Object(map) = &mut v else { return v };
-    map.insert("partner_name".into(), json!(catalog.partner(s.partner_id).map(|p| p.name.clone())));
-    map.insert("stale".into(), json!(is_stale(s, now, stale_after_days)));
-    map.insert("mapped".into(), json!(s.location().is_some()));
-    if let Some(d) = distance_m {
-        map.insert("distance_m".into(), json!(shown_distance(d, s.confidential && viewer == Viewer::Public)));
+) -> SiteView<'a> {
+    let withheld = s.confidential && viewer == Viewer::Public;
+    let site = if withheld {
+        // Everything that locates a confidential site goes; the record is cloned only then.
+        let mut redacted = s.clone();
+        redacted.lon = None;
+        redacted.lat = None;
+        redacted.street = None;
+        Cow::Owned(redacted)
+    } else {
+        Cow::Borrowed(s)
+    };
+    SiteView {
+        partner_name: catalog.partner(s.partner_id).map(|p| p.name.as_str()),
+        stale: is_stale(s, now, stale_after_days),
+        mapped: !withheld && s.location().is_some(),
+        distance_m: distance_m.map(|d| shown_distance(d, withheld)),
+        location_withheld: withheld,
+        site,
     }
-    if s.confidential && viewer == Viewer::Public {
-        redact(map);
-    }
-    v
 }
 
-/// Removes everything that locates a confidential site.
-fn redact(map: &mut Map<String, Value>) {
-    for key in ["lon", "lat", "street"] {
-        map.insert(key.into(), Value::Null);
-    }
-    map.insert("mapped".into(), json!(false));
-    map.insert("location_withheld".into(), json!(true));
+/// A GeoJSON (RFC 7946) Point geometry.
+#[derive(Debug, Serialize)]
+pub struct Point {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [f64; 2],
 }
 
-/// A site as a GeoJSON Feature (RFC 7946); a confidential site (public view) or an unmapped one
-/// has a null geometry.
-pub fn site_feature(
-    catalog: &Catalog,
-    s: &Site,
+/// A site as a GeoJSON Feature; a confidential site (public view) or an unmapped one has a null
+/// geometry.
+#[derive(Debug, Serialize)]
+pub struct SiteFeature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: Uuid,
+    geometry: Option<Point>,
+    properties: SiteView<'a>,
+}
+
+/// A site as a GeoJSON Feature for `viewer`.
+pub fn site_feature<'a>(
+    catalog: &'a Catalog,
+    s: &'a Site,
     now: DateTime<Utc>,
     stale_after_days: i64,
     viewer: Viewer,
-) -> Value {
-    let mut props = site(catalog, s, None, now, stale_after_days, viewer);
-    let geometry = match (props.get("lon").and_then(Value::as_f64), props.get("lat").and_then(Value::as_f64))
-    {
-        (Some(lon), Some(lat)) => json!({"type": "Point", "coordinates": [lon, lat]}),
-        _ => Value::Null,
+) -> SiteFeature<'a> {
+    let properties = site(catalog, s, None, now, stale_after_days, viewer);
+    let geometry = match (properties.site.lon, properties.site.lat) {
+        (Some(lon), Some(lat)) => Some(Point { kind: "Point", coordinates: [lon, lat] }),
+        _ => None,
     };
-    if let Value::Object(m) = &mut props {
-        m.remove("lon");
-        m.remove("lat");
-    }
-    json!({"type": "Feature", "id": s.id, "geometry": geometry, "properties": props})
+    SiteFeature { kind: "Feature", id: s.id, geometry, properties }
 }
 
 /// A partner as JSON, with how many sites it has.

@@ -16,12 +16,14 @@ use crate::zip::ZipIndex;
 
 /// Width of the SVG viewBox, in SVG units (the page scales it to the column width).
 pub const WIDTH: f64 = 1000.0;
-/// Height of the SVG viewBox. 1000 × 320 fills the text column (about 180 mm) at 58 mm high.
-pub const HEIGHT: f64 = 320.0;
-/// Smallest ground extent shown, in metres, so one site still shows its neighbourhood.
-const MIN_EXTENT_M: f64 = 2_500.0;
+/// Height of the SVG viewBox. 1000 × 270 fills the text column (about 180 mm) at 49 mm high,
+/// leaving room for six entries on two pages.
+pub const HEIGHT: f64 = 270.0;
+/// Smallest ground extent shown, in metres, so one site still shows its neighbourhood and a
+/// few ZIP code labels to find it by.
+const MIN_EXTENT_M: f64 = 6_000.0;
 /// Space kept free around the outermost markers, in SVG units.
-const PAD: f64 = 48.0;
+const PAD: f64 = 40.0;
 /// Marker radius in SVG units.
 const MARKER_R: f64 = 17.0;
 /// Most ZIP labels on one map.
@@ -224,8 +226,12 @@ pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles
     let markers = place_markers(pts.iter().map(|(n, p)| (*n, to_px(*p))));
 
     let mut labels: Vec<ZipLabel> = Vec::new();
+    // Only points inside the frame are projected: a cheap degree test first (33,000 ZIPs).
+    let (lon_min, lon_max) = (view_min.x.to_degrees(), view_max.x.to_degrees());
+    let (lat_min, lat_max) = (view_min.lat(), view_max.lat());
     let mut candidates: Vec<(String, f64, f64)> = zips
         .points()
+        .filter(|(_, at)| (lon_min..=lon_max).contains(&at.lon()) && (lat_min..=lat_max).contains(&at.lat()))
         .filter_map(|(zip, at)| {
             let (x, y) = to_px(Merc::project(at));
             let inside = (30.0..WIDTH - 30.0).contains(&x) && (16.0..HEIGHT - 40.0).contains(&y);
@@ -340,6 +346,21 @@ mod tests {
             }
         }
         assert!(map.markers[1].moved && !map.markers[0].moved);
+    }
+
+    #[test]
+    fn zip_codes_in_the_frame_are_labelled_clear_of_the_markers() {
+        let zips = ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv")).unwrap();
+        // Little Havana and Downtown Miami.
+        let sites = [(1, p(-80.2363, 25.7838)), (2, p(-80.1937, 25.7743))];
+        let map = draw(&sites, &Basemap::default(), &zips, true).unwrap();
+        let labels: Vec<&str> = map.zips.iter().map(|z| z.zip.as_str()).collect();
+        assert!(labels.len() >= 3 && labels.len() <= MAX_ZIP_LABELS, "{labels:?}");
+        assert!(labels.iter().all(|z| z.starts_with("331")), "Miami ZIP codes: {labels:?}");
+        for z in &map.zips {
+            assert!((0.0..WIDTH).contains(&z.x) && (0.0..HEIGHT).contains(&z.y));
+            assert!(map.markers.iter().all(|m| (m.x - z.x).abs() > 46.0 || (m.y - z.y).abs() > 30.0));
+        }
     }
 
     #[test]

@@ -104,6 +104,8 @@ enum Format {
 /// The frame every page shares: language, direction, title, print options, footer.
 struct Frame<'a> {
     tr: Tr<'a>,
+    /// Between items of a list (`, `; `、` in Chinese, `، ` in Arabic).
+    separator: &'a str,
     version: &'static str,
     lang: &'a str,
     dir: &'static str,
@@ -127,6 +129,7 @@ struct SheetPage<'a> {
     entries: Vec<Entry>,
     map: Option<MapBlock>,
     sms: String,
+    sms_segments: Label,
     txt_href: String,
 }
 
@@ -316,6 +319,7 @@ fn frame<'a>(
     printed_on.fallback |= date.fallback;
     Frame {
         tr,
+        separator: tr.separator(),
         version: asset_version(),
         lang: locale.code(),
         dir: locale.dir().as_str(),
@@ -463,13 +467,15 @@ fn sheet(
     }
     let tz = zone(&sites);
     let tr = state.i18n.tr(locale);
-    let ctx = context(state, tr, miles, site_url_base(state, headers));
+    // The text version carries no QR codes: skip encoding them.
+    let urls = if format == Format::Html { site_url_base(state, headers) } else { None };
+    let ctx = context(state, tr, miles, urls);
     let entries: Vec<Entry> = sites
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let distance = origin.zip(s.location()).map(|(o, at)| o.distance_m(at));
-            ctx.entry(i + 1, s, distance, tz)
+            ctx.entry(i + 1, s, distance)
         })
         .collect();
     let sms = sms::compose(
@@ -491,6 +497,7 @@ fn sheet(
         frame: frame(state, locale, "sheet.title", paper, tz),
         map: map_block(state, tr, &numbered, miles),
         entries,
+        sms_segments: tr.f("sheet.sms_segments", &[("count", &sms::segments(&sms).to_string())]),
         sms,
         txt_href,
     };
@@ -520,7 +527,7 @@ async fn site_page(
         let tz = zone(std::slice::from_ref(&site));
         let tr = state.i18n.tr(locale);
         let ctx = Context { clip: false, ..context(&state, tr, miles, site_url_base(&state, &headers)) };
-        let entry = ctx.entry(1, &site, None, tz);
+        let entry = ctx.entry(1, &site, None);
         let mut frame = frame(&state, locale, "sheet.title", paper, tz);
         frame.title = Label::plain(site.name.clone());
         let page = SitePage { frame, map: map_block(&state, tr, &[(1, &site)], miles), entries: vec![entry] };

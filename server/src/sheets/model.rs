@@ -5,7 +5,6 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, Utc};
-use chrono_tz::Tz;
 use uuid::Uuid;
 
 use crate::domain::{Cost, Hours, LanguageCode, Phone, PhoneType, Site, Weekday};
@@ -102,8 +101,11 @@ pub struct Entry {
     pub more_services: Option<Label>,
     /// The description in the family's language, or the original.
     pub description: Option<Text>,
-    /// "Written in English" when any partner text shown is not in the family's language.
+    /// "Written in English" after the description when it is shown in its original language.
     pub original_note: Option<Label>,
+    /// The same note after the details, when the description was translated but details such
+    /// as eligibility were not.
+    pub details_note: Option<Label>,
     /// Street address lines; empty for a confidential site or when unknown.
     pub address: Vec<String>,
     /// "Call for the location" for a confidential site.
@@ -116,6 +118,8 @@ pub struct Entry {
     pub distance: Option<Label>,
     /// Phones.
     pub phones: Vec<PhoneLine>,
+    /// "and 2 more" when a sheet lists only the first phone lines.
+    pub more_phones: Option<Label>,
     /// Weekly hours; empty when unknown.
     pub hours: Vec<HoursRow>,
     /// "Call for hours" when there is no weekly schedule.
@@ -172,15 +176,17 @@ pub struct Context<'a> {
 }
 
 /// Longest description on a sheet, in characters.
-const CLIP_DESCRIPTION: usize = 200;
+const CLIP_DESCRIPTION: usize = 170;
 /// Longest other free-text field on a sheet, in characters.
-const CLIP_DETAIL: usize = 160;
+const CLIP_DETAIL: usize = 110;
+/// Most phone lines on a sheet entry (the site's page lists them all).
+const MAX_PHONES: usize = 3;
 /// Most "what to bring" lines on a sheet entry, and the longest one, in characters.
-const MAX_DOCUMENTS: usize = 4;
-const CLIP_DOCUMENT: usize = 80;
+const MAX_DOCUMENTS: usize = 3;
+const CLIP_DOCUMENT: usize = 60;
 /// Most service names on a sheet entry, and most characters they may take together.
 const MAX_SERVICES: usize = 5;
-const CLIP_SERVICES: usize = 140;
+const CLIP_SERVICES: usize = 130;
 
 /// Removes a leading `ORGANISATION - ` that every service name repeats (directories often write
 /// `CAMILLUS HOUSE - SHELTER`, `CAMILLUS HOUSE - MEALS` under the heading `CAMILLUS HOUSE`).
@@ -228,8 +234,7 @@ fn twelve_hour(lang: &str) -> bool {
 
 impl Context<'_> {
     fn join(&self, items: impl IntoIterator<Item = String>) -> String {
-        let sep = self.tr.own("sheet.list_separator").unwrap_or(", ");
-        items.into_iter().collect::<Vec<_>>().join(sep)
+        items.into_iter().collect::<Vec<_>>().join(self.tr.separator())
     }
 
     /// Joins labels, marking the result as a fallback if any part was one.
@@ -402,7 +407,7 @@ impl Context<'_> {
     }
 
     /// Builds entry `number` for `site`, `distance_m` from the origin if one was given.
-    pub fn entry(&self, number: usize, site: &Site, distance_m: Option<f64>, tz: Tz) -> Entry {
+    pub fn entry(&self, number: usize, site: &Site, distance_m: Option<f64>) -> Entry {
         let lang = LanguageCode::parse(self.lang).ok();
         let original = site.description_lang.clone().or_else(|| LanguageCode::parse("en").ok());
         let in_family_language = original.is_some() && original == lang;
@@ -449,7 +454,7 @@ impl Context<'_> {
                 .min(services.len());
             if keep < services.len() {
                 let n = (services.len() - keep).to_string();
-                more_services = Some(self.tr.f("sheet.more_services", &[("count", &n)]));
+                more_services = Some(self.tr.f("sheet.and_more", &[("count", &n)]));
                 services.truncate(keep);
             }
         }
@@ -467,19 +472,23 @@ impl Context<'_> {
         if self.clip && documents.len() > MAX_DOCUMENTS {
             let n = (documents.len() - (MAX_DOCUMENTS - 1)).to_string();
             documents.truncate(MAX_DOCUMENTS - 1);
-            more_documents = Some(self.tr.f("sheet.more_services", &[("count", &n)]));
+            more_documents = Some(self.tr.f("sheet.and_more", &[("count", &n)]));
         }
         let hours_note = site.hours.as_ref().and_then(|h| partner(&h.notes));
-        untranslated |= !in_family_language
+        let details_untranslated = !in_family_language
             && (eligibility.is_some()
                 || accessibility.is_some()
                 || cost_note.is_some()
                 || hours_note.is_some()
                 || !documents.is_empty());
-        let original_note = (untranslated && original.is_some()).then(|| {
+        // One note, where the untranslated text starts: after the description when that is in
+        // the original language (it then covers the details too), else after the details.
+        let note = || {
             let name = original.as_ref().map(|o| self.tr.language_name(o)).unwrap_or_default();
             self.tr.f("sheet.original_language_note", &[("language", &name)])
-        });
+        };
+        let original_note = (untranslated && original.is_some()).then(note);
+        let details_note = (!untranslated && details_untranslated && original.is_some()).then(note);
 
         let confidential = site.confidential;
         let address = if confidential {
@@ -525,7 +534,9 @@ impl Context<'_> {
             None => None,
         };
         let verified = match site.last_verified_at {
-            Some(t) => self.date(t.with_timezone(&tz).date_naive()),
+            // Recorded as a calendar date (`2026-10-01`, midnight UTC): printed as that date,
+            // not shifted into the site's zone.
+            Some(t) => self.date(t.date_naive()),
             None => self.tr.t("sheet.never_verified"),
         };
         let stale = crate::catalog::is_stale(site, self.now, self.stale_after_days)
@@ -543,6 +554,7 @@ impl Context<'_> {
                 Some(x) => format!("{} x{x}", p.number),
                 None => p.number.clone(),
             }),
+            withheld: confidential,
             place: if confidential {
                 withheld.as_ref().map(|w| w.text.clone())
             } else {
@@ -568,12 +580,22 @@ impl Context<'_> {
             more_services,
             description,
             original_note,
+            details_note,
             address,
             withheld,
             withheld_city: if confidential { site.city.clone() } else { None },
             map_note,
             distance: distance_m.map(|d| self.distance(d, confidential)),
-            phones: site.phones.iter().map(|p| self.phone(p)).collect(),
+            phones: site
+                .phones
+                .iter()
+                .take(if self.clip { MAX_PHONES } else { usize::MAX })
+                .map(|p| self.phone(p))
+                .collect(),
+            more_phones: (self.clip && site.phones.len() > MAX_PHONES).then(|| {
+                let n = (site.phones.len() - MAX_PHONES).to_string();
+                self.tr.f("sheet.and_more", &[("count", &n)])
+            }),
             hours,
             hours_unknown,
             hours_note,

@@ -1,19 +1,27 @@
 //! The text-message version of a sheet, and its length budget.
 //!
-//! **Budget: a sheet of `n` sites fits in `n + 1` SMS segments** — about one message per site
-//! plus one for the heading and the 2-1-1 line — counted the way phone networks count them
-//! (3GPP TS 23.038): when every character is in the GSM 7-bit alphabet a segment of a
-//! multi-part message holds 153 characters (characters from the extension table, such as `€`
-//! or `[`, take two); otherwise the whole message is sent as UCS-2 and a segment holds 67
-//! UTF-16 code units. Spanish, Haitian Creole, French and Portuguese with accents such as
-//! `á` or `ò`, and Arabic, Chinese or Vietnamese, are UCS-2. Our own separators are ASCII
-//! (`-`, `;`, `...`) so they never force UCS-2 on their own.
+//! Segments are counted the way phone networks count them (3GPP TS 23.038): when every
+//! character is in the GSM 7-bit alphabet, a segment of a multi-part message holds 153
+//! characters (extension-table characters such as `€` or `[` take two); otherwise the whole
+//! message is sent as UCS-2 and a segment holds 67 UTF-16 code units. Arabic, Chinese and
+//! Vietnamese are always UCS-2; so is any text with `á`, `í`, `ó`, `ç`, `ã`... (Spanish,
+//! French, Portuguese, and partner names such as "Clínica"). Our own separators are ASCII
+//! (`-`, `;`, `...`), so they never force UCS-2 on their own.
 //!
-//! What goes in, per site, in this order of priority: its number and name, one phone (never
-//! shortened), the street address or "call for the location", the weekly hours compacted
-//! (`Mon-Fri 9am-5pm`). When the text would exceed the budget, the longest of name, address
-//! and hours is shortened first (ending in `...`), then hours and address lines are dropped;
-//! partner text is never rewritten otherwise.
+//! **Budget: a sheet of `n` sites fits in `n + 1` segments as GSM-7, `2n + 1` as UCS-2** —
+//! about one GSM segment (some 150 characters) per site plus one for the heading and the 2-1-1
+//! line, which is the same amount of *text* per site in every language. Three places are 4
+//! segments in English, at most 7 in Arabic. (Some phones turn long texts into MMS, which
+//! needs mobile data: the sheet page shows the count, and three places per text is a good
+//! habit.)
+//!
+//! What goes in, per site: its number and name, one phone (never shortened), the street address
+//! or "call for the location", the weekly hours compacted (`Mon-Fri 9am-5pm`). Over budget, the
+//! least useful text goes first, across all sites before the next step: hours are shortened;
+//! the suite or floor is dropped from addresses; long names are shortened; hours are dropped;
+//! the city is dropped; names are cut short; only then is an address shortened. Shortened text
+//! ends in `...`; partner text is never otherwise rewritten (no transliteration, no
+//! translation).
 
 /// How a text message is encoded on the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,9 +77,12 @@ pub fn segments(text: &str) -> usize {
     }
 }
 
-/// The segment budget of a sheet with `sites` sites.
-pub fn budget_segments(sites: usize) -> usize {
-    sites.max(1) + 1
+/// The segment budget of a sheet with `sites` sites sent in `encoding`.
+pub fn budget_segments(sites: usize, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Gsm7 => sites.max(1) + 1,
+        Encoding::Ucs2 => 2 * sites.max(1) + 1,
+    }
 }
 
 /// One site as the text message shows it.
@@ -81,30 +92,98 @@ pub struct SmsSite {
     pub name: String,
     /// One phone number (with extension), if any.
     pub phone: Option<String>,
-    /// Street address, or "call for the location".
+    /// Street address (`street, city`), or "call for the location".
     pub place: Option<String>,
+    /// True when `place` is not an address ("call for the location"): never split.
+    pub withheld: bool,
     /// Compact weekly hours, or "call for hours".
     pub hours: Option<String>,
 }
 
-/// Shortest a shortened line may become, in characters (including the `...`).
-const MIN_LINE: usize = 14;
+/// One way of making a site's lines shorter, in the order they are tried.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    /// Shorten the hours line (to no less than 14 characters).
+    ShortenHours,
+    /// `1401 SW 1st St, Suite 209, Miami` → `1401 SW 1st St, Miami`.
+    DropSuite,
+    /// Shorten a long name (to no less than 24 characters).
+    ShortenName,
+    /// Leave hours out ("call before you go" is on every sheet).
+    DropHours,
+    /// `1401 SW 1st St, Miami` → `1401 SW 1st St`.
+    DropCity,
+    /// Cut the name to 14 characters.
+    CutName,
+    /// Shorten the address (to no less than 14 characters): the last resort.
+    ShortenPlace,
+}
+
+const STEPS: [Step; 7] = [
+    Step::ShortenHours,
+    Step::DropSuite,
+    Step::ShortenName,
+    Step::DropHours,
+    Step::DropCity,
+    Step::CutName,
+    Step::ShortenPlace,
+];
+
+/// `line` cut to `max(len - over, floor)` characters, ending in `...` — unchanged if already
+/// that short.
+fn shorten(line: &str, over: usize, floor: usize) -> String {
+    let len = line.chars().count();
+    let keep = len.saturating_sub(over).max(floor);
+    if keep >= len {
+        return line.to_owned();
+    }
+    format!("{}...", line.chars().take(keep.saturating_sub(3)).collect::<String>().trim_end())
+}
+
+impl Step {
+    fn apply(self, s: &mut SmsSite, over: usize) {
+        let address = !s.withheld;
+        match self {
+            Self::ShortenHours => s.hours = s.hours.as_deref().map(|h| shorten(h, over, 14)),
+            Self::DropSuite if address => {
+                if let Some(p) = &s.place {
+                    let parts: Vec<&str> = p.split(", ").collect();
+                    if parts.len() > 2 {
+                        s.place = Some(format!("{}, {}", parts[0], parts[parts.len() - 1]));
+                    }
+                }
+            }
+            Self::ShortenName => s.name = shorten(&s.name, over, 24),
+            Self::DropHours => s.hours = None,
+            Self::DropCity if address => {
+                s.place = s.place.as_deref().and_then(|p| p.split(", ").next()).map(str::to_owned);
+            }
+            Self::CutName => s.name = shorten(&s.name, usize::MAX, 14),
+            Self::ShortenPlace if address => s.place = s.place.as_deref().map(|p| shorten(p, over, 14)),
+            _ => {}
+        }
+    }
+}
 
 /// The message: `title`, then each site numbered, then `footer`, within
-/// [`budget_segments`]`(sites.len())` segments.
+/// [`budget_segments`] segments.
 pub fn compose(title: &str, sites: &[SmsSite], footer: &str) -> String {
-    let full = render(title, sites, footer);
-    let enc = Encoding::of(&full);
-    let (_, multi) = enc.capacity();
-    let budget = budget_segments(sites.len()) * multi;
-    if enc.units(&full) <= budget {
-        return full;
+    let mut sites = sites.to_vec();
+    let enc = Encoding::of(&render(title, &sites, footer));
+    let budget = budget_segments(sites.len(), enc) * enc.capacity().1;
+    for step in STEPS {
+        // Within a step, the longest entries give first.
+        let mut order: Vec<usize> = (0..sites.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(enc.units(&block(i + 1, &sites[i]))));
+        for i in order {
+            let over = enc.units(&render(title, &sites, footer)).saturating_sub(budget);
+            if over == 0 {
+                return render(title, &sites, footer);
+            }
+            step.apply(&mut sites[i], over);
+        }
     }
-    // Each site gets an equal share of what the title and footer leave.
-    let frame = enc.units(title) + enc.units(footer) + 2;
-    let share = budget.saturating_sub(frame) / sites.len().max(1);
-    let fitted: Vec<SmsSite> = sites.iter().enumerate().map(|(i, s)| fit(enc, i + 1, s, share)).collect();
-    render(title, &fitted, footer)
+    render(title, &sites, footer)
 }
 
 fn block(number: usize, s: &SmsSite) -> String {
@@ -122,33 +201,6 @@ fn render(title: &str, sites: &[SmsSite], footer: &str) -> String {
     parts.join("\n")
 }
 
-/// Shortens one site's lines until its block (plus one newline) takes at most `share` units.
-fn fit(enc: Encoding, number: usize, site: &SmsSite, share: usize) -> SmsSite {
-    let mut s = site.clone();
-    loop {
-        let over = (enc.units(&block(number, &s)) + 1).saturating_sub(share);
-        if over == 0 {
-            return s;
-        }
-        // The longest line that may still be shortened.
-        let mut lines: Vec<&mut String> = vec![&mut s.name];
-        lines.extend(s.place.as_mut());
-        lines.extend(s.hours.as_mut());
-        if let Some(line) =
-            lines.into_iter().filter(|l| l.chars().count() > MIN_LINE).max_by_key(|l| l.chars().count())
-        {
-            let keep = line.chars().count().saturating_sub(over + 3).max(MIN_LINE - 3);
-            *line = format!("{}...", line.chars().take(keep).collect::<String>().trim_end());
-            continue;
-        }
-        // Everything is as short as it may be: drop hours, then the address line.
-        if s.hours.take().is_none() && s.place.take().is_none() {
-            // Only the number, a short name and the phone are left.
-            return s;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +210,7 @@ mod tests {
             name: name.into(),
             phone: Some("305-555-0100".into()),
             place: Some("1401 SW 1st Street, Suite 209, Miami".into()),
+            withheld: false,
             hours: Some("Mon-Fri 9am-5pm; Sat 9am-1pm".into()),
         }
     }
@@ -192,14 +245,32 @@ mod tests {
             {
                 let sites: Vec<SmsSite> = (0..n).map(|_| site(&name)).collect();
                 let text = compose("Lugares que pueden ayudar:", &sites, "Más ayuda: llame al 2-1-1");
-                assert!(
-                    segments(&text) <= budget_segments(n),
-                    "{n} sites: {} segments\n{text}",
-                    segments(&text)
-                );
+                let budget = budget_segments(n, Encoding::of(&text));
+                assert!(segments(&text) <= budget, "{n} sites: {} segments\n{text}", segments(&text));
                 assert_eq!(text.matches("305-555-0100").count(), n, "{text}");
                 assert!(text.ends_with("2-1-1"));
             }
         }
+    }
+
+    #[test]
+    fn hours_suites_and_names_give_way_before_addresses() {
+        let name = "CENTRO DE AYUDA LEGAL PARA FAMILIAS INMIGRANTES Y REFUGIADAS DEL CONDADO MIAMI-DADE, OFICINA NÚMERO";
+        let sites: Vec<SmsSite> = (0..6)
+            .map(|i| SmsSite {
+                hours: Some(
+                    "Lun 9-12, 13-17; Mar 9-12, 13-17; Mié 9-12, 13-17; Jue 9-12, 13-17; Vie 9-12".into(),
+                ),
+                ..site(&format!("{name} {i}"))
+            })
+            .collect();
+        let text = compose("Lugares que pueden ayudar:", &sites, "Más ayuda: llame al 2-1-1");
+        assert!(segments(&text) <= budget_segments(6, Encoding::Ucs2));
+        assert_eq!(
+            text.matches("1401 SW 1st Street, Miami").count(),
+            6,
+            "every street kept, suite dropped\n{text}"
+        );
+        assert_eq!(text.matches("Lun 9-12, 1...").count(), 6, "hours shortened\n{text}");
     }
 }
