@@ -224,12 +224,16 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
     let (report, demand_json) = super::compute(&state.gaps.demand, prepared, &req);
     let counties = &state.gaps.counties;
     match a.format {
-        GapsFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&super::gaps_json(&req, &report, demand_json, counties))?
-        )?,
-        GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson())?,
+        GapsFormat::Json => {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(
+                    &super::gaps_json(&req, &report, demand_json, counties, &state.gaps.demand)
+                )?)?
+            )?
+        }
+        GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson(&state.gaps.demand))?,
         GapsFormat::Csv => write!(out, "{}", super::gaps_csv(&report, table, counties)?)?,
         GapsFormat::Table => {
             let km = |m: f64| format!("{:.1} km", m / 1000.0);

@@ -315,8 +315,15 @@ pub fn demand_json(demand: &Demand) -> Value {
     v
 }
 
-/// The JSON answer of `GET /api/v1/gaps` (also `assetmap gaps --format json`).
-pub fn gaps_json(req: &GapRequest, report: &GapReport, demand: Value, counties: &CountyNames) -> Value {
+/// The JSON answer of `GET /api/v1/gaps` (also `assetmap gaps --format json`), serialised.
+/// `shapes` is the demand set asked about (see [`GapReport::cells_geojson`]).
+pub fn gaps_json(
+    req: &GapRequest,
+    report: &GapReport,
+    demand: Value,
+    counties: &CountyNames,
+    shapes: &Demand,
+) -> String {
     let mut v = json!({
         "filter": req.echo(),
         "demand": demand,
@@ -324,7 +331,6 @@ pub fn gaps_json(req: &GapRequest, report: &GapReport, demand: Value, counties: 
         "population_total": report.population_total,
         "population_beyond": report.population_beyond,
         "share_beyond": report.share_beyond(),
-        "cells": report.cells_geojson(),
         "counties": report.county_rows(counties),
         "worst": report.worst(),
         "suggestions": report.suggestions,
@@ -332,7 +338,14 @@ pub fn gaps_json(req: &GapRequest, report: &GapReport, demand: Value, counties: 
     if !report.by_threshold.is_empty() {
         v["by_threshold"] = json!(report.by_threshold);
     }
-    v
+    // The cells are most of the answer: written straight from cached outlines, not built as a
+    // JSON tree first.
+    let mut out = v.to_string();
+    out.pop();
+    out.push_str(r#","cells":"#);
+    out.push_str(&report.cells_geojson(shapes));
+    out.push('}');
+    out
 }
 
 /// Which rows a gaps CSV holds.
