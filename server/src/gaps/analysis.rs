@@ -303,6 +303,8 @@ pub struct GapReport {
     pub population_total: u64,
     /// People beyond the threshold.
     pub population_beyond: u64,
+    /// Sites that match the question (public and confidential).
+    pub sites: usize,
     /// Per extra threshold.
     pub by_threshold: Vec<ThresholdRow>,
     /// Cells: (H3 index, aggregate), by index.
@@ -369,6 +371,7 @@ pub fn gaps(demand: &Demand, nearest: &Nearest, sites: &SiteSet, o: &GapOptions)
         threshold_m: t.m,
         population_total: total,
         population_beyond: beyond,
+        sites: sites.len(),
         by_threshold,
         cells,
         counties,

@@ -247,7 +247,7 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
                 out,
                 "{} — {} sites match; {}: {} points, {} people",
                 req.echo()["category"].as_str().unwrap_or(""),
-                demand_json["sites"],
+                report.sites,
                 area,
                 demand_json["points"],
                 report.population_total

@@ -301,9 +301,7 @@ pub fn compute(demand: &Demand, prepared: Prepared, req: &GapRequest) -> (GapRep
         candidates: prepared.candidates,
     };
     let report = analysis::gaps(demand, &nearest, &prepared.sites, &options);
-    let mut d = demand_json(demand);
-    d["sites"] = json!(prepared.sites.len());
-    (report, d)
+    (report, demand_json(demand))
 }
 
 /// The `demand` object of an answer: where the points came from and how many.
@@ -327,6 +325,7 @@ pub fn gaps_json(
     let mut v = json!({
         "filter": req.echo(),
         "demand": demand,
+        "sites": report.sites,
         "threshold_m": report.threshold_m,
         "population_total": report.population_total,
         "population_beyond": report.population_beyond,
