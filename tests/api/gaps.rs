@@ -109,6 +109,7 @@ async fn spanish_speaking_walk_in_legal_help_within_5_km_in_miami_dade_matches_b
     assert_eq!(body["demand"]["source"], "census");
     assert_eq!(body["demand"]["service_area"], json!(["12086"]));
     assert_eq!(body["demand"]["points"], 701);
+    assert_eq!(body["sites"], sites.len());
     assert_eq!(body["threshold_m"], 5000.0);
     assert_eq!(body["population_total"], total);
     assert_eq!(body["population_total"], 2_701_767);

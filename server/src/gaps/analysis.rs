@@ -303,6 +303,8 @@ pub struct GapReport {
     pub population_total: u64,
     /// People beyond the threshold.
     pub population_beyond: u64,
+    /// Sites that match the question (public and confidential).
+    pub sites: usize,
     /// Per extra threshold.
     pub by_threshold: Vec<ThresholdRow>,
     /// Cells: (H3 index, aggregate), by index.
@@ -313,6 +315,8 @@ pub struct GapReport {
     pub places: Vec<PlaceRow>,
     /// How many of `places` are the worst list.
     pub top: usize,
+    /// H3 resolution of `cells`.
+    resolution: Resolution,
     /// Suggestions in the order chosen.
     pub suggestions: Vec<Suggestion>,
 }
@@ -367,11 +371,13 @@ pub fn gaps(demand: &Demand, nearest: &Nearest, sites: &SiteSet, o: &GapOptions)
         threshold_m: t.m,
         population_total: total,
         population_beyond: beyond,
+        sites: sites.len(),
         by_threshold,
         cells,
         counties,
         places,
         top,
+        resolution: o.resolution,
         suggestions,
     }
 }
@@ -449,24 +455,30 @@ impl GapReport {
         &self.places[..self.top]
     }
 
-    /// The cells as a GeoJSON FeatureCollection (id = H3 index).
-    pub fn cells_geojson(&self) -> Value {
-        let features: Vec<Value> = self
-            .cells
-            .iter()
-            .filter_map(|(h3, agg)| {
-                let cell = CellIndex::try_from(*h3).ok()?;
-                let mut props = agg.json();
-                props["h3"] = json!(cell.to_string());
-                Some(json!({
-                    "type": "Feature",
-                    "id": cell.to_string(),
-                    "geometry": super::cells::geometry(cell),
-                    "properties": props,
-                }))
-            })
-            .collect();
-        json!({"type": "FeatureCollection", "features": features})
+    /// The cells as a GeoJSON FeatureCollection (id = H3 index), serialised. `shapes` is the
+    /// demand set the analysis ran on, or the one it was narrowed from (its cells include all
+    /// of the narrowed set's): the cell outlines come from its cache.
+    pub fn cells_geojson(&self, shapes: &Demand) -> String {
+        let shapes = shapes.cell_shapes(self.resolution);
+        let mut out = String::with_capacity(64 + self.cells.len() * 420);
+        out.push_str(r#"{"type":"FeatureCollection","features":["#);
+        let mut first = true;
+        for (h3, agg) in &self.cells {
+            let Some(cell) = CellIndex::try_from(*h3).ok() else { continue };
+            let geometry =
+                shapes.get(h3).cloned().unwrap_or_else(|| super::cells::geometry(cell).to_string());
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            let mut props = agg.json();
+            props["h3"] = json!(cell.to_string());
+            out.push_str(&format!(
+                r#"{{"type":"Feature","id":"{cell}","geometry":{geometry},"properties":{props}}}"#
+            ));
+        }
+        out.push_str("]}");
+        out
     }
 
     /// Cells as rows (`h3` and the aggregate fields).
@@ -617,7 +629,7 @@ mod tests {
         assert_eq!(s, vec![("D", 400, 300), ("C", 300, 0)]);
         // Cells at resolution 5 (~250 km²) cover all four points in one or two cells, with the
         // same totals.
-        let cells = r.cells_geojson();
+        let cells: Value = serde_json::from_str(&r.cells_geojson(&demand)).unwrap();
         let pop: u64 = cells["features"]
             .as_array()
             .unwrap()

@@ -224,12 +224,16 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
     let (report, demand_json) = super::compute(&state.gaps.demand, prepared, &req);
     let counties = &state.gaps.counties;
     match a.format {
-        GapsFormat::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&super::gaps_json(&req, &report, demand_json, counties))?
-        )?,
-        GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson())?,
+        GapsFormat::Json => {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(
+                    &super::gaps_json(&req, &report, demand_json, counties, &state.gaps.demand)
+                )?)?
+            )?
+        }
+        GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson(&state.gaps.demand))?,
         GapsFormat::Csv => write!(out, "{}", super::gaps_csv(&report, table, counties)?)?,
         GapsFormat::Table => {
             let km = |m: f64| format!("{:.1} km", m / 1000.0);
@@ -243,7 +247,7 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
                 out,
                 "{} — {} sites match; {}: {} points, {} people",
                 req.echo()["category"].as_str().unwrap_or(""),
-                demand_json["sites"],
+                report.sites,
                 area,
                 demand_json["points"],
                 report.population_total

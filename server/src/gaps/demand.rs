@@ -309,6 +309,8 @@ pub struct Demand {
     left_out: usize,
     /// H3 cell of each point, per resolution (computed on first use).
     cells: [OnceLock<Vec<u64>>; 16],
+    /// GeoJSON geometry (serialised) of each cell holding a point, per resolution (first use).
+    shapes: [OnceLock<HashMap<u64, String>>; 16],
 }
 
 impl Demand {
@@ -330,6 +332,7 @@ impl Demand {
             total: 0,
             left_out,
             cells: Default::default(),
+            shapes: Default::default(),
         };
         for p in points {
             d.ids.push(p.id.into_boxed_str());
@@ -421,6 +424,25 @@ impl Demand {
                 .map(|p| {
                     // Every LonLat is finite, which is all LatLng asks.
                     LatLng::new(p.lat(), p.lon()).map_or(0, |ll| u64::from(ll.to_cell(resolution)))
+                })
+                .collect()
+        })
+    }
+}
+
+impl Demand {
+    /// The GeoJSON geometry, serialised, of every cell at `resolution` that holds a point:
+    /// computed once per demand set and resolution, as cells never change shape.
+    pub fn cell_shapes(&self, resolution: Resolution) -> &HashMap<u64, String> {
+        self.shapes[u8::from(resolution) as usize].get_or_init(|| {
+            let mut cells = self.cells(resolution).to_vec();
+            cells.sort_unstable();
+            cells.dedup();
+            cells
+                .into_iter()
+                .filter_map(|c| {
+                    let cell = h3o::CellIndex::try_from(c).ok()?;
+                    Some((c, super::cells::geometry(cell).to_string()))
                 })
                 .collect()
         })

@@ -139,8 +139,11 @@ async fn gaps(state: AppState, params: Params, body: Option<Bytes>) -> Result<Re
         let demand = demand_of(&gaps, body.as_deref())?;
         let (report, demand_json) = super::compute(&demand, prepared, &req);
         Ok(match format {
-            Format::Json => json_response(super::gaps_json(&req, &report, demand_json, &gaps.counties)),
-            Format::GeoJson => geojson_response(report.cells_geojson()),
+            Format::Json => json_text_response(
+                super::gaps_json(&req, &report, demand_json, &gaps.counties, &demand),
+                "application/json",
+            ),
+            Format::GeoJson => json_text_response(report.cells_geojson(&demand), "application/geo+json"),
             Format::Csv => csv_response(
                 super::gaps_csv(&report, table.unwrap_or(CsvTable::Tracts), &gaps.counties)
                     .map_err(|e| ApiError::Internal(e.into()))?,
@@ -211,9 +214,9 @@ fn json_response(v: Value) -> Response {
     axum::Json(v).into_response()
 }
 
-fn geojson_response(v: Value) -> Response {
-    let mut res = axum::Json(v).into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
+fn json_text_response(text: String, content_type: &'static str) -> Response {
+    let mut res = text.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     res
 }
 

@@ -301,9 +301,7 @@ pub fn compute(demand: &Demand, prepared: Prepared, req: &GapRequest) -> (GapRep
         candidates: prepared.candidates,
     };
     let report = analysis::gaps(demand, &nearest, &prepared.sites, &options);
-    let mut d = demand_json(demand);
-    d["sites"] = json!(prepared.sites.len());
-    (report, d)
+    (report, demand_json(demand))
 }
 
 /// The `demand` object of an answer: where the points came from and how many.
@@ -315,16 +313,23 @@ pub fn demand_json(demand: &Demand) -> Value {
     v
 }
 
-/// The JSON answer of `GET /api/v1/gaps` (also `assetmap gaps --format json`).
-pub fn gaps_json(req: &GapRequest, report: &GapReport, demand: Value, counties: &CountyNames) -> Value {
+/// The JSON answer of `GET /api/v1/gaps` (also `assetmap gaps --format json`), serialised.
+/// `shapes` is the demand set asked about (see [`GapReport::cells_geojson`]).
+pub fn gaps_json(
+    req: &GapRequest,
+    report: &GapReport,
+    demand: Value,
+    counties: &CountyNames,
+    shapes: &Demand,
+) -> String {
     let mut v = json!({
         "filter": req.echo(),
         "demand": demand,
+        "sites": report.sites,
         "threshold_m": report.threshold_m,
         "population_total": report.population_total,
         "population_beyond": report.population_beyond,
         "share_beyond": report.share_beyond(),
-        "cells": report.cells_geojson(),
         "counties": report.county_rows(counties),
         "worst": report.worst(),
         "suggestions": report.suggestions,
@@ -332,7 +337,14 @@ pub fn gaps_json(req: &GapRequest, report: &GapReport, demand: Value, counties: 
     if !report.by_threshold.is_empty() {
         v["by_threshold"] = json!(report.by_threshold);
     }
-    v
+    // The cells are most of the answer: written straight from cached outlines, not built as a
+    // JSON tree first.
+    let mut out = v.to_string();
+    out.pop();
+    out.push_str(r#","cells":"#);
+    out.push_str(&report.cells_geojson(shapes));
+    out.push('}');
+    out
 }
 
 /// Which rows a gaps CSV holds.
