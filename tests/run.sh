@@ -6,24 +6,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# System packages the tests use: Debian's Chromium (never a browser a tool downloads) for the
+# browser and print tests, poppler-utils to read printed sheets, Noto fonts so Arabic and
+# Chinese sheets have their glyphs. Installed here when we may (root with apt-get, as on a fresh
+# machine or in CI); otherwise the script stops and says what to install.
+need=()
+for pkg in chromium poppler-utils fonts-noto-core fonts-noto-cjk; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+  else
+    echo "error: the tests need these Debian packages: ${need[*]}" >&2
+    echo "       run: sudo apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+fi
+
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
 
 if [ -f tests/e2e/package.json ]; then
   echo "== browser tests (Chromium via playwright-core)"
-  # Debian's chromium, never a browser a tool downloads. Installed here when we may (root with
-  # apt-get, as on a fresh machine or in CI); otherwise the tests stop and say how to get it.
-  chromium_bin="${CHROMIUM:-/usr/bin/chromium}"
-  if [ ! -x "$chromium_bin" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
-    else
-      echo "error: the browser tests need Chromium at $chromium_bin: run 'sudo apt-get install chromium'" >&2
-      echo "       (or set CHROMIUM to a Chromium executable)" >&2
-      exit 1
-    fi
-  fi
   npm ci --prefix web --no-audit --no-fund
   npm ci --prefix tests/e2e --no-audit --no-fund
   npm test --prefix tests/e2e
