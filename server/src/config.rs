@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
@@ -22,6 +23,12 @@ pub struct Settings {
     pub stale_after_days: i64,
     /// Largest request body accepted by ordinary write endpoints, in bytes.
     pub body_limit: usize,
+    /// Names this instance to the database (PostgreSQL `application_name` `assetmap:<instance>`)
+    /// and in its logs. Default: `<command>-<process id>`.
+    pub instance: String,
+    /// On a shared PostgreSQL store, how often an instance checks for other instances' changes
+    /// even without a notification (a safety net; notifications arrive within milliseconds).
+    pub feed_poll: Duration,
 }
 
 impl Settings {
@@ -36,8 +43,16 @@ impl Settings {
             web_dir: default_dir("web"),
             stale_after_days: 180,
             body_limit: 256 * 1024,
+            instance: default_instance("serve"),
+            feed_poll: Duration::from_secs(10),
         }
     }
+}
+
+/// `<command>-<process id>`: unique on one machine; set `ASSETMAP_INSTANCE` (or `--instance`)
+/// to the host name where several machines serve.
+pub fn default_instance(command: &str) -> String {
+    format!("{command}-{}", std::process::id())
 }
 
 /// `./NAME` when run from the repository root, else the folder beside the crate (so tests and

@@ -1,10 +1,14 @@
-//! API tests: each starts the real server on a random port over its own SQLite file.
+//! API tests: each starts the real server on a random port over its own database — a SQLite
+//! file, and (with `TEST_POSTGRES_URL`) a PostgreSQL database of its own.
 #![allow(unreachable_pub)] // test helpers are shared between test modules
 
+#[macro_use]
 mod helpers;
 
 mod bad_input;
 mod cli;
 mod directory;
+mod instances;
 mod nearest;
 mod privacy;
+mod store;

@@ -12,6 +12,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
+use super::common::{self, PARTNER_COLUMNS, SITE_COLUMNS};
 use super::{Batch, Change, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
 
@@ -84,16 +85,16 @@ fn classify(e: sqlx::Error) -> StoreError {
         if msg.contains("UNIQUE constraint failed: sites.source_id")
             || msg.contains("UNIQUE constraint failed: partners.source_id")
         {
-            return StoreError::Constraint("source_id is already used by another record".to_owned());
+            return StoreError::Constraint(common::SOURCE_ID_TAKEN.to_owned());
         }
         if msg.contains("UNIQUE constraint failed") {
-            return StoreError::Constraint("id is already used by another record".to_owned());
+            return StoreError::Constraint(common::ID_TAKEN.to_owned());
         }
         if msg.contains("FOREIGN KEY constraint failed") {
-            return StoreError::Constraint("a referenced partner or category does not exist".to_owned());
+            return StoreError::Constraint(common::MISSING_REFERENCE.to_owned());
         }
         if msg.contains("CHECK constraint failed") {
-            return StoreError::Constraint(format!("a value is out of range ({msg})"));
+            return StoreError::Constraint(common::out_of_range(msg));
         }
     }
     StoreError::Database(e)
@@ -149,7 +150,7 @@ fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
         languages: from_json("languages", r.try_get("languages")?)?,
         categories: from_json("categories", r.try_get("categories")?)?,
         services: from_json("services", r.try_get("services")?)?,
-        cost: cost.map(|c| from_json("cost", &format!("\"{c}\""))).transpose()?,
+        cost: cost.map(|c| common::cost_from_str(&c)).transpose()?,
         cost_note: r.try_get("cost_note")?,
         eligibility: r.try_get("eligibility")?,
         required_documents: from_json("required_documents", r.try_get("required_documents")?)?,
@@ -164,15 +165,6 @@ fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
         version: r.try_get("version")?,
     })
 }
-
-const PARTNER_COLUMNS: &str =
-    "id, source_id, name, description, description_lang, description_translations, \
-     website, email, status, created_at, updated_at, version";
-
-const SITE_COLUMNS: &str = "id, partner_id, source_id, name, description, description_lang, description_translations, \
-     street, city, state, postal_code, lon, lat, phones, hours, languages, categories, services, cost, cost_note, \
-     eligibility, required_documents, accessibility, walk_in, appointment_required, no_id_required, confidential, \
-     last_verified_at, created_at, updated_at, version";
 
 async fn write_partner(
     tx: &mut Transaction<'_, Sqlite>,
@@ -233,7 +225,6 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
          last_verified_at, created_at, updated_at, version) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
          ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
     };
-    let cost = s.cost.map(|c| json(&c).trim_matches('"').to_owned());
     let done = sqlx::query(sql)
         .bind(s.id.to_string())
         .bind(s.partner_id.to_string())
@@ -253,7 +244,7 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
         .bind(json(&s.languages))
         .bind(json(&s.categories))
         .bind(json(&s.services))
-        .bind(cost)
+        .bind(s.cost.map(common::cost_str))
         .bind(&s.cost_note)
         .bind(&s.eligibility)
         .bind(json(&s.required_documents))
@@ -334,7 +325,7 @@ impl Store for SqliteStore {
             .iter()
             .map(site_from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Snapshot { categories, partners, sites })
+        Ok(Snapshot { categories, partners, sites, position: 0 })
     }
 
     async fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
