@@ -19,8 +19,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::query_builder::Separated;
 use sqlx::types::Json;
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, QueryBuilder, Row, Transaction};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -163,37 +164,95 @@ fn site_from_row(r: &PgRow) -> Result<Site, StoreError> {
     })
 }
 
-async fn write_partner(
+/// The most rows one `insert` carries (31 parameters each, under PostgreSQL's 65,535).
+const ROWS_PER_INSERT: usize = 1000;
+
+fn bind_partner<'a>(mut b: Separated<'_, 'a, Postgres, &'static str>, p: &'a Partner) {
+    b.push_bind(p.id)
+        .push_bind(&p.source_id)
+        .push_bind(&p.name)
+        .push_bind(&p.description)
+        .push_bind(p.description_lang.as_ref().map(LanguageCode::as_str))
+        .push_bind(Json(&p.description_translations))
+        .push_bind(&p.website)
+        .push_bind(&p.email)
+        .push_bind(p.status.as_str())
+        .push_bind(p.created_at)
+        .push_bind(p.updated_at)
+        .push_bind(p.version);
+}
+
+fn bind_site<'a>(mut b: Separated<'_, 'a, Postgres, &'static str>, s: &'a Site) {
+    b.push_bind(s.id)
+        .push_bind(s.partner_id)
+        .push_bind(&s.source_id)
+        .push_bind(&s.name)
+        .push_bind(&s.description)
+        .push_bind(s.description_lang.as_ref().map(LanguageCode::as_str))
+        .push_bind(Json(&s.description_translations))
+        .push_bind(&s.street)
+        .push_bind(&s.city)
+        .push_bind(&s.state)
+        .push_bind(&s.postal_code)
+        .push_bind(s.lon)
+        .push_bind(s.lat)
+        .push_bind(Json(&s.phones))
+        .push_bind(s.hours.as_ref().map(Json))
+        .push_bind(Json(&s.languages))
+        .push_bind(Json(&s.categories))
+        .push_bind(Json(&s.services))
+        .push_bind(s.cost.map(common::cost_str))
+        .push_bind(&s.cost_note)
+        .push_bind(&s.eligibility)
+        .push_bind(Json(&s.required_documents))
+        .push_bind(&s.accessibility)
+        .push_bind(s.walk_in)
+        .push_bind(s.appointment_required)
+        .push_bind(s.no_id_required)
+        .push_bind(s.confidential)
+        .push_bind(s.last_verified_at)
+        .push_bind(s.created_at)
+        .push_bind(s.updated_at)
+        .push_bind(s.version);
+}
+
+/// Inserts rows a thousand to a statement: an import of 50,000 sites is 50 round trips to the
+/// database, not 50,000.
+async fn insert<'a, T: 'a>(
     tx: &mut Transaction<'_, Postgres>,
-    p: &Partner,
-    update: bool,
+    table: &str,
+    columns: &str,
+    rows: &[&'a T],
+    bind: fn(Separated<'_, 'a, Postgres, &'static str>, &'a T),
 ) -> Result<(), StoreError> {
-    let sql = if update {
-        "update partners set source_id = $2, name = $3, description = $4, description_lang = $5, \
-         description_translations = $6, website = $7, email = $8, status = $9, created_at = $10, updated_at = $11, \
-         version = $12 where id = $1 and version = $12 - 1"
-    } else {
-        "insert into partners (id, source_id, name, description, description_lang, description_translations, \
-         website, email, status, created_at, updated_at, version) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    };
-    let done = sqlx::query(sql)
-        .bind(p.id)
-        .bind(&p.source_id)
-        .bind(&p.name)
-        .bind(&p.description)
-        .bind(p.description_lang.as_ref().map(LanguageCode::as_str))
-        .bind(Json(&p.description_translations))
-        .bind(&p.website)
-        .bind(&p.email)
-        .bind(p.status.as_str())
-        .bind(p.created_at)
-        .bind(p.updated_at)
-        .bind(p.version)
-        .execute(&mut **tx)
-        .await
-        .map_err(classify)?;
-    if update && done.rows_affected() == 0 {
-        return Err(missing_or_stale(tx, "partners", "partner", p.id).await);
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::new(format!("insert into {table} ({columns}) "));
+        q.push_values(chunk.iter().copied(), bind);
+        q.build().execute(&mut **tx).await.map_err(classify)?;
+    }
+    Ok(())
+}
+
+/// Replaces the row whose stored version is one less than the new one; names the record as
+/// missing or stale when there is none.
+async fn update<'a, T>(
+    tx: &mut Transaction<'_, Postgres>,
+    (table, what, id): (&str, &str, Uuid),
+    columns: &str,
+    row: &'a T,
+    bind: fn(Separated<'_, 'a, Postgres, &'static str>, &'a T),
+) -> Result<(), StoreError> {
+    let names: Vec<&str> = columns.split(',').map(str::trim).filter(|c| *c != "id").collect();
+    let mut q = QueryBuilder::new(format!(
+        "update {table} set ({}) = ({}) from (",
+        names.join(", "),
+        names.iter().map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ")
+    ));
+    q.push_values([row], bind);
+    q.push(format!(") as v ({columns}) where {table}.id = v.id and {table}.version = v.version - 1"));
+    let done = q.build().execute(&mut **tx).await.map_err(classify)?;
+    if done.rows_affected() == 0 {
+        return Err(missing_or_stale(tx, table, what, id).await);
     }
     Ok(())
 }
@@ -212,70 +271,35 @@ async fn missing_or_stale(
     }
 }
 
-async fn write_site(tx: &mut Transaction<'_, Postgres>, s: &Site, update: bool) -> Result<(), StoreError> {
-    let sql = if update {
-        "update sites set partner_id = $2, source_id = $3, name = $4, description = $5, description_lang = $6, \
-         description_translations = $7, street = $8, city = $9, state = $10, postal_code = $11, lon = $12, lat = $13, \
-         phones = $14, hours = $15, languages = $16, categories = $17, services = $18, cost = $19, cost_note = $20, \
-         eligibility = $21, required_documents = $22, accessibility = $23, walk_in = $24, appointment_required = $25, \
-         no_id_required = $26, confidential = $27, last_verified_at = $28, created_at = $29, updated_at = $30, \
-         version = $31 where id = $1 and version = $31 - 1"
-    } else {
-        "insert into sites (id, partner_id, source_id, name, description, description_lang, description_translations, \
-         street, city, state, postal_code, lon, lat, phones, hours, languages, categories, services, cost, cost_note, \
-         eligibility, required_documents, accessibility, walk_in, appointment_required, no_id_required, confidential, \
-         last_verified_at, created_at, updated_at, version) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
-    };
-    let done = sqlx::query(sql)
-        .bind(s.id)
-        .bind(s.partner_id)
-        .bind(&s.source_id)
-        .bind(&s.name)
-        .bind(&s.description)
-        .bind(s.description_lang.as_ref().map(LanguageCode::as_str))
-        .bind(Json(&s.description_translations))
-        .bind(&s.street)
-        .bind(&s.city)
-        .bind(&s.state)
-        .bind(&s.postal_code)
-        .bind(s.lon)
-        .bind(s.lat)
-        .bind(Json(&s.phones))
-        .bind(s.hours.as_ref().map(Json))
-        .bind(Json(&s.languages))
-        .bind(Json(&s.categories))
-        .bind(Json(&s.services))
-        .bind(s.cost.map(common::cost_str))
-        .bind(&s.cost_note)
-        .bind(&s.eligibility)
-        .bind(Json(&s.required_documents))
-        .bind(&s.accessibility)
-        .bind(s.walk_in)
-        .bind(s.appointment_required)
-        .bind(s.no_id_required)
-        .bind(s.confidential)
-        .bind(s.last_verified_at)
-        .bind(s.created_at)
-        .bind(s.updated_at)
-        .bind(s.version)
-        .execute(&mut **tx)
-        .await
-        .map_err(classify)?;
-    if update && done.rows_affected() == 0 {
-        return Err(missing_or_stale(tx, "sites", "site", s.id).await);
+/// Files sites under their categories (the rows that let the database refuse an unknown one).
+async fn file_categories(
+    tx: &mut Transaction<'_, Postgres>,
+    sites: &[&Site],
+    replace: bool,
+) -> Result<(), StoreError> {
+    if replace {
+        let ids: Vec<Uuid> = sites.iter().map(|s| s.id).collect();
+        sqlx::query("delete from site_categories where site_id = any($1)")
+            .bind(&ids)
+            .execute(&mut **tx)
+            .await?;
     }
-    if update {
-        sqlx::query("delete from site_categories where site_id = $1").bind(s.id).execute(&mut **tx).await?;
-    }
-    let categories: Vec<&str> = s.categories.iter().map(Category::as_str).collect();
-    sqlx::query("insert into site_categories (site_id, category) select $1, unnest($2::text[])")
-        .bind(s.id)
-        .bind(&categories)
-        .execute(&mut **tx)
-        .await
-        .map_err(classify)?;
+    let (ids, categories): (Vec<Uuid>, Vec<&str>) =
+        sites.iter().flat_map(|s| s.categories.iter().map(move |c| (s.id, c.as_str()))).unzip();
+    sqlx::query(
+        "insert into site_categories (site_id, category) select * from unnest($1::uuid[], $2::text[])",
+    )
+    .bind(&ids)
+    .bind(&categories)
+    .execute(&mut **tx)
+    .await
+    .map_err(classify)?;
     Ok(())
+}
+
+/// The records of the run of consecutive changes of one kind at the start of `changes`.
+fn run<'a, T>(changes: &'a [Change], pick: fn(&'a Change) -> Option<&'a T>) -> Vec<&'a T> {
+    changes.iter().map_while(pick).collect()
 }
 
 async fn delete(
@@ -459,15 +483,42 @@ impl Store for PgStore {
 
     async fn apply(&self, batch: &Batch) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        for change in batch {
-            match change {
-                Change::CreatePartner(p) => write_partner(&mut tx, p, false).await?,
-                Change::UpdatePartner(p) => write_partner(&mut tx, p, true).await?,
-                Change::DeletePartner(id) => delete(&mut tx, "partners", "partner", *id).await?,
-                Change::CreateSite(s) => write_site(&mut tx, s, false).await?,
-                Change::UpdateSite(s) => write_site(&mut tx, s, true).await?,
-                Change::DeleteSite(id) => delete(&mut tx, "sites", "site", *id).await?,
-            }
+        let mut rest = batch.as_slice();
+        while let Some(change) = rest.first() {
+            // Consecutive creations go in bulk; everything else one by one, in batch order.
+            let done = match change {
+                Change::CreatePartner(_) => {
+                    let partners =
+                        run(rest, |c| if let Change::CreatePartner(p) = c { Some(p) } else { None });
+                    insert(&mut tx, "partners", common::PARTNER_COLUMNS, &partners, bind_partner).await?;
+                    partners.len()
+                }
+                Change::CreateSite(_) => {
+                    let sites = run(rest, |c| if let Change::CreateSite(s) = c { Some(s) } else { None });
+                    insert(&mut tx, "sites", common::SITE_COLUMNS, &sites, bind_site).await?;
+                    file_categories(&mut tx, &sites, false).await?;
+                    sites.len()
+                }
+                Change::UpdatePartner(p) => {
+                    let key = ("partners", "partner", p.id);
+                    update(&mut tx, key, common::PARTNER_COLUMNS, p, bind_partner).await?;
+                    1
+                }
+                Change::UpdateSite(s) => {
+                    update(&mut tx, ("sites", "site", s.id), common::SITE_COLUMNS, s, bind_site).await?;
+                    file_categories(&mut tx, &[s], true).await?;
+                    1
+                }
+                Change::DeletePartner(id) => {
+                    delete(&mut tx, "partners", "partner", *id).await?;
+                    1
+                }
+                Change::DeleteSite(id) => {
+                    delete(&mut tx, "sites", "site", *id).await?;
+                    1
+                }
+            };
+            rest = &rest[done..];
         }
         if !batch.is_empty() {
             record_changes(&mut tx, batch).await?;
