@@ -1,8 +1,24 @@
 //! What the SQLite and PostgreSQL stores share: column lists, stored spellings, and the
 //! messages a refused write gives the client (the same whichever database refused it).
 
+use futures::{Stream, TryStreamExt};
+
 use super::StoreError;
 use crate::domain::Cost;
+
+/// Decodes rows as they arrive, so a load of 100,000 sites never holds every raw row and every
+/// decoded record at once (the peak memory of a start-up would otherwise stay as the
+/// process's resident size).
+pub(super) async fn decode_all<R, T>(
+    mut rows: impl Stream<Item = Result<R, sqlx::Error>> + Unpin,
+    decode: fn(&R) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        out.push(decode(&row)?);
+    }
+    Ok(out)
+}
 
 /// The `partners` columns, in the order both stores read them.
 pub(super) const PARTNER_COLUMNS: &str =

@@ -465,18 +465,10 @@ impl Store for PgStore {
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-        let partners = sqlx::query(&format!("select {} from partners", common::PARTNER_COLUMNS))
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(partner_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let sites = sqlx::query(&format!("select {} from sites", common::SITE_COLUMNS))
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(site_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let sql = format!("select {} from partners", common::PARTNER_COLUMNS);
+        let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
+        let sql = format!("select {} from sites", common::SITE_COLUMNS);
+        let sites = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), site_from_row).await?;
         tx.commit().await?;
         Ok(Snapshot { categories, partners, sites, position })
     }
@@ -572,21 +564,12 @@ impl Store for PgStore {
         partner_ids.dedup();
         site_ids.sort_unstable();
         site_ids.dedup();
-        let partners =
-            sqlx::query(&format!("select {} from partners where id = any($1)", common::PARTNER_COLUMNS))
-                .bind(&partner_ids)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(partner_from_row)
-                .collect::<Result<Vec<_>, _>>()?;
-        let sites = sqlx::query(&format!("select {} from sites where id = any($1)", common::SITE_COLUMNS))
-            .bind(&site_ids)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(site_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let sql = format!("select {} from partners where id = any($1)", common::PARTNER_COLUMNS);
+        let rows = sqlx::query(&sql).bind(&partner_ids).fetch(&mut *tx);
+        let partners = common::decode_all(rows, partner_from_row).await?;
+        let sql = format!("select {} from sites where id = any($1)", common::SITE_COLUMNS);
+        let sites =
+            common::decode_all(sqlx::query(&sql).bind(&site_ids).fetch(&mut *tx), site_from_row).await?;
         tx.commit().await?;
         Ok(Some(Changed::from_rows(head, &partner_ids, partners, &site_ids, sites)))
     }

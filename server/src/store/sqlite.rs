@@ -313,18 +313,13 @@ impl Store for SqliteStore {
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-        let partners = sqlx::query(&format!("select {PARTNER_COLUMNS} from partners"))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(partner_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let sites = sqlx::query(&format!("select {SITE_COLUMNS} from sites"))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(site_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        // One read transaction, so partners and sites come from the same moment.
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("select {PARTNER_COLUMNS} from partners");
+        let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
+        let sql = format!("select {SITE_COLUMNS} from sites");
+        let sites = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), site_from_row).await?;
+        tx.commit().await?;
         Ok(Snapshot { categories, partners, sites, position: 0 })
     }
 
