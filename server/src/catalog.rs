@@ -42,7 +42,7 @@ pub fn attrs_of(site: &Site) -> Attrs {
         walk_in: site.walk_in == Some(true),
         no_id: site.no_id_required == Some(true),
         languages: languages.into(),
-        hours: site.hours.clone().map(Box::new),
+        hours: site.hours.clone(),
     }
 }
 

@@ -540,7 +540,7 @@ pub fn plan(
                 website: p.website.clone().or_else(|| previous.and_then(|x| x.website.clone())),
                 email: p.email.clone().or_else(|| previous.and_then(|x| x.email.clone())),
                 status: previous.map(|x| x.status),
-                description_lang: previous.and_then(|x| x.description_lang.clone()),
+                description_lang: previous.and_then(|x| x.description_lang),
                 description_translations: previous
                     .map(|x| x.description_translations.clone())
                     .unwrap_or_default(),

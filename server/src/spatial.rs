@@ -57,8 +57,8 @@ pub struct Attrs {
     /// Languages spoken at the site or on any of its phone lines, packed (see
     /// [`LanguageCode::packed`]).
     pub languages: Box<[u32]>,
-    /// Weekly hours, for `open_at`.
-    pub hours: Option<Box<Hours>>,
+    /// Weekly hours, for `open_at` (the site record's own, shared).
+    pub hours: Option<std::sync::Arc<Hours>>,
 }
 
 /// What a nearest query keeps, beyond its category.
@@ -140,7 +140,8 @@ pub struct SpatialIndex<K> {
     slots: Vec<Option<Slot<K>>>,
     free_slots: Vec<u32>,
     by_key: HashMap<K, u32>,
-    category_ids: HashMap<Category, u16>,
+    /// Category of each tree, by position. A handful of categories: a scan beats hashing.
+    category_ids: Vec<Category>,
     trees: Vec<Tree>,
     all: Tree,
 }
@@ -159,7 +160,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
             slots: Vec::with_capacity(items.len()),
             free_slots: Vec::new(),
             by_key: HashMap::with_capacity(items.len()),
-            category_ids: HashMap::new(),
+            category_ids: Vec::new(),
             trees: Vec::new(),
             all: Tree::new_with_params(),
         };
@@ -192,13 +193,12 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
     }
 
     fn category_id(&mut self, c: &Category) -> u16 {
-        if let Some(id) = self.category_ids.get(c) {
-            return *id;
+        if let Some(id) = self.category_ids.iter().position(|x| x == c) {
+            return id as u16;
         }
-        let id = self.category_ids.len() as u16;
-        self.category_ids.insert(c.clone(), id);
+        self.category_ids.push(c.clone());
         self.trees.push(Tree::new_with_params());
-        id
+        (self.category_ids.len() - 1) as u16
     }
 
     /// Number of indexed sites.
@@ -265,7 +265,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
     pub fn tree(&self, category: Option<&Category>) -> Option<&Tree> {
         match category {
             None => Some(&self.all),
-            Some(c) => self.category_ids.get(c).map(|&id| &self.trees[id as usize]),
+            Some(c) => self.category_ids.iter().position(|x| x == c).map(|id| &self.trees[id]),
         }
     }
 
@@ -297,40 +297,39 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
     }
 }
 
-/// Keeps the best `k` candidates, sorted nearest first.
+/// Keeps the best `k` candidates, sorted nearest first. `threshold` is exclusive: a candidate
+/// or node is worth looking at only if its squared chord is below it.
 struct Best<'a> {
     k: usize,
-    limit: f64,
+    threshold: f64,
     out: &'a mut Vec<Hit>,
 }
 
 impl Best<'_> {
-    /// The distance a candidate or node must beat.
-    #[inline]
-    fn bound(&self) -> f64 {
-        if self.out.len() == self.k {
-            self.out[self.k - 1].chord2
-        } else {
-            self.limit
-        }
-    }
-
     #[inline]
     fn admits(&self, d2: f64) -> bool {
-        if self.out.len() == self.k {
-            d2 < self.out[self.k - 1].chord2
-        } else {
-            d2 <= self.limit
-        }
+        d2 < self.threshold
     }
 
+    /// Inserts a hit that [`admits`](Self::admits) accepted, keeping `out` sorted and at most `k`
+    /// long, without reallocating (capacity is reserved up front).
     #[inline]
     fn offer(&mut self, hit: Hit) {
-        if self.out.len() == self.k {
-            self.out.pop();
+        let out = &mut *self.out;
+        if out.len() == self.k {
+            out[self.k - 1] = hit;
+        } else {
+            out.push(hit);
         }
-        let at = self.out.partition_point(|h| h.chord2 <= hit.chord2);
-        self.out.insert(at, hit);
+        let mut i = out.len() - 1;
+        while i > 0 && out[i - 1].chord2 > hit.chord2 {
+            out[i] = out[i - 1];
+            i -= 1;
+        }
+        out[i] = hit;
+        if out.len() == self.k {
+            self.threshold = out[self.k - 1].chord2;
+        }
     }
 }
 
@@ -369,7 +368,9 @@ pub fn knn(
     if k == 0 || tree.size() == 0 {
         return;
     }
-    let mut best = Best { k, limit, out };
+    out.reserve(k);
+    // `limit` is inclusive; the search compares strictly, so start just above it.
+    let mut best = Best { k, threshold: limit.next_up(), out };
     visit(tree.root(), &q, &mut best, &mut accept);
 }
 
@@ -392,7 +393,7 @@ fn visit(node: &ParentNode<Entry>, q: &[f64; 3], best: &mut Best<'_>, accept: &m
     for (i, child) in children.iter().enumerate() {
         if let RTreeNode::Parent(p) = child {
             let d2 = box_dist2(p, q);
-            if d2 <= best.bound() && n < STACK_CHILDREN {
+            if best.admits(d2) && n < STACK_CHILDREN {
                 // Insertion sort: nodes are small.
                 let mut j = n;
                 while j > 0 && order[j - 1].0 > d2 {

@@ -13,7 +13,7 @@ fn full_site() -> Value {
         "description_lang": "en",
         "description_translations": {"es": {"text": "Clínica legal gratuita", "reviewed": true}, "ht": {"text": "Klinik legal gratis", "reviewed": false}},
         "street": "1 NW 1st St", "city": "Miami", "state": "FL", "postal_code": "33128",
-        "lon": -80.1950, "lat": 25.7743,
+        "lon": -80.333_333_333_333_33, "lat": 25.784_743_373_693_725,
         "phones": [{"number": "305-555-0100", "type": "voice", "languages": ["es", "ht"]}, {"number": "305-555-0101", "type": "text"}],
         "hours": {"timezone": "America/New_York", "weekly": [{"day": "sat", "opens": "09:00", "closes": "13:00"}], "notes": "Closed on holidays"},
         "languages": ["en", "es"],
@@ -68,7 +68,7 @@ async fn an_edit_shows_in_nearest_at_once_and_a_stale_edit_is_refused(backend: B
     let p = app.partner("Esperanza Legal").await;
     let site = app.site(&p, full_site()).await;
     let id = site["id"].as_str().unwrap();
-    let q = "/api/v1/nearest?lon=-80.19&lat=25.77&category=legal&open_at=2026-11-29T10:00";
+    let q = "/api/v1/nearest?lon=-80.33&lat=25.77&category=legal&open_at=2026-11-29T10:00";
     assert!(app.get_json(q).await["results"].as_array().unwrap().is_empty(), "closed on Sunday");
 
     let res = app
@@ -186,7 +186,7 @@ async fn deleting_a_partner_removes_its_sites_and_pending_partners_are_not_publi
     let app = spawn_app(backend).await;
     let p = app.partner("Going Away").await;
     app.site(&p, full_site()).await;
-    let q = "/api/v1/nearest?lon=-80.19&lat=25.77&category=legal";
+    let q = "/api/v1/nearest?lon=-80.33&lat=25.77&category=legal";
     assert_eq!(app.get_json(q).await["results"].as_array().unwrap().len(), 1);
     let res = app.patch(&format!("/api/v1/partners/{p}"), &json!({"status": "pending"})).await;
     assert_eq!(res.status(), StatusCode::OK);

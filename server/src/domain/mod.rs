@@ -114,9 +114,11 @@ pub fn metres_to_chord2(metres: f64) -> f64 {
 /// An ISO 639 language code: ISO 639-1 (two letters) where the language has one, otherwise
 /// ISO 639-3 (three letters). Stored lower-case. `spa` is refused in favour of `es`, so every
 /// language has exactly one spelling and filters compare codes byte for byte.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct LanguageCode(String);
+///
+/// Held inline as three ASCII bytes (the third 0 for a two-letter code): a site carries several
+/// and each of its phone lines more, so a heap string each would cost memory at 100,000 sites.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LanguageCode([u8; 3]);
 
 impl LanguageCode {
     /// Parses and normalises a code; the error says what to use instead where it can.
@@ -124,12 +126,12 @@ impl LanguageCode {
         let code = raw.trim().to_ascii_lowercase();
         match code.len() {
             2 => isolang::Language::from_639_1(&code)
-                .map(|_| Self(code.clone()))
+                .map(|_| Self::from_ascii(&code))
                 .ok_or_else(|| format!("'{raw}' is not an ISO 639-1 language code")),
             3 => match isolang::Language::from_639_3(&code) {
                 Some(lang) => match lang.to_639_1() {
                     Some(two) => Err(format!("use the ISO 639-1 code '{two}' for '{raw}'")),
-                    None => Ok(Self(code)),
+                    None => Ok(Self::from_ascii(&code)),
                 },
                 None => Err(format!("'{raw}' is not an ISO 639-3 language code")),
             },
@@ -137,9 +139,17 @@ impl LanguageCode {
         }
     }
 
+    /// Packs an already-checked two- or three-letter ASCII code.
+    fn from_ascii(code: &str) -> Self {
+        let mut b = [0u8; 3];
+        b[..code.len()].copy_from_slice(code.as_bytes());
+        Self(b)
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        let n = if self.0[2] == 0 { 2 } else { 3 };
+        std::str::from_utf8(&self.0[..n]).unwrap_or("und")
     }
 
     /// The language's English name ("Haitian"), for people reading a table.
@@ -153,23 +163,35 @@ impl LanguageCode {
     }
 
     fn language(&self) -> Option<isolang::Language> {
-        if self.0.len() == 2 {
-            isolang::Language::from_639_1(&self.0)
+        if self.0[2] == 0 {
+            isolang::Language::from_639_1(self.as_str())
         } else {
-            isolang::Language::from_639_3(&self.0)
+            isolang::Language::from_639_3(self.as_str())
         }
     }
 
     /// Packs the code into a `u32` (up to three ASCII bytes) for allocation-free filtering in
     /// the spatial index.
     pub fn packed(&self) -> u32 {
-        self.0.bytes().fold(0u32, |acc, b| (acc << 8) | u32::from(b))
+        u32::from_be_bytes([0, self.0[0], self.0[1], self.0[2]])
     }
 }
 
 impl fmt::Display for LanguageCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for LanguageCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LanguageCode({})", self.as_str())
+    }
+}
+
+impl Serialize for LanguageCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -2,6 +2,7 @@
 //! HSDS 3.0: `organization` ≈ [`Partner`], `location` + `service_at_location` ≈ [`Site`].
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -258,8 +259,8 @@ pub struct Site {
     pub lat: Option<f64>,
     /// Phone lines with their languages.
     pub phones: Vec<Phone>,
-    /// Weekly hours in the site's zone.
-    pub hours: Option<Hours>,
+    /// Weekly hours in the site's zone (shared with the spatial index's filter attributes).
+    pub hours: Option<Arc<Hours>>,
     /// Languages spoken at the site.
     pub languages: Vec<LanguageCode>,
     /// Taxonomy categories.
@@ -518,7 +519,7 @@ impl From<&Partner> for PartnerInput {
             source_id: x.source_id.clone(),
             name: Some(x.name.clone()),
             description: x.description.clone(),
-            description_lang: x.description_lang.clone(),
+            description_lang: x.description_lang,
             description_translations: x.description_translations.clone(),
             website: x.website.clone(),
             email: x.email.clone(),
@@ -540,7 +541,7 @@ fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
 }
 
 fn english() -> LanguageCode {
-    LanguageCode("en".to_owned())
+    LanguageCode::from_ascii("en")
 }
 
 impl SiteInput {
@@ -646,7 +647,7 @@ impl SiteInput {
             lon,
             lat,
             phones: self.phones,
-            hours: self.hours,
+            hours: self.hours.map(Arc::new),
             languages,
             categories,
             services: self.services,
@@ -676,7 +677,7 @@ impl From<&Site> for SiteInput {
             source_id: s.source_id.clone(),
             name: Some(s.name.clone()),
             description: s.description.clone(),
-            description_lang: s.description_lang.clone(),
+            description_lang: s.description_lang,
             description_translations: s.description_translations.clone(),
             street: s.street.clone(),
             city: s.city.clone(),
@@ -685,7 +686,7 @@ impl From<&Site> for SiteInput {
             lon: s.lon,
             lat: s.lat,
             phones: s.phones.clone(),
-            hours: s.hours.clone(),
+            hours: s.hours.as_deref().cloned(),
             languages: s.languages.clone(),
             categories: s.categories.clone(),
             services: s.services.clone(),

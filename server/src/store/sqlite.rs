@@ -7,12 +7,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
-use super::common::{self, PARTNER_COLUMNS, SITE_COLUMNS};
+use super::common::{self, PARTNER_COLUMNS};
 use super::{Batch, Change, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
 
@@ -123,47 +124,56 @@ fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {
     })
 }
 
-fn site_from_row(r: &SqliteRow) -> Result<Site, StoreError> {
-    let lang: Option<String> = r.try_get("description_lang")?;
-    let hours: Option<String> = r.try_get("hours")?;
-    let cost: Option<String> = r.try_get("cost")?;
-    let verified: Option<String> = r.try_get("last_verified_at")?;
-    Ok(Site {
-        id: uuid("sites.id", r.try_get("id")?)?,
-        partner_id: uuid("sites.partner_id", r.try_get("partner_id")?)?,
-        source_id: r.try_get("source_id")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        description_lang: lang.map(|l| from_json("description_lang", &format!("\"{l}\""))).transpose()?,
-        description_translations: from_json(
-            "description_translations",
-            r.try_get("description_translations")?,
-        )?,
-        street: r.try_get("street")?,
-        city: r.try_get("city")?,
-        state: r.try_get("state")?,
-        postal_code: r.try_get("postal_code")?,
-        lon: r.try_get("lon")?,
-        lat: r.try_get("lat")?,
-        phones: from_json("phones", r.try_get("phones")?)?,
-        hours: hours.map(|h| from_json("hours", &h)).transpose()?,
-        languages: from_json("languages", r.try_get("languages")?)?,
-        categories: from_json("categories", r.try_get("categories")?)?,
-        services: from_json("services", r.try_get("services")?)?,
-        cost: cost.map(|c| common::cost_from_str(&c)).transpose()?,
-        cost_note: r.try_get("cost_note")?,
-        eligibility: r.try_get("eligibility")?,
-        required_documents: from_json("required_documents", r.try_get("required_documents")?)?,
-        accessibility: r.try_get("accessibility")?,
-        walk_in: r.try_get("walk_in")?,
-        appointment_required: r.try_get("appointment_required")?,
-        no_id_required: r.try_get("no_id_required")?,
-        confidential: r.try_get("confidential")?,
-        last_verified_at: verified.map(|v| parse_ts("last_verified_at", &v)).transpose()?,
-        created_at: parse_ts("created_at", r.try_get("created_at")?)?,
-        updated_at: parse_ts("updated_at", r.try_get("updated_at")?)?,
-        version: r.try_get("version")?,
-    })
+/// Sites per chunk when loading: bounds the memory a load holds at once.
+const LOAD_CHUNK: i64 = 5_000;
+
+/// One chunk of sites as a JSON array whose members use `Site`'s field names, built by SQLite.
+/// Loading this way hands the driver one row per 5,000 sites instead of one per site
+/// (sqlx-sqlite moves every row from its worker thread through a channel), and the JSON columns
+/// are pasted in as stored rather than re-parsed; `concat` builds each object in one pass (a chain of
+/// `||` copies the growing string once per field). Text is quoted with `json_quote`; coordinates
+/// are printed with 17 significant digits (`%!.17g`: without `!` SQLite stops at 16) so they
+/// round-trip exactly; booleans stored as 0/1 become JSON booleans.
+const SITE_CHUNK_SQL: &str = r#"select max(rowid) as last, '[' || group_concat(doc, ',') || ']' as doc from (
+  select rowid, concat('{"id":', json_quote(id), ',"partner_id":', json_quote(partner_id),
+    ',"source_id":', json_quote(source_id), ',"name":', json_quote(name),
+    ',"description":', json_quote(description), ',"description_lang":', json_quote(description_lang),
+    ',"description_translations":', description_translations,
+    ',"street":', json_quote(street), ',"city":', json_quote(city),
+    ',"state":', json_quote(state), ',"postal_code":', json_quote(postal_code),
+    ',"lon":', case when lon is null then 'null' else printf('%!.17g', lon) end,
+    ',"lat":', case when lat is null then 'null' else printf('%!.17g', lat) end,
+    ',"phones":', phones, ',"hours":', coalesce(hours, 'null'), ',"languages":', languages,
+    ',"categories":', categories, ',"services":', services,
+    ',"cost":', json_quote(cost), ',"cost_note":', json_quote(cost_note),
+    ',"eligibility":', json_quote(eligibility), ',"required_documents":', required_documents,
+    ',"accessibility":', json_quote(accessibility),
+    ',"walk_in":', case walk_in when 1 then 'true' when 0 then 'false' else 'null' end,
+    ',"appointment_required":', case appointment_required when 1 then 'true' when 0 then 'false' else 'null' end,
+    ',"no_id_required":', case no_id_required when 1 then 'true' when 0 then 'false' else 'null' end,
+    ',"confidential":', case confidential when 1 then 'true' else 'false' end,
+    ',"last_verified_at":', json_quote(last_verified_at), ',"created_at":', json_quote(created_at),
+    ',"updated_at":', json_quote(updated_at), ',"version":', version, '}') as doc
+  from sites where rowid > ?1 order by rowid limit ?2)"#;
+
+async fn load_sites(conn: &mut SqliteConnection) -> Result<Vec<Site>, StoreError> {
+    let count: i64 =
+        sqlx::query("select count(*) as n from sites").fetch_one(&mut *conn).await?.try_get("n")?;
+    let mut sites = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    // Parse chunk i on a blocking thread while SQLite builds chunk i + 1.
+    let mut parsing: Option<tokio::task::JoinHandle<Result<Vec<Site>, StoreError>>> = None;
+    let mut after: i64 = 0;
+    loop {
+        let row = sqlx::query(SITE_CHUNK_SQL).bind(after).bind(LOAD_CHUNK).fetch_one(&mut *conn).await?;
+        if let Some(done) = parsing.take() {
+            sites.extend(done.await.map_err(|e| StoreError::Corrupt(format!("parsing sites: {e}")))??);
+        }
+        let Some(last) = row.try_get::<Option<i64>, _>("last")? else { break };
+        let doc: String = row.try_get("doc")?;
+        parsing = Some(tokio::task::spawn_blocking(move || from_json::<Vec<Site>>("sites", &doc)));
+        after = last;
+    }
+    Ok(sites)
 }
 
 async fn write_partner(
@@ -317,8 +327,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await?;
         let sql = format!("select {PARTNER_COLUMNS} from partners");
         let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
-        let sql = format!("select {SITE_COLUMNS} from sites");
-        let sites = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), site_from_row).await?;
+        let sites = load_sites(&mut tx).await?;
         tx.commit().await?;
         Ok(Snapshot { categories, partners, sites, position: 0 })
     }

@@ -1,0 +1,101 @@
+//! k = 5 nearest with a category filter, in-process, one core.
+//!
+//!     cargo bench -p assetmap --bench nearest
+//!
+//! Inputs: ../shared/bench/gen_data.py (50,000 sites, 10,000 queries; and 100,000 sites). The
+//! reference, measured in the same run on the same trees, is rstar's own
+//! `nearest_neighbor_iter` (best-first with a heap) taking 5. The 50,000-site answer is checked
+//! against the published exact sum of distances (896,833.126 km).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use assetmap::domain::{chord2_to_metres, Category};
+use assetmap::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
+use common::{bench_data, median, points, timed};
+
+const RUNS: usize = 15;
+
+fn main() {
+    for partners in [50_000, 100_000] {
+        let dir = bench_data(partners);
+        let sites = points(&dir.join("partners.csv"));
+        let queries = points(&dir.join("queries.csv"));
+        let built = Instant::now();
+        let index = SpatialIndex::bulk_load(
+            sites
+                .iter()
+                .map(|s| Item {
+                    key: s.id.clone(),
+                    at: s.at,
+                    categories: vec![s.category.clone()],
+                    attrs: Attrs::default(),
+                })
+                .collect(),
+        );
+        let build = built.elapsed();
+        let qs: Vec<([f64; 3], Category, assetmap::domain::LonLat)> =
+            queries.iter().map(|q| (q.at.unit_vector(), q.category.clone(), q.at)).collect();
+        let filter = Filter::default();
+        let mut hits: Vec<Hit> = Vec::with_capacity(5);
+
+        // Ours: the path the API takes.
+        let mut sum_m = 0.0;
+        let (mut ours, mut ours_cpu) = (Vec::new(), Vec::new());
+        for run in 0..=RUNS {
+            let mut s = 0.0;
+            let (wall, cpu) = timed(|| {
+                for (_, c, at) in &qs {
+                    index.nearest(*at, Some(c), 5, None, &filter, &mut hits);
+                    s += hits.iter().map(Hit::distance_m).sum::<f64>();
+                }
+            });
+            if run > 0 {
+                ours.push(wall);
+                ours_cpu.push(cpu);
+            }
+            sum_m = s;
+        }
+        // Reference: rstar's own iterator over the same trees.
+        let (mut reference, mut reference_cpu) = (Vec::new(), Vec::new());
+        let mut ref_sum = 0.0;
+        for run in 0..=RUNS {
+            let mut s = 0.0;
+            let (wall, cpu) = timed(|| {
+                for (q, c, _) in &qs {
+                    let tree = index.tree(Some(c)).unwrap();
+                    s += tree
+                        .nearest_neighbor_iter_with_distance_2(q)
+                        .take(5)
+                        .map(|(_, d2)| chord2_to_metres(d2))
+                        .sum::<f64>();
+                }
+            });
+            if run > 0 {
+                reference.push(wall);
+                reference_cpu.push(cpu);
+            }
+            ref_sum = s;
+        }
+        let qps = |d: Duration| qs.len() as f64 / d.as_secs_f64();
+        println!("{partners} sites, {} queries, k=5, one core (median of {RUNS} runs):", qs.len());
+        println!("  index build (bulk load):        {:>8.1} ms", build.as_secs_f64() * 1e3);
+        println!(
+            "  assetmap nearest:                      {:>9.0} queries/s wall, {:>9.0} per CPU-second",
+            qps(median(ours)),
+            qps(median(ours_cpu))
+        );
+        println!(
+            "  reference rstar nearest_neighbor_iter: {:>9.0} queries/s wall, {:>9.0} per CPU-second",
+            qps(median(reference)),
+            qps(median(reference_cpu))
+        );
+        println!("  sum of distances: {:.3} km (reference {:.3} km)", sum_m / 1000.0, ref_sum / 1000.0);
+        assert!((sum_m - ref_sum).abs() < 1.0, "both answers agree");
+        if partners == 50_000 {
+            assert!((sum_m / 1000.0 - 896_833.126).abs() < 0.001, "the published exact answer");
+            println!("  matches the published exact answer 896,833.126 km");
+        }
+    }
+}

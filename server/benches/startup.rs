@@ -1,0 +1,136 @@
+//! Start-up and memory of the real server on 100,000 sites in SQLite.
+//!
+//!     cargo bench -p assetmap --bench startup
+//!
+//! Builds (once) a SQLite database of 100,000 sites — the generator's points, each with a
+//! realistic record (description, two phones with languages, weekly hours, services, documents) —
+//! then, five times, starts the release `assetmap serve` binary on it and measures the time until
+//! it is listening (migrations checked, every row loaded and parsed, the R-trees bulk-built, ZIP
+//! table loaded) and its resident memory then (VmRSS) and at peak (VmHWM). The reference in the
+//! same run is the same binary on an empty database: the fixed cost of starting at all.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use assetmap::domain::{PartnerInput, SiteInput};
+use assetmap::store::{Change, Store};
+use chrono::Utc;
+use common::{bench_data, median, points, root};
+use serde_json::json;
+use uuid::Uuid;
+
+fn build_db(path: &Path, n: usize) {
+    if path.exists() {
+        return;
+    }
+    eprintln!("building {} ...", path.display());
+    let dir = bench_data(n);
+    let sites = points(&dir.join("partners.csv"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let tmp = path.with_extension("tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let store = assetmap::store::SqliteStore::connect(&tmp.display().to_string()).await.unwrap();
+        let now = Utc::now();
+        let partners: Vec<_> = (0..1000)
+            .map(|i| {
+                let input = PartnerInput { name: Some(format!("Partner {i}")), ..PartnerInput::default() };
+                input.validate(Uuid::new_v4(), now, None).unwrap()
+            })
+            .collect();
+        let mut batch: Vec<Change> = partners.iter().cloned().map(Change::CreatePartner).collect();
+        for (i, s) in sites.iter().enumerate() {
+            let input: SiteInput = serde_json::from_value(json!({
+                "name": format!("Community site {i}"),
+                "description": "Free help for families: legal questions, forms, referrals. Bring any letters you received.",
+                "street": format!("{} Main Street", i % 9000), "city": "Springfield", "state": "FL", "postal_code": "33125",
+                "lon": s.at.lon(), "lat": s.at.lat(), "categories": [s.category.as_str()],
+                "languages": ["en", "es", "ht"],
+                "phones": [{"number": "305-555-0100", "languages": ["es"]}, {"number": "305-555-0199", "type": "text"}],
+                "hours": {"timezone": "America/New_York", "weekly": [
+                    {"day": "mon", "opens": "09:00", "closes": "17:00"}, {"day": "wed", "opens": "09:00", "closes": "17:00"},
+                    {"day": "sat", "opens": "10:00", "closes": "13:00"}]},
+                "services": [{"name": "Consultations"}], "cost": "free", "required_documents": ["Photo ID if you have one"],
+                "walk_in": i % 2 == 0, "last_verified_at": "2026-09-01T00:00:00Z"
+            }))
+            .unwrap();
+            let site = input.validate(Uuid::new_v4(), partners[i % 1000].id, now, None, &|_| true).unwrap();
+            batch.push(Change::CreateSite(site));
+        }
+        store.apply(&batch).await.unwrap();
+        store.backup(&path.display().to_string()).await.unwrap();
+        drop(store);
+        let _ = std::fs::remove_file(&tmp);
+        for ext in ["tmp-wal", "tmp-shm"] {
+            let _ = std::fs::remove_file(path.with_extension(ext));
+        }
+    });
+}
+
+/// Starts the server on `db`; returns (time to listening, VmRSS MiB, VmHWM MiB).
+fn start(db: &Path) -> (Duration, f64, f64) {
+    let t = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assetmap"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database"])
+        .arg(db)
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    loop {
+        let line = lines.next().expect("server prints its address").unwrap();
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    let ready = t.elapsed();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    let (rss, hwm) = (kib("VmRSS:") / 1024.0, kib("VmHWM:") / 1024.0);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (ready, rss, hwm)
+}
+
+fn main() {
+    let dir = root().join("target/bench-db");
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("sites-100k.db");
+    build_db(&db, 100_000);
+    let empty = dir.join("empty.db");
+    let _ = std::fs::remove_file(&empty);
+    let runs = 5;
+    let (mut t_full, mut rss_full, mut hwm_full, mut t_empty) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let (t, rss, hwm) = start(&db);
+        t_full.push(t);
+        rss_full.push(rss);
+        hwm_full.push(hwm);
+        t_empty.push(start(&empty).0);
+    }
+    rss_full.sort_by(f64::total_cmp);
+    hwm_full.sort_by(f64::total_cmp);
+    println!("start-up of `assetmap serve` (release), median of {runs}:");
+    println!("  100,000 sites in SQLite: {:>7.0} ms to listening", median(t_full).as_secs_f64() * 1e3);
+    println!("  reference, empty database: {:>5.0} ms", median(t_empty).as_secs_f64() * 1e3);
+    println!(
+        "  resident memory with 100,000 sites: {:.0} MiB (peak {:.0} MiB)",
+        rss_full[runs / 2],
+        hwm_full[runs / 2]
+    );
+}
