@@ -55,13 +55,16 @@ for port in 18091 18092; do
 done
 
 rate() { awk '/^Requests\/sec:/ { print $2 }'; }
-one=(); two=()
+one=(); two=(); floor=()
 for r in $(seq 1 "$ROUNDS"); do
   # Warm-up, then one instance: 2 wrk threads, $CONNECTIONS connections.
   wrk -t2 -c"$CONNECTIONS" -d2s -s bench/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" >/dev/null
   x=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -s bench/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" \
       | tee "$WORK/one-$r.txt" | rate)
   one+=("$x")
+  # Reference: the HTTP stack alone (router, request log, a small constant JSON answer).
+  z=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" http://127.0.0.1:18091/api/v1/categories | rate)
+  floor+=("$z")
   # Two instances: the same load generator budget split between them (1 thread, half the
   # connections each), as a load balancer would spread it.
   wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s bench/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" \
@@ -72,11 +75,12 @@ for r in $(seq 1 "$ROUNDS"); do
   wait "$wa"
   y=$(echo "$(rate < "$WORK/two-a-$r.txt") + $(rate < "$WORK/two-b-$r.txt")" | bc)
   two+=("$y")
-  echo "round $r: one instance $x queries/s; two instances $y queries/s" >&2
+  echo "round $r: one instance $x queries/s; two instances $y queries/s; GET /api/v1/categories $z/s" >&2
   grep -h "Non-2xx" "$WORK"/one-"$r".txt "$WORK"/two-?-"$r".txt >&2 || true
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "median of $ROUNDS rounds, ${SECONDS_EACH} s each, $CONNECTIONS connections, k=5, 50,000 sites:"
 echo "  one instance:  $(median "${one[@]}") queries/s"
 echo "  two instances: $(median "${two[@]}") queries/s"
+echo "  reference, GET /api/v1/categories on one instance: $(median "${floor[@]}") requests/s"
 grep -h "Latency " "$WORK"/one-*.txt | sed 's/^/  one instance latency: /'

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# What grows with what: imports N realistic sites (the 572 Miami-Dade demo records, copied with
-# moved coordinates, about one partner per two sites) into SQLite and into PostgreSQL, then
-# reports the import time, the start-up (load) time and the resident memory of `assetmap serve`
-# holding them, against the same server over an empty database.
+# What grows with what, on disk: imports N realistic sites (the 572 Miami-Dade demo records,
+# copied with moved coordinates, about one partner per two sites) into SQLite and into
+# PostgreSQL with `assetmap import --commit`, and reports the time each import took and the size
+# of each database, change feed included. (Start-up time and memory: cargo bench --bench startup.)
 #
 #   bash bench/scale.sh            # N=100000 by default; from the repository root
 set -euo pipefail
@@ -38,23 +38,10 @@ psql "$ADMIN_URL" -qc "drop database if exists assetmap_scale with (force)" -c "
 trap 'psql "$ADMIN_URL" -qc "drop database if exists assetmap_scale with (force)" || true' EXIT
 
 secs() { echo "$(date +%s.%N) - $1" | bc | xargs printf '%.1f'; }
-rss_of() { # serves $1 until loaded, prints "load ms, RSS MiB"
-  ASSETMAP_LOG_FORMAT=json "$BIN" serve --addr 127.0.0.1:18099 --database "$1" > "$WORK/serve.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 1200); do curl -sf http://127.0.0.1:18099/healthz >/dev/null && break; sleep 0.1; done
-  local ms rss
-  ms=$(grep "directory loaded" "$WORK/serve.log" | grep -o '"ms":[0-9]*' | cut -d: -f2)
-  rss=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "load ${ms} ms, RSS ${rss} MiB"
-}
-
-"$BIN" migrate --database "$WORK/empty.db" 2>/dev/null
-echo "empty SQLite database: $(rss_of "$WORK/empty.db")"
 for db in "$WORK/sites.db" "$PG_URL"; do
   start=$(date +%s.%N)
   "$BIN" import "$WORK/sites.geojson" --commit --database "$db" > "$WORK/import.txt"
-  echo "$N sites into ${db%%:*}: import $(secs "$start") s; serve: $(rss_of "$db")"
+  echo "$N sites into ${db%%:*}: import $(secs "$start") s"
   grep -E "partners:|sites:" "$WORK/import.txt" | sed 's/^/   /'
 done
 psql "$PG_URL" -Atc "select 'PostgreSQL size: ' || pg_size_pretty(pg_database_size(current_database())) \
