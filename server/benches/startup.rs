@@ -1,6 +1,7 @@
-//! Start-up and memory of the real server on 100,000 sites in SQLite.
+//! Start-up and memory of the real server on 100,000 sites in SQLite (and PostgreSQL).
 //!
 //!     cargo bench -p assetmap --bench startup
+//!     BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p assetmap --bench startup
 //!
 //! Builds (once) a SQLite database of 100,000 sites — the generator's points, each with a
 //! realistic record (description, two phones with languages, weekly hours, services, documents) —
@@ -8,6 +9,10 @@
 //! it is listening (migrations checked, every row loaded and parsed, the R-trees bulk-built, ZIP
 //! table loaded) and its resident memory then (VmRSS) and at peak (VmHWM). The reference in the
 //! same run is the same binary on an empty database: the fixed cost of starting at all.
+//!
+//! With `BENCH_POSTGRES_URL` (a server the bench may create a database on), the same 100,000
+//! sites are copied into a PostgreSQL database `assetmap_bench_startup` (dropped at the end) and
+//! measured in the same rounds.
 
 mod common;
 
@@ -16,8 +21,41 @@ use std::time::{Duration, Instant};
 
 use common::{build_db, median, root};
 
-/// Starts the server on `db`; returns (time to listening, VmRSS MiB, VmHWM MiB).
-fn start(db: &Path) -> (Duration, f64, f64) {
+/// Copies the SQLite database into a fresh PostgreSQL database on `BENCH_POSTGRES_URL`'s server;
+/// returns its URL, or `None` without the variable.
+fn build_pg(sqlite: &Path) -> Option<(String, String)> {
+    let admin = std::env::var("BENCH_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+    let url = format!("{}/assetmap_bench_startup", admin.rsplit_once('/').expect("a URL with a database").0);
+    eprintln!("copying {} into PostgreSQL ...", sqlite.display());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+        sqlx::query("drop database if exists assetmap_bench_startup with (force)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("create database assetmap_bench_startup").execute(&mut c).await.unwrap();
+        let from = assetmap::store::SqliteStore::connect(&sqlite.display().to_string()).await.unwrap();
+        let snapshot = from.load().await.unwrap();
+        let mut batch: Vec<Change> = snapshot.partners.into_iter().map(Change::CreatePartner).collect();
+        batch.extend(snapshot.sites.into_iter().map(Change::CreateSite));
+        let to = assetmap::store::connect(&url, "bench-copy").await.unwrap();
+        to.apply(&batch).await.unwrap();
+    });
+    Some((admin, url))
+}
+
+fn drop_pg(admin: &str) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(admin).await.unwrap();
+        sqlx::query("drop database if exists assetmap_bench_startup with (force)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+}
+
+/// Starts the server on `db` (a path or URL); returns (time to listening, VmRSS MiB, VmHWM MiB).
+fn start(db: impl AsRef<std::ffi::OsStr>) -> (Duration, f64, f64) {
     let t = Instant::now();
     let (mut child, _port) = common::serve(env!("CARGO_BIN_EXE_assetmap"), db);
     let ready = t.elapsed();
@@ -44,17 +82,26 @@ fn main() {
     build_db(&db, 100_000);
     let empty = dir.join("empty.db");
     let _ = std::fs::remove_file(&empty);
+    let pg = build_pg(&db);
     let runs = 5;
     let (mut t_full, mut rss_full, mut hwm_full, mut t_empty) = (vec![], vec![], vec![], vec![]);
+    let (mut t_pg, mut rss_pg, mut hwm_pg) = (vec![], vec![], vec![]);
     for _ in 0..runs {
         let (t, rss, hwm) = start(&db);
         t_full.push(t);
         rss_full.push(rss);
         hwm_full.push(hwm);
         t_empty.push(start(&empty).0);
+        if let Some((_, url)) = &pg {
+            let (t, rss, hwm) = start(url);
+            t_pg.push(t);
+            rss_pg.push(rss);
+            hwm_pg.push(hwm);
+        }
     }
-    rss_full.sort_by(f64::total_cmp);
-    hwm_full.sort_by(f64::total_cmp);
+    for v in [&mut rss_full, &mut hwm_full, &mut rss_pg, &mut hwm_pg] {
+        v.sort_by(f64::total_cmp);
+    }
     println!("start-up of `assetmap serve` (release), median of {runs}:");
     println!("  100,000 sites in SQLite: {:>7.0} ms to listening", median(t_full).as_secs_f64() * 1e3);
     println!("  reference, empty database: {:>5.0} ms", median(t_empty).as_secs_f64() * 1e3);
@@ -63,4 +110,13 @@ fn main() {
         rss_full[runs / 2],
         hwm_full[runs / 2]
     );
+    if let Some((admin, _)) = &pg {
+        println!("  100,000 sites in PostgreSQL: {:>4.0} ms to listening", median(t_pg).as_secs_f64() * 1e3);
+        println!(
+            "  resident memory with 100,000 sites from PostgreSQL: {:.0} MiB (peak {:.0} MiB)",
+            rss_pg[runs / 2],
+            hwm_pg[runs / 2]
+        );
+        drop_pg(admin);
+    }
 }

@@ -41,15 +41,22 @@ impl AppState {
     /// is empty, loads everything into memory.
     pub async fn load(settings: Settings) -> anyhow::Result<Self> {
         let started = Instant::now();
-        let store = crate::store::connect(&settings.database_url).await?;
+        let store = crate::store::connect(&settings.database_url, &settings.instance).await?;
         if settings.demo && store.is_empty().await? {
             let path = settings.data_dir.join("demo").join("miami-dade.geojson");
-            let report = crate::import::import_path(&store, &path, crate::import::Mode::Commit).await?;
-            tracing::info!(
-                sites = report.sites_created,
-                partners = report.partners_created,
-                "seeded the demo data"
-            );
+            match crate::import::import_path(&store, &path, crate::import::Mode::Commit).await {
+                Ok(report) => tracing::info!(
+                    sites = report.sites_created,
+                    partners = report.partners_created,
+                    "seeded the demo data"
+                ),
+                // Several instances started together on one empty PostgreSQL database: one
+                // seeds, the others' identical import is refused as a whole.
+                Err(_) if !store.is_empty().await? => {
+                    tracing::info!("the demo data was seeded by another instance");
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         let directory = Arc::new(Directory::open(store).await?);
         let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
@@ -114,6 +121,8 @@ async fn healthz(State(state): State<AppState>) -> Json<Value> {
         "sites": c.site_count(),
         "mapped": c.indexed(),
         "partners": c.partner_count(),
+        "instance": state.settings.instance,
+        "feed_position": state.directory.position(),
     }))
 }
 
@@ -127,7 +136,11 @@ impl App {
     /// Loads the directory and binds the listener (port 0 picks a free one).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let addr = settings.addr;
+        let poll = settings.feed_poll;
         let state = AppState::load(settings).await?;
+        if state.directory.follow(poll) {
+            tracing::info!(position = state.directory.position(), "following the change feed");
+        }
         let listener =
             TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         Ok(Self { listener, state })

@@ -3,9 +3,14 @@
 //! Reads (nearest, listings, sheets) never touch the database. Writes go to the store first, in
 //! one transaction, and are mirrored here only once it has committed ([`Directory::commit`]),
 //! so memory never shows what the database refused.
+//!
+//! On a shared PostgreSQL store, other instances write too: [`Directory::follow`] applies what
+//! they committed ([`Catalog::apply_remote`]), woken by the store's change feed.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
@@ -13,7 +18,7 @@ use uuid::Uuid;
 
 use crate::domain::{Category, CategoryDef, Cost, LonLat, Partner, PartnerStatus, Site};
 use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
-use crate::store::{Batch, Change, Snapshot, Store, StoreError};
+use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
 
 /// Partners, sites and the index, consistent with each other.
 #[derive(Debug, Default)]
@@ -149,6 +154,27 @@ impl Catalog {
         }
     }
 
+    /// Applies what other processes committed: each record as it is now in the store, or
+    /// `None` where it was deleted. Applying a change this process made itself (and already
+    /// mirrored) again changes nothing.
+    pub fn apply_remote(&mut self, changed: Changed) {
+        // Partners first, so new sites find their partner; partner deletions last, so a site
+        // moved away from a deleted partner in the same window stays.
+        let mut batch = Vec::with_capacity(changed.len());
+        let mut deleted = Vec::new();
+        for (id, p) in changed.partners {
+            match p {
+                Some(p) => batch.push(Change::UpdatePartner(p)),
+                None => deleted.push(Change::DeletePartner(id)),
+            }
+        }
+        batch.extend(
+            changed.sites.into_iter().map(|(id, s)| s.map_or(Change::DeleteSite(id), Change::UpdateSite)),
+        );
+        batch.extend(deleted);
+        self.apply(&batch);
+    }
+
     /// The category taxonomy, in display order.
     pub fn categories(&self) -> &[CategoryDef] {
         &self.categories
@@ -237,11 +263,27 @@ impl Catalog {
     }
 }
 
+/// How long change-feed entries are kept. An instance cut off from the database for longer
+/// reloads everything when it is back.
+pub const CHANGES_KEPT: Duration = Duration::from_secs(24 * 3600);
+
+/// How often an instance prunes the change feed.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// The store and its in-memory mirror, with writes serialised so both see them in one order.
 pub struct Directory {
     store: Arc<dyn Store>,
     catalog: RwLock<Catalog>,
-    writes: tokio::sync::Mutex<()>,
+    /// Serialises this process's writes and its application of other processes' changes, and
+    /// holds the change-feed position memory is at. A local commit mirrors its batch while
+    /// holding it, and a catch-up reads the store while holding it, so neither can overwrite
+    /// the other with an older state.
+    writes: tokio::sync::Mutex<i64>,
+    /// The feed position, readable without the lock (health checks).
+    position: AtomicI64,
+    /// Wakes the follower: the store's feed signals it, and so does a write the store refused
+    /// as stale (memory is behind: catch up now rather than at the next signal).
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Directory {
@@ -254,11 +296,99 @@ impl Directory {
     /// Loads everything from the store and builds the index.
     pub async fn open(store: Arc<dyn Store>) -> Result<Self, StoreError> {
         let snapshot = store.load().await?;
+        let position = snapshot.position;
         Ok(Self {
             catalog: RwLock::new(Catalog::from_snapshot(snapshot)),
             store,
-            writes: tokio::sync::Mutex::new(()),
+            writes: tokio::sync::Mutex::new(position),
+            position: AtomicI64::new(position),
+            wake: Arc::new(tokio::sync::Notify::new()),
         })
+    }
+
+    /// The change-feed position memory has caught up to (0 without a feed).
+    pub fn position(&self) -> i64 {
+        self.position.load(Ordering::Relaxed)
+    }
+
+    /// Follows the changes other instances commit, if the store has a change feed (PostgreSQL):
+    /// applies them within moments of each commit, after every reconnection, and at least
+    /// every `poll` as a safety net. Returns `false` (and does nothing) for a store without a
+    /// feed. The task ends once the directory is dropped.
+    pub fn follow(self: &Arc<Self>, poll: Duration) -> bool {
+        if !self.store.watch(Arc::clone(&self.wake)) {
+            return false;
+        }
+        let directory = Arc::downgrade(self);
+        let wake = Arc::clone(&self.wake);
+        tokio::spawn(async move {
+            let mut pruned = Instant::now();
+            let mut retry = Duration::from_millis(250);
+            loop {
+                tokio::select! {
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(poll) => {}
+                }
+                let Some(dir) = directory.upgrade() else { break };
+                match dir.catch_up().await {
+                    Ok(_) => retry = Duration::from_millis(250),
+                    Err(e) => {
+                        tracing::warn!(error = %e, retry_ms = retry.as_millis() as u64, "change feed: catching up failed");
+                        tokio::time::sleep(retry).await;
+                        retry = (retry * 2).min(Duration::from_secs(5));
+                        wake.notify_one();
+                        continue;
+                    }
+                }
+                if pruned.elapsed() >= PRUNE_EVERY {
+                    pruned = Instant::now();
+                    match dir.store.prune_changes(CHANGES_KEPT).await {
+                        Ok(n) => tracing::debug!(deleted = n, "change feed pruned"),
+                        Err(e) => tracing::warn!(error = %e, "change feed: pruning failed"),
+                    }
+                }
+            }
+        });
+        true
+    }
+
+    /// Applies everything other processes committed since the last catch-up; returns how many
+    /// records were refreshed. If the entries needed were pruned meanwhile, reloads the whole
+    /// directory from the store instead.
+    pub async fn catch_up(&self) -> Result<usize, StoreError> {
+        let mut position = self.writes.lock().await;
+        let refreshed = match self.store.changes_since(*position).await? {
+            Some(changed) => {
+                let (n, to) = (changed.len(), changed.position);
+                if n > 0 {
+                    self.catalog.write().apply_remote(changed);
+                    tracing::debug!(
+                        records = n,
+                        feed_was = *position,
+                        feed_now = to,
+                        "applied changes from other instances"
+                    );
+                }
+                *position = to;
+                n
+            }
+            None => {
+                let snapshot = self.store.load().await?;
+                let to = snapshot.position;
+                let fresh = Catalog::from_snapshot(snapshot);
+                let n = fresh.sites.len() + fresh.partners.len();
+                *self.catalog.write() = fresh;
+                tracing::warn!(
+                    feed_was = *position,
+                    feed_now = to,
+                    "change feed entries were pruned; reloaded the directory"
+                );
+                *position = to;
+                n
+            }
+        };
+        self.position.store(*position, Ordering::Relaxed);
+        Ok(refreshed)
     }
 
     /// The store behind the directory.
@@ -284,7 +414,14 @@ impl Directory {
             plan(&catalog)?
         };
         if !batch.is_empty() {
-            self.store.apply(&batch).await?;
+            if let Err(e) = self.store.apply(&batch).await {
+                if matches!(e, StoreError::Conflict(_) | StoreError::NotFound(_) | StoreError::Constraint(_))
+                {
+                    // Another instance got there first: bring memory up to date for the retry.
+                    self.wake.notify_one();
+                }
+                return Err(e.into());
+            }
             self.catalog.write().apply(&batch);
         }
         Ok(out)

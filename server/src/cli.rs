@@ -25,14 +25,27 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 struct Db {
-    /// Database: a SQLite path or sqlite://path (default data/assetmap.db).
-    #[arg(long = "database", env = "DATABASE_URL")]
+    /// Database: a SQLite path or sqlite://path (default data/assetmap.db), or
+    /// postgres://user@host:port/db for PostgreSQL (several instances on one database).
+    #[arg(long = "database", env = "DATABASE_URL", hide_env_values = true)]
     database: Option<String>,
+    /// Name of this process in the database's session list (PostgreSQL application_name
+    /// assetmap:NAME) and in the logs. Default: the command and the process id.
+    #[arg(long, env = "ASSETMAP_INSTANCE")]
+    instance: Option<String>,
 }
 
 impl Db {
     fn url(&self) -> String {
         self.database.clone().unwrap_or_else(config::default_database_url)
+    }
+
+    fn instance(&self, command: &str) -> String {
+        self.instance.clone().filter(|i| !i.is_empty()).unwrap_or_else(|| config::default_instance(command))
+    }
+
+    async fn connect(&self, command: &str) -> anyhow::Result<std::sync::Arc<dyn crate::store::Store>> {
+        Ok(crate::store::connect(&self.url(), &self.instance(command)).await?)
     }
 }
 
@@ -96,7 +109,8 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
-    /// Write a consistent copy of a SQLite database while the service keeps running.
+    /// Write a consistent copy of the database while the service keeps running: a SQLite file
+    /// (VACUUM INTO), or for PostgreSQL a pg_dump custom-format archive (restore with pg_restore).
     Backup {
         /// Where to write the copy (must not exist).
         to: PathBuf,
@@ -207,6 +221,7 @@ async fn dispatch(
             demand,
         } => {
             let mut settings = Settings::new(db.url());
+            settings.instance = db.instance("serve");
             settings.addr = addr;
             settings.demo = demo;
             settings.admin_token = admin_token.filter(|t| !t.is_empty());
@@ -224,7 +239,7 @@ async fn dispatch(
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file, commit, json, db } => {
-            let store = crate::store::connect(&db.url()).await?;
+            let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };
             match crate::import::import_path(&store, &file, mode).await {
                 Ok(report) => {
@@ -243,7 +258,7 @@ async fn dispatch(
         Command::Gaps(args) => crate::gaps::cli::gaps(args, out).await,
         Command::Coverage(args) => crate::gaps::cli::coverage(args, out, err).await,
         Command::Migrate { db } => {
-            let store = crate::store::connect(&db.url()).await?;
+            let store = db.connect("migrate").await?;
             writeln!(err, "migrations applied ({})", store.backend())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -251,7 +266,7 @@ async fn dispatch(
             if to.exists() {
                 anyhow::bail!("{} already exists; choose a new file", to.display());
             }
-            let store = crate::store::connect(&db.url()).await?;
+            let store = db.connect("backup").await?;
             store.backup(&to.display().to_string()).await?;
             writeln!(err, "backup written to {}", to.display())?;
             Ok(ExitCode::SUCCESS)
@@ -313,7 +328,8 @@ async fn nearest(
         )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let settings = Settings::new(a.db.url());
+    let mut settings = Settings::new(a.db.url());
+    settings.instance = a.db.instance("nearest");
     let state = crate::AppState::load(settings).await?;
     let origin = match (&a.zip, a.lon, a.lat) {
         (Some(z), _, _) => {

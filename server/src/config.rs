@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
@@ -32,6 +33,12 @@ pub struct Settings {
     pub service_area: crate::gaps::demand::ServiceArea,
     /// A demand CSV that replaces the census tracts (`ASSETMAP_DEMAND`).
     pub demand_file: Option<PathBuf>,
+    /// Names this instance to the database (PostgreSQL `application_name` `assetmap:<instance>`)
+    /// and in its logs. Default: `<command>-<process id>`.
+    pub instance: String,
+    /// On a shared PostgreSQL store, how often an instance checks for other instances' changes
+    /// even without a notification (a safety net; notifications arrive within milliseconds).
+    pub feed_poll: Duration,
 }
 
 impl Settings {
@@ -50,8 +57,16 @@ impl Settings {
             public_url: None,
             service_area: crate::gaps::demand::ServiceArea::default(),
             demand_file: None,
+            instance: default_instance("serve"),
+            feed_poll: Duration::from_secs(10),
         }
     }
+}
+
+/// `<command>-<process id>`: unique on one machine; set `ASSETMAP_INSTANCE` (or `--instance`)
+/// to the host name where several machines serve.
+pub fn default_instance(command: &str) -> String {
+    format!("{command}-{}", std::process::id())
 }
 
 /// `./NAME` when run from the repository root, else the folder beside the crate (so tests and

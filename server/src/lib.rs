@@ -8,7 +8,7 @@
 //! Units and reference system, everywhere: coordinates are `[lon, lat]` in WGS84 decimal
 //! degrees; distances are metres on a sphere of radius [`domain::EARTH_RADIUS_M`].
 //!
-//! Layout: [`domain`] (validated types) → [`store`] (all SQL; SQLite, later PostgreSQL) →
+//! Layout: [`domain`] (validated types) → [`store`] (all SQL; SQLite or PostgreSQL) →
 //! [`catalog`] (the in-memory mirror and its [`spatial`] index) → [`api`] (HTTP, one router per
 //! area) assembled in [`app`]. The binary in `main.rs` only parses the command line.
 

@@ -3,11 +3,10 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_problem, spawn_app, TOKEN};
+use crate::helpers::{assert_problem, spawn_app, Backend, TOKEN};
 
-#[tokio::test]
-async fn bad_queries_are_answered_400_naming_the_parameter() {
-    let app = spawn_app().await;
+async fn bad_queries_are_answered_400_naming_the_parameter(backend: Backend) {
+    let app = spawn_app(backend).await;
     let cases = [
         ("lat=91&lon=0", "lat"),
         ("lat=25&lon=NaN", "lon"),
@@ -32,9 +31,8 @@ async fn bad_queries_are_answered_400_naming_the_parameter() {
     }
 }
 
-#[tokio::test]
-async fn bad_writes_are_refused_and_nothing_is_written() {
-    let app = spawn_app().await;
+async fn bad_writes_are_refused_and_nothing_is_written(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.partner("Keeper").await;
     app.site(&p, json!({"name": "Kept", "lon": -80.2, "lat": 25.8, "categories": ["legal"]})).await;
     let before = app.get_json("/api/v1/sites?limit=100").await;
@@ -105,3 +103,8 @@ async fn bad_writes_are_refused_and_nothing_is_written() {
     assert_eq!(app.get_json("/api/v1/sites?limit=100").await, before);
     assert_eq!(app.stored_sites().await, 1);
 }
+
+both_stores!(
+    bad_queries_are_answered_400_naming_the_parameter,
+    bad_writes_are_refused_and_nothing_is_written,
+);

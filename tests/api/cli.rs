@@ -2,6 +2,8 @@
 
 use assetmap::cli::run_args;
 
+use crate::helpers::{spawn_demo, spawn_on, Backend, TestDb};
+
 /// Runs the CLI in-process; returns (exit code, stdout, stderr).
 async fn cli(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -15,13 +17,11 @@ s1,Ayuda Legal,Ayuda Legal Little Havana,-80.22,25.77,legal;advocacy,es;ht,305-5
 s2,Ayuda Legal,Ayuda Legal Hialeah,-80.28,25.86,legal,es,,,,,\n\
 s3,Biblioteca,Unmapped Library,,,library,,,,,,\n";
 
-#[tokio::test]
-async fn import_is_a_dry_run_until_committed_and_idempotent_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("sites.csv");
+async fn import_is_a_dry_run_until_committed_and_idempotent_after(backend: Backend) {
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.url.as_str();
+    let csv = test_db.dir.path().join("sites.csv");
     std::fs::write(&csv, GOOD).unwrap();
-    let db = dir.path().join("a.db");
-    let db = db.to_str().unwrap();
     let file = csv.to_str().unwrap();
 
     let (code, out, _) = cli(&["import", file, "--database", db]).await;
@@ -59,11 +59,10 @@ async fn import_is_a_dry_run_until_committed_and_idempotent_after() {
     );
 }
 
-#[tokio::test]
-async fn a_bad_file_names_row_and_field_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("b.db");
-    let db = db.to_str().unwrap();
+async fn a_bad_file_names_row_and_field_and_writes_nothing(backend: Backend) {
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.url.as_str();
+    let dir = &test_db.dir;
     let good = dir.path().join("good.csv");
     std::fs::write(&good, GOOD).unwrap();
     assert_eq!(cli(&["import", good.to_str().unwrap(), "--commit", "--database", db]).await.0, 0);
@@ -137,3 +136,38 @@ async fn batch_mode_answers_from_files_without_a_database() {
     assert_eq!(code, 1);
     assert!(err.contains("row 2") && err.contains("lat"), "{err}");
 }
+
+both_stores!(
+    import_is_a_dry_run_until_committed_and_idempotent_after,
+    a_bad_file_names_row_and_field_and_writes_nothing
+);
+
+/// An operator backs the directory up while it is being served; the copy restores to exactly
+/// the directory as it was when the backup ran.
+async fn a_backup_taken_while_serving_restores_the_directory_as_it_was(backend: Backend) {
+    let app = spawn_demo(backend).await;
+    let p = app.partner("Written before the backup").await;
+    app.site(&p, serde_json::json!({"name": "Before", "lon": -80.2, "lat": 25.8, "categories": ["legal"]}))
+        .await;
+    let before = app.get_json("/api/v1/sites?limit=10000").await;
+    let copy = app.db.dir.path().join("backup.copy");
+    let copy_arg = copy.to_str().unwrap();
+
+    let (code, _, err) = cli(&["backup", copy_arg, "--database", &app.db.url]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("backup written"), "{err}");
+    let (code, _, err) = cli(&["backup", copy_arg, "--database", &app.db.url]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("already exists"), "never overwrites: {err}");
+    app.partner("Written after the backup").await;
+
+    let restored = app.db.restored_from(&copy).await;
+    let again = spawn_on(&restored, false).await;
+    assert_eq!(again.get_json("/api/v1/sites?limit=10000").await, before);
+    let partners = again.get_json("/api/v1/partners?limit=10000").await.to_string();
+    assert!(partners.contains("Written before the backup") && !partners.contains("Written after the backup"));
+    // The restored directory takes writes again.
+    again.partner("Written after the restore").await;
+}
+
+both_stores!(a_backup_taken_while_serving_restores_the_directory_as_it_was);

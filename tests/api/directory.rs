@@ -1,11 +1,9 @@
 //! An admin keeps the directory: create, edit, delete; what the public sees of a shelter.
 
-use std::sync::Arc;
-
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, spawn_app, spawn_on};
+use crate::helpers::{assert_problem, spawn_app, spawn_on, Backend};
 
 fn full_site() -> Value {
     json!({
@@ -49,16 +47,15 @@ fn assert_subset(given: &Value, got: &Value, path: &str) {
     }
 }
 
-#[tokio::test]
-async fn every_field_survives_a_restart() {
-    let app = spawn_app().await;
+async fn every_field_survives_a_restart(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.partner("Esperanza Legal").await;
     let created = app.site(&p, full_site()).await;
     let id = created["id"].as_str().unwrap().to_owned();
     let before = app.get_json(&format!("/api/v1/sites/{id}")).await;
 
     // A second server over the same file sees exactly the same record.
-    let again = spawn_on(app.db.clone(), false, Arc::clone(&app.dir)).await;
+    let again = spawn_on(&app.db, false).await;
     let after = again.get_json(&format!("/api/v1/sites/{id}")).await;
     assert_eq!(before, after);
     assert_subset(&full_site(), &after, "site");
@@ -66,9 +63,8 @@ async fn every_field_survives_a_restart() {
     assert_eq!(after["stale"], false);
 }
 
-#[tokio::test]
-async fn an_edit_shows_in_nearest_at_once_and_a_stale_edit_is_refused() {
-    let app = spawn_app().await;
+async fn an_edit_shows_in_nearest_at_once_and_a_stale_edit_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.partner("Esperanza Legal").await;
     let site = app.site(&p, full_site()).await;
     let id = site["id"].as_str().unwrap();
@@ -104,9 +100,8 @@ async fn an_edit_shows_in_nearest_at_once_and_a_stale_edit_is_refused() {
     assert_eq!(app.stored_sites().await, 0);
 }
 
-#[tokio::test]
-async fn a_shelter_is_found_but_never_located() {
-    let app = spawn_app().await;
+async fn a_shelter_is_found_but_never_located(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.partner("Safe Harbor").await;
     let mut shelter = full_site();
     shelter["source_id"] = json!("test:shelter");
@@ -144,9 +139,8 @@ async fn a_shelter_is_found_but_never_located() {
     assert!(geo["geometry"].is_null());
 }
 
-#[tokio::test]
-async fn sites_list_pages_and_filters_and_speaks_geojson() {
-    let app = spawn_app().await;
+async fn sites_list_pages_and_filters_and_speaks_geojson(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.partner("Many Sites Inc").await;
     for i in 0..5 {
         let mut s = full_site();
@@ -188,9 +182,8 @@ async fn sites_list_pages_and_filters_and_speaks_geojson() {
     assert_eq!(partners["partners"][0]["site_count"], 5);
 }
 
-#[tokio::test]
-async fn deleting_a_partner_removes_its_sites_and_pending_partners_are_not_public() {
-    let app = spawn_app().await;
+async fn deleting_a_partner_removes_its_sites_and_pending_partners_are_not_public(backend: Backend) {
+    let app = spawn_app(backend).await;
     let p = app.partner("Going Away").await;
     app.site(&p, full_site()).await;
     let q = "/api/v1/nearest?lon=-80.33&lat=25.77&category=legal";
@@ -202,3 +195,11 @@ async fn deleting_a_partner_removes_its_sites_and_pending_partners_are_not_publi
     assert_eq!(app.delete(&format!("/api/v1/partners/{p}")).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.stored_sites().await, 0);
 }
+
+both_stores!(
+    every_field_survives_a_restart,
+    an_edit_shows_in_nearest_at_once_and_a_stale_edit_is_refused,
+    a_shelter_is_found_but_never_located,
+    sites_list_pages_and_filters_and_speaks_geojson,
+    deleting_a_partner_removes_its_sites_and_pending_partners_are_not_public,
+);

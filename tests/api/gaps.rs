@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, data_dir, haversine, spawn_app, spawn_demo, TestApp};
+use crate::helpers::{assert_problem, data_dir, haversine, spawn_app, spawn_demo, Backend, TestApp};
 
 /// A populated tract: (GEOID, county FIPS, population, lon, lat).
 type Tract = (String, String, u64, f64, f64);
@@ -91,7 +91,7 @@ async fn text(app: &TestApp, path: &str) -> (String, String) {
 
 #[tokio::test]
 async fn spanish_speaking_walk_in_legal_help_within_5_km_in_miami_dade_matches_brute_force() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     // (The demo's 2019 export states no costs, so "free" would leave no site: walk-in instead.)
     let q = "category=legal&threshold_m=5000&lang=es&walk_in=true&thresholds=1000,2000,5000,10000";
     let body = app.get_json(&format!("/api/v1/gaps?{q}")).await;
@@ -211,7 +211,7 @@ fn check_greedy(
 
 #[tokio::test]
 async fn coverage_table_for_every_category_matches_brute_force() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let body = app.get_json("/api/v1/coverage?thresholds=1000,2000,5000,10000").await;
     let tracts = tracts(Some("12086"));
     let total: u64 = tracts.iter().map(|t| t.2).sum();
@@ -247,7 +247,7 @@ async fn coverage_table_for_every_category_matches_brute_force() {
 /// totals, distances and suggestions against brute force.
 #[tokio::test]
 async fn random_sites_and_uploaded_demand_match_brute_force() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let partner = app.partner("Random Partner").await;
     let mut rng = rand::rngs::StdRng::seed_from_u64(2024);
     for i in 0..60 {
@@ -361,7 +361,7 @@ async fn random_sites_and_uploaded_demand_match_brute_force() {
 /// Beyond 5 km: C and D, 700 of 1,000.
 #[tokio::test]
 async fn a_hand_worked_scenario() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let p = app.partner("Equator Health").await;
     app.site(&p, json!({"name": "Clinic", "lon": 0.0, "lat": 0.0, "categories": ["health"]})).await;
     app.site(
@@ -407,7 +407,7 @@ async fn a_hand_worked_scenario() {
 
 #[tokio::test]
 async fn bad_questions_are_answered_400_naming_the_parameter() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let cases = [
         ("threshold_m=5000", "category"),
         ("category=wizardry&threshold_m=5000", "category"),
@@ -449,7 +449,7 @@ async fn bad_questions_are_answered_400_naming_the_parameter() {
 
 #[tokio::test]
 async fn a_bad_demand_file_is_refused_whole_naming_row_and_field() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let before = app.get_json("/api/v1/gaps?category=legal&threshold_m=5000").await;
     let bad = "id,lon,lat,weight,languages\n\
                s1,-80.2,25.8,10,es\n\
@@ -507,7 +507,7 @@ async fn a_bad_demand_file_is_refused_whole_naming_row_and_field() {
 /// A shelter counts toward coverage, and nothing in any answer says where it is.
 #[tokio::test]
 async fn a_confidential_site_is_never_revealed_by_gaps_or_coverage() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let p = app.partner("Safe Harbor").await;
     // Distinctive coordinates that appear nowhere else.
     let (slon, slat) = (-80.3456789, 25.6543219);
@@ -612,19 +612,10 @@ async fn a_confidential_site_is_never_revealed_by_gaps_or_coverage() {
 
 #[tokio::test]
 async fn the_whole_country_works_as_a_service_area() {
-    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
-    let mut settings = crate::helpers::settings(&dir.path().join("us.db"), true);
-    settings.service_area = assetmap::gaps::demand::ServiceArea::All;
-    let app = assetmap::App::build(settings).await.unwrap();
-    let state = app.state().clone();
-    let us = TestApp {
-        base: format!("http://127.0.0.1:{}", app.port()),
-        client: reqwest::Client::new(),
-        state,
-        db: dir.path().join("us.db"),
-        dir: std::sync::Arc::clone(&dir),
-    };
-    tokio::spawn(app.run_until_stopped());
+    let us = crate::helpers::spawn_configured(true, |s| {
+        s.service_area = assetmap::gaps::demand::ServiceArea::All;
+    })
+    .await;
     let v = us.get_json("/api/v1/coverage?thresholds=5000").await;
     assert_eq!(v["population_total"], 334_735_155u64, "every populated tract of the US and Puerto Rico");
     assert_eq!(v["demand"]["points"], 84_781);
@@ -669,8 +660,8 @@ async fn cli(args: &[&str]) -> (u8, String, String) {
 
 #[tokio::test]
 async fn the_command_line_answers_like_the_api() {
-    let app = spawn_demo().await;
-    let db = app.db.to_str().unwrap().to_owned();
+    let app = spawn_demo(Backend::Sqlite).await;
+    let db = app.db.url.clone();
     let api = app.get_json("/api/v1/gaps?category=legal&threshold_m=5000&lang=es").await;
     let (code, out, err) =
         cli(&["gaps", "--category", "legal", "--threshold", "5km", "--lang", "es", "--database", &db]).await;

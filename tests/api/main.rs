@@ -1,14 +1,18 @@
-//! API tests: each starts the real server on a random port over its own SQLite file.
+//! API tests: each starts the real server on a random port over its own database — a SQLite
+//! file, and (with `TEST_POSTGRES_URL`) a PostgreSQL database of its own.
 #![allow(unreachable_pub)] // test helpers are shared between test modules
 
+#[macro_use]
 mod helpers;
 
 mod bad_input;
 mod cli;
 mod directory;
 mod gaps;
+mod instances;
 mod map_page;
 mod nearest;
 mod print;
 mod privacy;
 mod sheets;
+mod store;

@@ -2,11 +2,11 @@
 
 use serde_json::Value;
 
-use crate::helpers::spawn_demo;
+use crate::helpers::{spawn_demo, Backend};
 
 #[tokio::test]
 async fn the_page_learns_its_basemap_area_and_languages_from_the_config() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let config = app.get_json("/api/v1/config").await;
     // No style URL configured: the page draws its own offline basemap.
     assert_eq!(config["map"]["style_url"], Value::Null);
@@ -28,7 +28,7 @@ async fn the_page_learns_its_basemap_area_and_languages_from_the_config() {
 
 #[tokio::test]
 async fn the_map_page_is_served_at_the_root() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let res = app.get("/").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

@@ -2,16 +2,15 @@
 
 use serde_json::Value;
 
-use crate::helpers::{haversine, spawn_demo};
+use crate::helpers::{haversine, spawn_demo, Backend};
 
 fn speaks(site: &Value, lang: &str) -> bool {
     let has = |v: &Value| v.as_array().is_some_and(|a| a.iter().any(|l| l == lang));
     has(&site["languages"]) || site["phones"].as_array().unwrap().iter().any(|p| has(&p["languages"]))
 }
 
-#[tokio::test]
-async fn five_nearest_legal_services_near_33125_that_speak_haitian_creole() {
-    let app = spawn_demo().await;
+async fn five_nearest_legal_services_near_33125_that_speak_haitian_creole(backend: Backend) {
+    let app = spawn_demo(backend).await;
     let body = app.get_json("/api/v1/nearest?zip=33125&category=legal&lang=ht&k=5").await;
     assert_eq!(body["origin"]["source"], "zip");
     let (olon, olat) = (body["origin"]["lon"].as_f64().unwrap(), body["origin"]["lat"].as_f64().unwrap());
@@ -48,9 +47,8 @@ async fn five_nearest_legal_services_near_33125_that_speak_haitian_creole() {
     }
 }
 
-#[tokio::test]
-async fn nearest_from_coordinates_matches_brute_force_for_every_category() {
-    let app = spawn_demo().await;
+async fn nearest_from_coordinates_matches_brute_force_for_every_category(backend: Backend) {
+    let app = spawn_demo(backend).await;
     let cats = app.get_json("/api/v1/categories").await;
     // The server's own records, with the exact positions of confidential sites too.
     let sites: Vec<(Vec<String>, f64, f64)> = app
@@ -86,9 +84,8 @@ async fn nearest_from_coordinates_matches_brute_force_for_every_category() {
     }
 }
 
-#[tokio::test]
-async fn filters_and_max_distance_narrow_the_answer() {
-    let app = spawn_demo().await;
+async fn filters_and_max_distance_narrow_the_answer(backend: Backend) {
+    let app = spawn_demo(backend).await;
     let near = app.get_json("/api/v1/nearest?lon=-80.2&lat=25.78&category=health&k=100&max_m=3000").await;
     let results = near["results"].as_array().unwrap();
     let far = app.get_json("/api/v1/nearest?lon=-80.2&lat=25.78&category=health&k=100").await;
@@ -116,3 +113,9 @@ async fn filters_and_max_distance_narrow_the_answer() {
         );
     }
 }
+
+both_stores!(
+    five_nearest_legal_services_near_33125_that_speak_haitian_creole,
+    nearest_from_coordinates_matches_brute_force_for_every_category,
+    filters_and_max_distance_narrow_the_answer,
+);

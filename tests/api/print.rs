@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_demo, TestApp};
+use crate::helpers::{spawn_demo, Backend, TestApp};
 use crate::sheets::labels;
 
 /// The first of `names` found on `PATH`; fails the test with how to install it otherwise.
@@ -109,7 +109,7 @@ async fn six_legal(app: &TestApp) -> Vec<Value> {
 
 #[tokio::test]
 async fn six_places_print_on_two_pages_in_the_familys_language() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let sites = six_legal(&app).await;
     let ids: Vec<&str> = sites.iter().map(|s| s["id"].as_str().unwrap()).collect();
@@ -168,7 +168,7 @@ async fn six_places_print_on_two_pages_in_the_familys_language() {
 
 #[tokio::test]
 async fn the_sheet_prints_on_a4_as_well_as_letter() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let ids: Vec<String> =
         six_legal(&app).await.iter().map(|s| s["id"].as_str().unwrap().to_owned()).collect();
@@ -187,7 +187,7 @@ async fn the_sheet_prints_on_a4_as_well_as_letter() {
 
 #[tokio::test]
 async fn the_printout_does_not_carry_the_familys_starting_point() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let id = six_legal(&app).await[0]["id"].as_str().unwrap().to_owned();
     // One site: the whole address fits in the browser's printed header, where the origin

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{json, Value};
 
-use crate::helpers::{logs, spawn_app, spawn_configured, spawn_demo, TestApp};
+use crate::helpers::{logs, spawn_app, spawn_configured, spawn_demo, Backend, TestApp};
 
 /// The labels of one translation file (`web/i18n/<lang>.json`), as the test reads them.
 pub fn labels(lang: &str) -> HashMap<String, String> {
@@ -80,7 +80,7 @@ fn tags(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn partner_text_is_shown_as_text_never_run_as_code() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let p = app.partner("<b>Partner</b>").await;
     let mut body = site_body("<script>alert('name')</script> Clinic");
     body["description"] = json!("<img src=x onerror=alert(1)> We help");
@@ -127,7 +127,7 @@ async fn partner_text_is_shown_as_text_never_run_as_code() {
 
 #[tokio::test]
 async fn the_sheet_carries_a_strict_content_security_policy() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let id = clinic(&app).await;
     let (_, headers, html) = page(&app, &format!("/referral?sites={id}&lang=es&from=33128")).await;
     let csp = headers["content-security-policy"].to_str().unwrap();
@@ -164,7 +164,7 @@ async fn the_sheet_carries_a_strict_content_security_policy() {
 
 #[tokio::test]
 async fn an_unknown_site_gets_a_readable_page_in_the_familys_language() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let id = clinic(&app).await;
     let missing = uuid::Uuid::new_v4();
     let es = labels("es");
@@ -198,7 +198,7 @@ async fn an_unknown_site_gets_a_readable_page_in_the_familys_language() {
 
 #[tokio::test]
 async fn bad_input_names_the_parameter() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let id = clinic(&app).await;
     for (query, field, says) in [
         ("sites=not-a-uuid".to_owned(), "sites", "place 1 ('not-a-uuid') is not a site id"),
@@ -237,7 +237,7 @@ async fn bad_input_names_the_parameter() {
 
 #[tokio::test]
 async fn a_confidential_site_is_never_located_by_its_sheet() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let p = app.partner("Safe Harbor").await;
     let open = app.site(&p, site_body("Open Clinic")).await["id"].as_str().unwrap().to_owned();
     let mut shelter = site_body("Safe Harbor Shelter");
@@ -282,7 +282,7 @@ async fn a_confidential_site_is_never_located_by_its_sheet() {
 
 #[tokio::test]
 async fn nothing_about_the_family_is_on_the_sheet_or_in_the_log() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     let near: Value = app.get_json("/api/v1/nearest?zip=33125&category=legal&k=3").await;
     let ids: Vec<&str> =
         near["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
@@ -319,7 +319,7 @@ async fn nothing_about_the_family_is_on_the_sheet_or_in_the_log() {
 
 #[tokio::test]
 async fn the_sheet_speaks_the_familys_language() {
-    let app = spawn_app().await;
+    let app = spawn_app(Backend::Sqlite).await;
     let id = clinic(&app).await;
     let (es, ht, ar, en) = (labels("es"), labels("ht"), labels("ar"), labels("en"));
 
@@ -413,7 +413,7 @@ async fn the_qr_code_opens_the_sites_public_page() {
     assert!(html.contains(&format!(r#"<a class="qr" href="https://map.example.org/s/{id}?lang=es">"#)));
     assert!(html.contains(r#"<path class="qr-dark" d="M4 4h7v1h-7z"#), "a QR code with its finder pattern");
     // Without --public-url the request's host is used.
-    let local = spawn_app().await;
+    let local = spawn_app(Backend::Sqlite).await;
     let id = clinic(&local).await;
     let (_, _, html) = page(&local, &format!("/referral?sites={id}")).await;
     assert!(html.contains(&format!(r#"href="{}/s/{id}?lang=en""#, local.base)));
@@ -442,7 +442,7 @@ fn sms_segments(text: &str) -> (usize, bool) {
 
 #[tokio::test]
 async fn the_text_version_fits_its_sms_budget_in_every_language() {
-    let app = spawn_demo().await;
+    let app = spawn_demo(Backend::Sqlite).await;
     // The demo's longest names: a hard case for the budget.
     let near: Value = app.get_json("/api/v1/nearest?zip=33125&category=legal&k=6").await;
     let ids: Vec<String> =
@@ -478,7 +478,7 @@ async fn the_text_version_fits_its_sms_budget_in_every_language() {
         }
     }
     // Hours are compacted in the family's language.
-    let plain = spawn_app().await;
+    let plain = spawn_app(Backend::Sqlite).await;
     let id = clinic(&plain).await;
     let text = plain.get(&format!("/referral?sites={id}&lang=en&format=txt")).await.text().await.unwrap();
     assert!(text.contains("Mon-Fri 9am-5pm; Sat 9am-1pm"), "{text}");

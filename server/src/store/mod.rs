@@ -4,16 +4,27 @@
 //! an API edit is a batch of one, an import is a batch of thousands, and either lands whole or
 //! not at all. Updates name the version they started from; a stale version fails the batch with
 //! [`StoreError::Conflict`].
+//!
+//! Two databases: SQLite (one file, one process: the default) and PostgreSQL (several server
+//! instances on one database). [`connect`] is the one place that picks between them; the rest
+//! of the program holds an `Arc<dyn Store>` and does not know which it talks to. PostgreSQL
+//! adds a change feed ([`Store::watch`], [`Store::changes_since`]) through which each instance
+//! learns what the others wrote.
 
+mod common;
+mod postgres;
 mod sqlite;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::sync::Notify;
 use uuid::Uuid;
 
 use crate::domain::{CategoryDef, Partner, Site};
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// One change in a batch.
@@ -69,6 +80,51 @@ pub struct Snapshot {
     pub partners: Vec<Partner>,
     /// Every site.
     pub sites: Vec<Site>,
+    /// The change-feed position this snapshot includes (always 0 for SQLite, which has no feed).
+    pub position: i64,
+}
+
+/// What other processes changed after a feed position, with each record as it is now.
+#[derive(Clone, Debug, Default)]
+pub struct Changed {
+    /// The feed position this brings a reader to.
+    pub position: i64,
+    /// Partners changed: the current record, or `None` when it was deleted.
+    pub partners: Vec<(Uuid, Option<Partner>)>,
+    /// Sites changed: the current record, or `None` when it was deleted (a partner's deletion
+    /// also removes its sites; those are not listed one by one).
+    pub sites: Vec<(Uuid, Option<Site>)>,
+}
+
+impl Changed {
+    /// Pairs the ids the feed named with the rows found for them; an id without a row was
+    /// deleted.
+    fn from_rows(
+        position: i64,
+        partner_ids: &[Uuid],
+        partners: Vec<Partner>,
+        site_ids: &[Uuid],
+        sites: Vec<Site>,
+    ) -> Self {
+        let mut partners: std::collections::HashMap<Uuid, Partner> =
+            partners.into_iter().map(|p| (p.id, p)).collect();
+        let mut sites: std::collections::HashMap<Uuid, Site> = sites.into_iter().map(|s| (s.id, s)).collect();
+        Self {
+            position,
+            partners: partner_ids.iter().map(|id| (*id, partners.remove(id))).collect(),
+            sites: site_ids.iter().map(|id| (*id, sites.remove(id))).collect(),
+        }
+    }
+
+    /// Number of records named.
+    pub fn len(&self) -> usize {
+        self.partners.len() + self.sites.len()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A database that holds the directory.
@@ -84,15 +140,43 @@ pub trait Store: Send + Sync + 'static {
     async fn is_empty(&self) -> Result<bool, StoreError>;
     /// Writes a consistent copy of the database to `path` while it stays in use.
     async fn backup(&self, path: &str) -> Result<(), StoreError>;
+
+    /// Starts following what other processes commit, if this store is shared between
+    /// processes: `wake` is notified after each of their commits and after every reconnection
+    /// (then [`Store::changes_since`] says what changed). `false`: the store has no change feed
+    /// (SQLite, served by one process, which sees its own writes).
+    fn watch(&self, wake: Arc<Notify>) -> bool {
+        let _ = wake;
+        false
+    }
+
+    /// Everything changed after feed position `after`, as it is now. `None` when the entries
+    /// needed are gone (pruned while this reader was away for longer than the retention, or
+    /// the database was restored to an earlier point): the reader must [`Store::load`] again.
+    async fn changes_since(&self, after: i64) -> Result<Option<Changed>, StoreError> {
+        Ok(Some(Changed { position: after, ..Changed::default() }))
+    }
+
+    /// Deletes change-feed entries older than `older_than`; returns how many. A reader further
+    /// behind than that reloads everything.
+    async fn prune_changes(&self, older_than: Duration) -> Result<u64, StoreError> {
+        let _ = older_than;
+        Ok(0)
+    }
 }
 
-/// Opens the store a database URL names: `sqlite://path`, `sqlite::memory:`, or a bare file
-/// path (SQLite); migrations are applied.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Constraint(
-            "PostgreSQL is not available in this build yet; use a SQLite path".to_owned(),
-        ));
+/// Whether a database URL names PostgreSQL (`postgres://` or `postgresql://`).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Opens the store a database URL names — `postgres://user@host:port/db` (PostgreSQL), or
+/// `sqlite://path`, `sqlite::memory:` or a bare file path (SQLite) — and applies its
+/// migrations. `instance` names this process in the database's session list (PostgreSQL's
+/// `application_name` becomes `assetmap:<instance>`), so an operator can tell instances apart.
+pub async fn connect(url: &str, instance: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if is_postgres(url) {
+        return Ok(Arc::new(PgStore::connect(url, instance).await?));
     }
     Ok(Arc::new(SqliteStore::connect(url).await?))
 }

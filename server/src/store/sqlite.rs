@@ -7,11 +7,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
+use super::common::{self, PARTNER_COLUMNS};
 use super::{Batch, Change, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
 
@@ -84,16 +86,16 @@ fn classify(e: sqlx::Error) -> StoreError {
         if msg.contains("UNIQUE constraint failed: sites.source_id")
             || msg.contains("UNIQUE constraint failed: partners.source_id")
         {
-            return StoreError::Constraint("source_id is already used by another record".to_owned());
+            return StoreError::Constraint(common::SOURCE_ID_TAKEN.to_owned());
         }
         if msg.contains("UNIQUE constraint failed") {
-            return StoreError::Constraint("id is already used by another record".to_owned());
+            return StoreError::Constraint(common::ID_TAKEN.to_owned());
         }
         if msg.contains("FOREIGN KEY constraint failed") {
-            return StoreError::Constraint("a referenced partner or category does not exist".to_owned());
+            return StoreError::Constraint(common::MISSING_REFERENCE.to_owned());
         }
         if msg.contains("CHECK constraint failed") {
-            return StoreError::Constraint(format!("a value is out of range ({msg})"));
+            return StoreError::Constraint(common::out_of_range(msg));
         }
     }
     StoreError::Database(e)
@@ -121,10 +123,6 @@ fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {
         version: r.try_get("version")?,
     })
 }
-
-const PARTNER_COLUMNS: &str =
-    "id, source_id, name, description, description_lang, description_translations, \
-     website, email, status, created_at, updated_at, version";
 
 /// Sites per chunk when loading: bounds the memory a load holds at once.
 const LOAD_CHUNK: i64 = 5_000;
@@ -158,14 +156,15 @@ const SITE_CHUNK_SQL: &str = r#"select max(rowid) as last, '[' || group_concat(d
     ',"updated_at":', json_quote(updated_at), ',"version":', version, '}') as doc
   from sites where rowid > ?1 order by rowid limit ?2)"#;
 
-async fn load_sites(pool: &SqlitePool) -> Result<Vec<Site>, StoreError> {
-    let count: i64 = sqlx::query("select count(*) as n from sites").fetch_one(pool).await?.try_get("n")?;
+async fn load_sites(conn: &mut SqliteConnection) -> Result<Vec<Site>, StoreError> {
+    let count: i64 =
+        sqlx::query("select count(*) as n from sites").fetch_one(&mut *conn).await?.try_get("n")?;
     let mut sites = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
     // Parse chunk i on a blocking thread while SQLite builds chunk i + 1.
     let mut parsing: Option<tokio::task::JoinHandle<Result<Vec<Site>, StoreError>>> = None;
     let mut after: i64 = 0;
     loop {
-        let row = sqlx::query(SITE_CHUNK_SQL).bind(after).bind(LOAD_CHUNK).fetch_one(pool).await?;
+        let row = sqlx::query(SITE_CHUNK_SQL).bind(after).bind(LOAD_CHUNK).fetch_one(&mut *conn).await?;
         if let Some(done) = parsing.take() {
             sites.extend(done.await.map_err(|e| StoreError::Corrupt(format!("parsing sites: {e}")))??);
         }
@@ -236,7 +235,6 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
          last_verified_at, created_at, updated_at, version) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
          ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
     };
-    let cost = s.cost.map(|c| json(&c).trim_matches('"').to_owned());
     let done = sqlx::query(sql)
         .bind(s.id.to_string())
         .bind(s.partner_id.to_string())
@@ -256,7 +254,7 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
         .bind(json(&s.languages))
         .bind(json(&s.categories))
         .bind(json(&s.services))
-        .bind(cost)
+        .bind(s.cost.map(common::cost_str))
         .bind(&s.cost_note)
         .bind(&s.eligibility)
         .bind(json(&s.required_documents))
@@ -325,14 +323,13 @@ impl Store for SqliteStore {
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-        let partners = sqlx::query(&format!("select {PARTNER_COLUMNS} from partners"))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(partner_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
-        let sites = load_sites(&self.pool).await?;
-        Ok(Snapshot { categories, partners, sites })
+        // One read transaction, so partners and sites come from the same moment.
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("select {PARTNER_COLUMNS} from partners");
+        let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
+        let sites = load_sites(&mut tx).await?;
+        tx.commit().await?;
+        Ok(Snapshot { categories, partners, sites, position: 0 })
     }
 
     async fn apply(&self, batch: &Batch) -> Result<(), StoreError> {

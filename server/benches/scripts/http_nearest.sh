@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Nearest queries per second through HTTP: one `assetmap serve` instance, then two instances on
+# one PostgreSQL database, measured in the same run, alternating, ROUNDS times each; prints
+# every run and the medians.
+#
+#   bash server/benches/scripts/http_nearest.sh            # from the repository root
+#
+# Needs: a release build (built here), wrk (Debian: apt-get install wrk), a PostgreSQL server at
+# $BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres; the database
+# assetmap_bench is created, and dropped at the end), and the benchmark inputs
+# (python3 ../shared/bench/gen_data.py --out target/bench-data): 50,000 sites, 10,000 query
+# points weighted by population. Each query asks for the 5 nearest sites of its category.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+ROUNDS="${ROUNDS:-3}"
+SECONDS_EACH="${SECONDS_EACH:-10}"
+CONNECTIONS="${CONNECTIONS:-32}"
+ADMIN_URL="${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+DB_URL="${ADMIN_URL%/*}/assetmap_bench"
+DATA=target/bench-data
+WORK=target/bench-http
+BIN=target/release/assetmap
+
+command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 1; }
+[ -f "$DATA/partners.csv" ] || { echo "run: python3 ../shared/bench/gen_data.py --out $DATA" >&2; exit 1; }
+cargo build --release --locked -p assetmap --bin assetmap >&2
+mkdir -p "$WORK"
+
+# The 50,000 benchmark sites as an import file: one partner per 100 sites.
+awk -F, 'NR == 1 { print "source_id,partner_name,name,lon,lat,categories"; next }
+         { printf "bench-%s,Bench partner %d,Site %s,%s,%s,%s\n", $1, $1 % 500, $1, $3, $4, $2 }' \
+    "$DATA/partners.csv" > "$WORK/sites.csv"
+
+psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench with (force)" -c "create database assetmap_bench"
+start=$(date +%s.%N)
+"$BIN" import "$WORK/sites.csv" --commit --database "$DB_URL" --instance bench-import > "$WORK/import.txt"
+echo "import of 50,000 sites into PostgreSQL: $(echo "$(date +%s.%N) - $start" | bc) s" >&2
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench with (force)" || true
+}
+trap cleanup EXIT
+for port in 18091 18092; do
+  RUST_LOG=assetmap=info "$BIN" serve --addr "127.0.0.1:$port" --database "$DB_URL" --instance "bench-$port" \
+      > "$WORK/serve-$port.log" 2>&1 &
+  pids+=($!)
+done
+for port in 18091 18092; do
+  for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$port/healthz" >&2; echo >&2
+done
+
+rate() { awk '/^Requests\/sec:/ { print $2 }'; }
+one=(); two=(); floor=()
+for r in $(seq 1 "$ROUNDS"); do
+  # Warm-up, then one instance: 2 wrk threads, $CONNECTIONS connections.
+  wrk -t2 -c"$CONNECTIONS" -d2s -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" >/dev/null
+  x=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" \
+      | tee "$WORK/one-$r.txt" | rate)
+  one+=("$x")
+  # Reference: the HTTP stack alone (router, request log, a small constant JSON answer).
+  z=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" http://127.0.0.1:18091/api/v1/categories | rate)
+  floor+=("$z")
+  # Two instances: the same load generator budget split between them (1 thread, half the
+  # connections each), as a load balancer would spread it.
+  wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" \
+      > "$WORK/two-a-$r.txt" &
+  wa=$!
+  wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18092 -- "$DATA/queries.csv" \
+      > "$WORK/two-b-$r.txt"
+  wait "$wa"
+  y=$(echo "$(rate < "$WORK/two-a-$r.txt") + $(rate < "$WORK/two-b-$r.txt")" | bc)
+  two+=("$y")
+  echo "round $r: one instance $x queries/s; two instances $y queries/s; GET /api/v1/categories $z/s" >&2
+  grep -h "Non-2xx" "$WORK"/one-"$r".txt "$WORK"/two-?-"$r".txt >&2 || true
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "median of $ROUNDS rounds, ${SECONDS_EACH} s each, $CONNECTIONS connections, k=5, 50,000 sites:"
+echo "  one instance:  $(median "${one[@]}") queries/s"
+echo "  two instances: $(median "${two[@]}") queries/s"
+echo "  reference, GET /api/v1/categories on one instance: $(median "${floor[@]}") requests/s"
+grep -h "Latency " "$WORK"/one-*.txt | sed 's/^/  one instance latency: /'
