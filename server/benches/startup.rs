@@ -19,6 +19,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use assetmap::store::{Change, Store};
 use common::{build_db, median, root};
 
 /// Copies the SQLite database into a fresh PostgreSQL database on `BENCH_POSTGRES_URL`'s server;

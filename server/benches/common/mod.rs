@@ -113,7 +113,7 @@ pub fn build_db(path: &Path, n: usize) {
 /// Starts the release server on `db` at a free port; returns the child and the port once it is
 /// listening.
 #[expect(clippy::zombie_processes, reason = "callers kill and wait for the server")]
-pub fn serve(bin: &str, db: &Path) -> (Child, u16) {
+pub fn serve(bin: &str, db: impl AsRef<std::ffi::OsStr>) -> (Child, u16) {
     let mut child = Command::new(bin)
         .args(["serve", "--addr", "127.0.0.1:0", "--database"])
         .arg(db)

@@ -409,7 +409,7 @@ impl Context<'_> {
     /// Builds entry `number` for `site`, `distance_m` from the origin if one was given.
     pub fn entry(&self, number: usize, site: &Site, distance_m: Option<f64>) -> Entry {
         let lang = LanguageCode::parse(self.lang).ok();
-        let original = site.description_lang.clone().or_else(|| LanguageCode::parse("en").ok());
+        let original = site.description_lang.or_else(|| LanguageCode::parse("en").ok());
         let in_family_language = original.is_some() && original == lang;
         let mut untranslated = false;
 
