@@ -50,6 +50,11 @@ describe('a leader sees the gaps', () => {
     const text = await page.textContent('#gaps-output');
     assert.ok(text.includes(`${count(gaps.population_beyond)} of ${count(gaps.population_total)} people`), 'summary');
     assert.ok(text.includes('3 mi'), 'the threshold in the page units');
+    assert.ok(
+      text.includes(`${count(gaps.demand.population)} residents of ${count(gaps.demand.points)} census tracts`),
+      'where the people counted come from',
+    );
+    assert.ok(text.includes(`Matching places: ${count(gaps.sites)}.`), 'how many places the analysis counted');
 
     // The map holds exactly the API's cells with people beyond the threshold, and draws them.
     const expected = gaps.cells.features.filter((f) => f.properties.population_beyond > 0).map((f) => f.properties.h3).sort();

@@ -259,7 +259,12 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
   const d = gaps.demand || {};
   const sourceKey = d.source === 'census' ? 'ui.gaps.source_census' : 'ui.gaps.source_upload';
   summary.append(
-    tEl('p', sourceKey, { people: formatCount(d.population ?? 0), points: formatCount(d.points ?? 0), sites: formatCount(d.sites ?? 0) }, 'hint'),
+    tEl(
+      'p',
+      sourceKey,
+      { people: formatCount(d.population ?? 0), points: formatCount(d.points ?? 0), sites: formatCount(gaps.sites ?? 0) },
+      'hint',
+    ),
   );
   out.append(summary);
 
