@@ -211,7 +211,8 @@ async fn an_import_process_killed_in_the_middle_of_its_write_leaves_nothing_behi
     let start = Instant::now();
     loop {
         let waiting: Option<bool> = sqlx::query_scalar(
-            "select backend_xid is not null and wait_event_type = 'Lock' and query like 'update change_head%' \
+            "select coalesce(backend_xid is not null and wait_event_type = 'Lock' \
+             and query like 'update change_head%', false) \
              from pg_stat_activity where application_name = $1",
         )
         .bind(&app_name)
