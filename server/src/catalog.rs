@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
-use crate::domain::{Category, CategoryDef, Cost, LonLat, Partner, PartnerStatus, Site};
+use crate::domain::{BBox, Category, CategoryDef, Cost, LanguageCode, LonLat, Partner, PartnerStatus, Site};
 use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
 
@@ -44,6 +44,21 @@ pub fn attrs_of(site: &Site) -> Attrs {
         languages: languages.into(),
         hours: site.hours.clone(),
     }
+}
+
+/// What a listing of sites asks for (`GET /api/v1/sites`, OGC API – Features items).
+#[derive(Clone, Debug, Default)]
+pub struct SiteQuery {
+    /// Only sites in this category.
+    pub category: Option<Category>,
+    /// Only sites where a family is helped in this language (at the site or on a phone line).
+    pub language: Option<LanguageCode>,
+    /// Only this partner's sites.
+    pub partner: Option<Uuid>,
+    /// Only mapped sites inside this box.
+    pub bbox: Option<BBox>,
+    /// An admin's listing: sites of inactive partners too, and confidential sites in boxes.
+    pub admin: bool,
 }
 
 impl Catalog {
@@ -223,6 +238,35 @@ impl Catalog {
     /// Whether the public may see a site: its partner is active.
     pub fn is_public(&self, site: &Site) -> bool {
         self.partners.get(&site.partner_id).is_some_and(|p| p.status == PartnerStatus::Active)
+    }
+
+    /// The sites a listing shows, by name then id: public ones only (active partner) unless
+    /// the query is an admin's. A confidential site is never placed in a box for the public.
+    pub fn select_sites(&self, q: &SiteQuery) -> Vec<&Arc<Site>> {
+        let mut sites: Vec<_> = self
+            .sites()
+            .filter(|s| q.admin || self.is_public(s))
+            .filter(|s| q.category.as_ref().is_none_or(|c| s.categories.contains(c)))
+            .filter(|s| q.language.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
+            .filter(|s| q.partner.is_none_or(|p| s.partner_id == p))
+            .filter(|s| match q.bbox {
+                Some(b) => s.location().is_some_and(|at| b.contains(at)) && (q.admin || !s.confidential),
+                None => true,
+            })
+            .collect();
+        sites.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        sites
+    }
+
+    /// The box around the public sites (of `category`, or all) whose location may be shown:
+    /// mapped and not confidential, so no edge of the box ever sits on a shelter.
+    pub fn public_extent(&self, category: Option<&Category>) -> Option<BBox> {
+        BBox::around(
+            self.sites()
+                .filter(|s| self.is_public(s) && !s.confidential)
+                .filter(|s| category.is_none_or(|c| s.categories.contains(c)))
+                .filter_map(|s| s.location()),
+        )
     }
 
     /// Number of sites (O(1)).
