@@ -90,6 +90,10 @@ fn ids(features: &[Value]) -> Vec<String> {
 async fn landing_conformance_and_collections(backend: Backend) {
     let app = spawn_demo(backend).await;
     add_shelter_and_clinic(&app).await;
+    // A shelter far outside the rest of the directory: were it counted, it would move an edge.
+    let p = app.partner("Remote Refuge").await;
+    app.site(&p, json!({"name": "Remote Refuge", "lon": -81.5, "lat": 26.9, "categories": ["housing", "legal"], "confidential": true}))
+        .await;
 
     let landing = get_as(&app, "/ogc", "application/json").await;
     for rel in ["self", "alternate", "service-desc", "service-doc", "conformance", "data"] {
@@ -160,6 +164,11 @@ async fn landing_conformance_and_collections(backend: Backend) {
             .iter()
             .find(|l| l["rel"] == "items" && l["type"] == "application/geo+json");
         assert!(items.is_some(), "{id} links its items as GeoJSON");
+        if id == "sites" {
+            // The map page opens on the same box, which no shelter shapes either.
+            let config = app.get_json("/api/v1/config").await;
+            assert_eq!(config["map"]["bbox"], json!(want));
+        }
         // The collection's own document says the same.
         let one = get_as(&app, &format!("/ogc/collections/{id}"), "application/json").await;
         assert_eq!(one["extent"], c["extent"]);
