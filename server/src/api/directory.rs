@@ -105,9 +105,8 @@ async fn list_sites(
     let now = Utc::now();
     let catalog = state.directory.read();
     let query = SiteQuery { category: cat, language: lang, partner, bbox, admin };
-    let sites = catalog.select_sites(&query);
-    let total = sites.len();
-    let page = sites.iter().skip(offset).take(limit);
+    let (total, page) = catalog.select_page(&query, |_| true, offset, limit);
+    let page = page.into_iter();
     let days = state.settings.stale_after_days;
     if geojson {
         let features: Vec<_> = page.map(|s| view::site_feature(&catalog, s, now, days, viewer)).collect();

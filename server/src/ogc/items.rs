@@ -219,14 +219,9 @@ pub(super) async fn items(
     let catalog = state.directory.read();
     let collection = Collection::find(&catalog, &collection_id)?;
     let filters = Filters::parse(&params, &collection, |c| catalog.is_category(c))?;
-    let matched: Vec<_> =
-        catalog.select_sites(&filters.query).into_iter().filter(|s| filters.keeps(s)).collect();
-    let features: Vec<Feature<'_>> = matched
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|s| feature(&catalog, s, now, days, &site_base))
-        .collect();
+    let (matched, page) = catalog.select_page(&filters.query, |s| filters.keeps(s), offset, limit);
+    let features: Vec<Feature<'_>> =
+        page.into_iter().map(|s| feature(&catalog, s, now, days, &site_base)).collect();
     let path = format!("/ogc/collections/{}/items", collection.id);
     let (f, media) = format.this("application/geo+json");
     let (other_f, other_media) = format.other("application/geo+json");
@@ -235,7 +230,7 @@ pub(super) async fn items(
         Link::new(page_url(&base, &path, &params, other_f, limit, offset), "alternate", other_media)
             .titled("This page in another format"),
     ];
-    if offset + features.len() < matched.len() {
+    if offset + features.len() < matched {
         links.push(
             Link::new(page_url(&base, &path, &params, f, limit, offset + limit), "next", media)
                 .titled("Next page"),
@@ -250,7 +245,7 @@ pub(super) async fn items(
     links.push(collection.link(&base));
     let page = Page {
         kind: "FeatureCollection",
-        number_matched: matched.len(),
+        number_matched: matched,
         number_returned: features.len(),
         time_stamp: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         features,

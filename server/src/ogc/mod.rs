@@ -3,7 +3,7 @@
 //! collection per category.
 //!
 //! The collections are views of the same in-memory catalog the JSON API answers from
-//! ([`crate::catalog::Catalog::select_sites`]) with the same redaction
+//! ([`crate::catalog::Catalog::select_page`]) with the same redaction
 //! ([`crate::api::view::location_withheld`]): a confidential site has a null geometry and no
 //! street, is never inside a `bbox`, and never shapes a collection's extent. Everything here is
 //! the public's view; the admin token changes nothing.
