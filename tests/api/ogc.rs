@@ -108,7 +108,10 @@ async fn landing_conformance_and_collections(backend: Backend) {
     )
     .await;
     assert_eq!(api["openapi"], "3.0.3");
-    assert!(api["paths"]["/ogc/collections/{collectionId}/items"]["get"].is_object());
+    // The items are described where OGC clients look: relative to the landing page.
+    let items = &api["paths"]["/collections/{collectionId}/items"];
+    assert_eq!(items["servers"][0]["url"], "/ogc");
+    assert!(items["get"]["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "cost"));
     let doc = app.get(&local(&app, link(&landing, "service-doc").unwrap()["href"].as_str().unwrap())).await;
     assert_eq!(doc.status(), 200);
     assert!(doc.text().await.unwrap().contains("/api/openapi.json"));
@@ -481,6 +484,30 @@ async fn gdal_reads_the_collections(backend: Backend) {
     let api_legal =
         app.get_json("/api/v1/sites?limit=1&category=legal").await["total"].as_u64().unwrap() as usize;
     assert_eq!(feature_count(&legal), api_legal);
+
+    // An attribute filter on a queryable goes to the server as `?name=value` (GDAL reads the
+    // queryables from the API definition); its debug output says when it filters itself.
+    let (free, debug) = tokio::task::spawn_blocking({
+        let landing = landing.clone();
+        move || {
+            let out = Command::new("ogrinfo")
+                .args(["--debug", "on", "-so", "-where", "cost = 'free'", &landing, "sites"])
+                .output()
+                .expect("ogrinfo runs");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    })
+    .await
+    .unwrap();
+    let api_free =
+        get_as(&app, "/ogc/collections/sites/items?cost=free&limit=1", "application/geo+json").await;
+    assert_eq!(feature_count(&free), api_free["numberMatched"].as_u64().unwrap() as usize);
+    assert!(debug.contains("cost=free"), "GDAL sent the filter to the server:\n{debug}");
+    assert!(!debug.contains("evaluated on client side"), "{debug}");
 
     // ogr2ogr into a GeoPackage, read back as the SQLite file it is.
     let gpkg = app.db.dir.path().join("sites.gpkg");

@@ -11,13 +11,15 @@ describe('the API documentation and the OGC HTML view', () => {
 
   it('shows every operation of the OpenAPI document, offline', async () => {
     const doc = await api(env.server.base, '/api/openapi.json');
-    const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    const methods = ['get', 'put', 'post', 'delete', 'patch'];
+    const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).filter((k) => methods.includes(k)).length, 0);
     const { page, problems, context } = await openPage(env.browser, env.server.base);
     await page.goto(`${env.server.base}/api/docs`);
     await page.waitForSelector('.opblock', { timeout: 30_000 });
     assert.equal(await page.locator('.opblock').count(), operations, 'one block per documented operation');
     // Open the items operation: its parameters are listed, bbox and the queryables among them.
-    const items = page.locator('.opblock', { hasText: '/ogc/collections/{collectionId}/items' }).first();
+    // The OGC paths are written relative to /ogc (a path-level server), as OGC clients read them.
+    const items = page.locator('.opblock', { hasText: '/collections/{collectionId}/items' }).first();
     await items.locator('.opblock-summary').click();
     await items.locator('.parameters').waitFor();
     for (const name of ['bbox', 'limit', 'offset', 'datetime', 'language', 'cost']) {

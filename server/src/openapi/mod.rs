@@ -79,6 +79,22 @@ pub fn document() -> &'static Value {
     })
 }
 
+/// Every operation of an OpenAPI document: its method (`get`, …), its full path (a path-level
+/// `servers` URL such as `/ogc` prefixed to the path) and the operation object.
+pub fn operations(doc: &Value) -> Vec<(&str, String, &Value)> {
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        let prefix = item["servers"][0]["url"].as_str().unwrap_or("").trim_end_matches('/');
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if let Some(m) = METHODS.iter().find(|m| **m == method) {
+                out.push((*m, format!("{prefix}{path}"), op));
+            }
+        }
+    }
+    out
+}
+
 async fn openapi_json() -> Response {
     let mut res = axum::Json(document()).into_response();
     res.headers_mut().insert(
@@ -165,13 +181,7 @@ mod tests {
     }
 
     fn documented() -> BTreeSet<(String, String)> {
-        let mut out = BTreeSet::new();
-        for (path, item) in document()["paths"].as_object().unwrap() {
-            for method in item.as_object().unwrap().keys() {
-                out.insert((method.to_uppercase(), path.clone()));
-            }
-        }
-        out
+        operations(document()).into_iter().map(|(m, path, _)| (m.to_uppercase(), path)).collect()
     }
 
     #[test]
@@ -208,7 +218,8 @@ mod tests {
 
     #[test]
     fn the_items_parameters_are_the_ones_the_handler_allows() {
-        let op = &document()["paths"]["/ogc/collections/{collectionId}/items"]["get"];
+        let op = &document()["paths"]["/collections/{collectionId}/items"]["get"];
+        assert_eq!(document()["paths"]["/collections/{collectionId}/items"]["servers"][0]["url"], "/ogc");
         let documented: BTreeSet<&str> = op["parameters"]
             .as_array()
             .unwrap()
@@ -243,18 +254,18 @@ mod tests {
             }
             assert!(!node.is_null(), "dangling $ref #/{target}");
         }
-        for (path, item) in doc["paths"].as_object().unwrap() {
-            for (method, op) in item.as_object().unwrap() {
-                let responses = op["responses"].as_object().unwrap();
-                assert!(responses.keys().any(|k| k.starts_with('2')), "{method} {path}: no success answer");
-                assert!(responses.contains_key("500"), "{method} {path}: no problem answer");
-                for p in op["parameters"].as_array().unwrap() {
-                    if p["in"] == "path" {
-                        assert!(
-                            path.contains(&format!("{{{}}}", p["name"].as_str().unwrap())),
-                            "{method} {path}: {p}"
-                        );
-                    }
+        let ops = operations(doc);
+        assert!(ops.len() > 25);
+        for (method, path, op) in ops {
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|k| k.starts_with('2')), "{method} {path}: no success answer");
+            assert!(responses.contains_key("500"), "{method} {path}: no problem answer");
+            for p in op["parameters"].as_array().unwrap() {
+                if p["in"] == "path" {
+                    assert!(
+                        path.contains(&format!("{{{}}}", p["name"].as_str().unwrap())),
+                        "{method} {path}: {p}"
+                    );
                 }
             }
         }

@@ -380,6 +380,15 @@ pub(crate) fn service() -> Paths {
     ]
 }
 
+/// A path item of the OGC API under `/ogc`, written relative to it (a path-level `servers`
+/// entry): GIS clients (GDAL, QGIS) look for `/collections/{collectionId}/items` in the API
+/// definition relative to the landing page, for the parameters they may send to the server.
+fn ogc_item(ops: impl IntoIterator<Item = (&'static str, Op)>) -> Value {
+    let mut item = item(ops);
+    item["servers"] = json!([{"url": "/ogc", "description": "The OGC API – Features landing page"}]);
+    item
+}
+
 /// OGC API – Features.
 pub(crate) fn ogc() -> Paths {
     let f = |json_type: &str| {
@@ -443,8 +452,8 @@ pub(crate) fn ogc() -> Paths {
             )]),
         ),
         (
-            "/ogc/conformance",
-            item([(
+            "/conformance",
+            ogc_item([(
                 "get",
                 Op::new("ogc", "ogcConformance", "Conformance classes")
                     .params([f("application/json")])
@@ -453,8 +462,8 @@ pub(crate) fn ogc() -> Paths {
             )]),
         ),
         (
-            "/ogc/collections",
-            item([(
+            "/collections",
+            ogc_item([(
                 "get",
                 Op::new("ogc", "ogcCollections", "The feature collections")
                     .params([f("application/json")])
@@ -470,8 +479,8 @@ pub(crate) fn ogc() -> Paths {
             )]),
         ),
         (
-            "/ogc/collections/{collectionId}",
-            item([(
+            "/collections/{collectionId}",
+            ogc_item([(
                 "get",
                 Op::new("ogc", "ogcCollection", "One collection")
                     .params([collection.clone(), f("application/json")])
@@ -480,8 +489,8 @@ pub(crate) fn ogc() -> Paths {
             )]),
         ),
         (
-            "/ogc/collections/{collectionId}/queryables",
-            item([(
+            "/collections/{collectionId}/queryables",
+            ogc_item([(
                 "get",
                 Op::new("ogc", "ogcQueryables", "What items can be filtered by")
                     .params([collection.clone(), f("application/schema+json")])
@@ -490,8 +499,8 @@ pub(crate) fn ogc() -> Paths {
             )]),
         ),
         (
-            "/ogc/collections/{collectionId}/items",
-            item([(
+            "/collections/{collectionId}/items",
+            ogc_item([(
                 "get",
                 Op::new("ogc", "ogcItems", "A page of features")
                     .describe("Any parameter not listed here is refused with 400.")
@@ -509,8 +518,8 @@ pub(crate) fn ogc() -> Paths {
             )]),
         ),
         (
-            "/ogc/collections/{collectionId}/items/{featureId}",
-            item([(
+            "/collections/{collectionId}/items/{featureId}",
+            ogc_item([(
                 "get",
                 Op::new("ogc", "ogcItem", "One feature")
                     .params([collection, path("featureId", "The site's UUID"), f("application/geo+json")])
