@@ -25,6 +25,8 @@ pub mod extract;
 pub mod gaps;
 pub mod i18n;
 pub mod import;
+pub mod ogc;
+pub mod openapi;
 pub mod sheets;
 pub mod spatial;
 pub mod store;

@@ -12,6 +12,8 @@ mod gaps;
 mod instances;
 mod map_page;
 mod nearest;
+mod ogc;
+mod openapi;
 mod print;
 mod privacy;
 mod sheets;

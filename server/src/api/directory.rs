@@ -18,8 +18,8 @@ use super::auth::{Admin, MaybeAdmin};
 use super::nearest::category;
 use super::view::{self, Viewer};
 use crate::app::AppState;
-use crate::catalog::Catalog;
-use crate::domain::{FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
+use crate::catalog::{Catalog, SiteQuery};
+use crate::domain::{BBox, FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
 use crate::error::ApiError;
 use crate::extract::{parse_json, ApiJson, Params};
 use crate::store::Change;
@@ -82,29 +82,8 @@ async fn categories(State(state): State<AppState>) -> Json<Value> {
 
 /// `bbox=minLon,minLat,maxLon,maxLat` in WGS84 degrees; a box with minLon > maxLon crosses the
 /// antimeridian.
-fn bbox(params: &Params) -> Result<Option<[f64; 4]>, ApiError> {
-    params.parse("bbox", |v| {
-        let n: Vec<f64> = v
-            .split(',')
-            .map(|x| x.trim().parse::<f64>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| "must be four numbers".to_owned())?;
-        let [a, b, c, d] = n[..] else {
-            return Err("must be minLon,minLat,maxLon,maxLat".to_owned());
-        };
-        if ![a, c].iter().all(|x| (-180.0..=180.0).contains(x))
-            || ![b, d].iter().all(|y| (-90.0..=90.0).contains(y))
-            || b > d
-        {
-            return Err("is out of range (lon in [-180, 180], lat in [-90, 90], minLat <= maxLat)".to_owned());
-        }
-        Ok([a, b, c, d])
-    })
-}
-
-fn in_bbox(b: [f64; 4], lon: f64, lat: f64) -> bool {
-    let lon_ok = if b[0] <= b[2] { (b[0]..=b[2]).contains(&lon) } else { lon >= b[0] || lon <= b[2] };
-    lon_ok && (b[1]..=b[3]).contains(&lat)
+fn bbox(params: &Params) -> Result<Option<BBox>, ApiError> {
+    params.parse("bbox", |v| BBox::parse(v, false))
 }
 
 async fn list_sites(
@@ -125,23 +104,9 @@ async fn list_sites(
     let viewer = if admin { Viewer::Admin } else { Viewer::Public };
     let now = Utc::now();
     let catalog = state.directory.read();
-    let mut sites: Vec<_> = catalog
-        .sites()
-        .filter(|s| admin || catalog.is_public(s))
-        .filter(|s| cat.as_ref().is_none_or(|c| s.categories.contains(c)))
-        .filter(|s| lang.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
-        .filter(|s| partner.is_none_or(|p| s.partner_id == p))
-        .filter(|s| match bbox {
-            // A confidential site is never placed in a box for the public.
-            Some(b) => {
-                s.location().is_some_and(|at| in_bbox(b, at.lon(), at.lat())) && (admin || !s.confidential)
-            }
-            None => true,
-        })
-        .collect();
-    let total = sites.len();
-    sites.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let page = sites.iter().skip(offset).take(limit);
+    let query = SiteQuery { category: cat, language: lang, partner, bbox, admin };
+    let (total, page) = catalog.select_page(&query, |_| true, offset, limit);
+    let page = page.into_iter();
     let days = state.settings.stale_after_days;
     if geojson {
         let features: Vec<_> = page.map(|s| view::site_feature(&catalog, s, now, days, viewer)).collect();

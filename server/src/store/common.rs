@@ -45,16 +45,12 @@ pub(super) fn out_of_range(detail: &str) -> String {
 
 /// The stored spelling of a cost (the API's spelling).
 pub(super) fn cost_str(c: Cost) -> &'static str {
-    match c {
-        Cost::Free => "free",
-        Cost::SlidingScale => "sliding_scale",
-        Cost::Fee => "fee",
-    }
+    c.as_str()
 }
 
 /// Reads a stored cost.
 pub(super) fn cost_from_str(raw: &str) -> Result<Cost, StoreError> {
-    [Cost::Free, Cost::SlidingScale, Cost::Fee]
+    Cost::ALL
         .into_iter()
         .find(|c| cost_str(*c) == raw)
         .ok_or_else(|| StoreError::Corrupt(format!("cost '{raw}'")))
