@@ -12,6 +12,7 @@
 //! [`catalog`] (the in-memory mirror and its [`spatial`] index) → [`api`] (HTTP, one router per
 //! area) assembled in [`app`]. The binary in `main.rs` only parses the command line.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod batch;
