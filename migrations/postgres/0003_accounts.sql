@@ -55,7 +55,7 @@ create table invitations (
 -- Failed sign-ins per email (hashed), known account or not, so the answers never tell them apart.
 create table login_attempts (
     key          text primary key,
-    failures     integer not null default 0,
+    failures     bigint not null default 0,
     locked_until timestamptz,
     last_at      timestamptz not null
 );
