@@ -70,7 +70,7 @@ fn new_link(
         expires_at: now + Duration::days(LINK_DAYS),
         used_at: None,
     };
-    let url = format!("{}/account/invite.html#{secret}", base_url(state, headers));
+    let url = format!("{}/account.html#invite={secret}", base_url(state, headers));
     let body = json!({"id": invitation.id, "url": url, "token": secret, "expires_at": invitation.expires_at,
                       "partner_id": partner_id, "user_id": user_id, "email": invitation.email});
     (Change::Record(Record::CreateInvitation { invitation, token_hash: sha256_hex(&secret) }), body)

@@ -158,7 +158,8 @@ async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Value>
         Principal::DeploymentAdmin => {
             Ok(Json(json!({"user": {"role": "admin", "email": null}, "partner": null, "csrf_token": null})))
         }
-        Principal::Public => Err(ApiError::Unauthorized),
+        // Not an error: the account pages ask this first to know whether to show sign-in.
+        Principal::Public => Ok(Json(json!({"user": null, "partner": null, "csrf_token": null}))),
     }
 }
 
