@@ -1,0 +1,100 @@
+// A partner keeps its own listing current: an admin invites an editor, the editor sets a
+// password, signs in, changes a site's Sunday hours on the edit form, and the change shows in
+// the nearest answer and on the map page at once.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, screenshot, api } from './harness.mjs';
+
+const TOKEN = 'e2e-admin-token';
+const PASSWORD = 'a long enough password';
+// 2026-11-29 is a Sunday; open_at is read as local time at each site.
+const SUNDAY = '2026-11-29T11:00';
+
+async function adminPost(base, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+describe('a partner editor', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(['--admin-token', TOKEN]);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('signs in, changes a site\'s hours, and the change shows in nearest results and on the map page', async () => {
+    // The place nearest ZIP 33125 that is closed on Sundays.
+    const near = await api(server.base, '/api/v1/nearest?zip=33125&k=10');
+    const site = near.results.find((r) => !(r.hours?.weekly || []).some((s) => s.day === 'sun') && !r.confidential);
+    assert.ok(site, 'a site near 33125 closed on Sundays');
+    const sundayBefore = await api(server.base, `/api/v1/nearest?zip=33125&k=100&open_at=${SUNDAY}`);
+    assert.ok(!sundayBefore.results.some((r) => r.id === site.id), 'closed on Sunday before the edit');
+
+    const invite = await adminPost(server.base, '/api/v1/admin/invitations', { partner_id: site.partner_id });
+    const { page, problems } = await openPage(browser, server.base);
+
+    // The invitation link: the editor chooses a password and is signed in.
+    await page.goto(invite.url);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.getByLabel('Email', { exact: true }).fill('editor@partner.example.org');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('The new password again', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Save the password and sign in' }).click();
+    await page.getByRole('heading', { name: 'My listings' }).waitFor();
+
+    // Signs out and in again, with the keyboard.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email', { exact: true }).first().fill('editor@partner.example.org');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Password', { exact: true }).press('Enter');
+    await page.getByRole('heading', { name: 'My listings' }).waitFor();
+    await screenshot(page, 'partner-listings');
+
+    // The edit form: Sunday 10:00-14:00.
+    await page.click(`a[href="#edit=${site.id}"]`);
+    await page.getByRole('heading', { name: `Edit ${site.name}` }).waitFor();
+    await page.getByLabel('Sunday', { exact: true }).fill('10:00-14:00');
+    assert.ok(await page.locator('.pin-map canvas').count(), 'a map to place the pin');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.', { exact: true }).first().waitFor();
+    await screenshot(page, 'partner-edit-saved');
+
+    const after = await api(server.base, `/api/v1/nearest?zip=33125&k=100&open_at=${SUNDAY}`);
+    assert.ok(after.results.some((r) => r.id === site.id), 'open on Sunday in the nearest answer');
+    const record = await api(server.base, `/api/v1/sites/${site.id}`);
+    assert.deepEqual(record.hours.weekly.filter((s) => s.day === 'sun'), [{ day: 'sun', opens: '10:00', closes: '14:00' }]);
+    assert.equal(record.version, site.version + 1);
+
+    // The map page: the same place among the ZIP's ten nearest, its hours showing Sunday.
+    await page.goto(`${server.base}/`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.fill('#place', '33125');
+    await page.press('#place', 'Enter');
+    await page.waitForFunction(() => !document.getElementById('results').hasAttribute('aria-busy'));
+    await page.waitForSelector('#results-list > li');
+    const listed = await page.$$eval('#results-list > li', (lis) => lis.map((li) => li.dataset.id));
+    // (Places at the same spot may swap: compare as sets.)
+    assert.deepEqual([...listed].sort(), near.results.map((r) => r.id).sort(), 'the same ten places as the API');
+    await page.click(`#results-list > li[data-id="${site.id}"] button.name`);
+    await page.waitForSelector('#details:not([hidden]) #details-name');
+    const sunday = await page.$$eval('#details table.hours tr', (rows) =>
+      rows.map((r) => [r.querySelector('th').textContent, r.querySelector('td').textContent]).find(([d]) => d === 'Sunday'),
+    );
+    assert.ok(sunday, 'a Sunday row');
+    assert.match(sunday[1], /10:00\s?AM–2:00\s?PM/);
+    await screenshot(page, 'partner-change-on-map');
+    assert.deepEqual(problems, []);
+  });
+});
