@@ -447,12 +447,7 @@ async fn update_site(
     let site = state
         .directory
         .commit(|catalog| {
-            let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
-            who.require_editor_of(current.partner_id)?;
-            if expected.is_some_and(|v| v != current.version) {
-                let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
-                return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
-            }
+            let current = editable_site(catalog, &who, id, expected, days)?;
             let mut doc = serde_json::to_value(SiteInput::from(current.as_ref()))
                 .map_err(|e| ApiError::Internal(e.into()))?;
             let mut patch = patch.clone();
@@ -471,16 +466,10 @@ async fn update_site(
                 )]));
             }
             let s = input.validate(id, partner_id, Utc::now(), Some(current), &known(catalog))?;
-            let mut batch =
-                vec![Change::UpdateSite(s.clone()), site_revision(&who, "update", Some(current), Some(&s))];
-            batch.extend(audit(&who, "site.update", s.id, json!({"version": s.version})));
-            Ok((batch, s))
+            Ok((site_updated(&who, "update", current, &s), s))
         })
         .await?;
-    let mut res =
-        super::json(&view::site(&state.directory.read(), &site, None, Utc::now(), days, Viewer::Admin))?;
-    res.headers_mut().insert(header::ETAG, etag(site.version));
-    Ok(res)
+    site_answer(&state, &site)
 }
 
 async fn delete_site(
@@ -518,24 +507,53 @@ async fn verify_site(
     let site = state
         .directory
         .commit(|catalog| {
-            let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
-            who.require_editor_of(current.partner_id)?;
-            if expected.is_some_and(|v| v != current.version) {
-                let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
-                return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
-            }
+            let current = editable_site(catalog, &who, id, expected, days)?;
             let now = Utc::now();
             let mut input = SiteInput::from(current.as_ref());
             input.last_verified_at = Some(now);
             let s = input.validate(id, current.partner_id, now, Some(current), &known(catalog))?;
-            let mut batch =
-                vec![Change::UpdateSite(s.clone()), site_revision(&who, "verify", Some(current), Some(&s))];
-            batch.extend(audit(&who, "site.verify", s.id, json!({"version": s.version})));
-            Ok((batch, s))
+            Ok::<_, ApiError>((site_updated(&who, "verify", current, &s), s))
         })
         .await?;
+    site_answer(&state, &site)
+}
+
+/// The site `who` is about to change: 404 if there is none, 403 if it is not theirs, 409 with
+/// the current record if the edit started from another version than `expected`.
+fn editable_site<'c>(
+    catalog: &'c Catalog,
+    who: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    days: i64,
+) -> Result<&'c std::sync::Arc<crate::domain::Site>, ApiError> {
+    let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+    who.require_editor_of(current.partner_id)?;
+    if expected.is_some_and(|v| v != current.version) {
+        let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
+        return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
+    }
+    Ok(current)
+}
+
+/// The batch of a site update: the new record, its revision and (for an admin) the audit entry.
+fn site_updated(
+    who: &Principal,
+    action: &str,
+    before: &crate::domain::Site,
+    after: &crate::domain::Site,
+) -> Vec<Change> {
+    let mut batch =
+        vec![Change::UpdateSite(after.clone()), site_revision(who, action, Some(before), Some(after))];
+    batch.extend(audit(who, &format!("site.{action}"), after.id, json!({"version": after.version})));
+    batch
+}
+
+/// A site as an editor sees it after a write, with its version as `ETag`.
+fn site_answer(state: &AppState, site: &crate::domain::Site) -> Result<Response, ApiError> {
+    let days = state.settings.stale_after_days;
     let mut res =
-        super::json(&view::site(&state.directory.read(), &site, None, Utc::now(), days, Viewer::Admin))?;
+        super::json(&view::site(&state.directory.read(), site, None, Utc::now(), days, Viewer::Admin))?;
     res.headers_mut().insert(header::ETAG, etag(site.version));
     Ok(res)
 }
