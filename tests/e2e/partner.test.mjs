@@ -4,7 +4,8 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, screenshot, api } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, launchBrowser, openPage, screenshot, api, serverBinary } from './harness.mjs';
 
 const TOKEN = 'e2e-admin-token';
 const PASSWORD = 'a long enough password';
@@ -21,9 +22,10 @@ async function adminPost(base, path, body) {
   return res.json();
 }
 
-describe('a partner editor', () => {
+describe('a partner editor and an admin', () => {
   let server;
   let browser;
+  let edited;
   before(async () => {
     server = await startServer(['--admin-token', TOKEN]);
     browser = await launchBrowser();
@@ -36,7 +38,7 @@ describe('a partner editor', () => {
   it('signs in, changes a site\'s hours, and the change shows in nearest results and on the map page', async () => {
     // The place nearest ZIP 33125 that is closed on Sundays.
     const near = await api(server.base, '/api/v1/nearest?zip=33125&k=10');
-    const site = near.results.find((r) => !(r.hours?.weekly || []).some((s) => s.day === 'sun') && !r.confidential);
+    const site = (edited = near.results.find((r) => !(r.hours?.weekly || []).some((s) => s.day === 'sun') && !r.confidential));
     assert.ok(site, 'a site near 33125 closed on Sundays');
     const sundayBefore = await api(server.base, `/api/v1/nearest?zip=33125&k=100&open_at=${SUNDAY}`);
     assert.ok(!sundayBefore.results.some((r) => r.id === site.id), 'closed on Sunday before the edit');
@@ -95,6 +97,58 @@ describe('a partner editor', () => {
     assert.ok(sunday, 'a Sunday row');
     assert.match(sunday[1], /10:00\s?AM–2:00\s?PM/);
     await screenshot(page, 'partner-change-on-map');
+    assert.deepEqual(problems, []);
+  });
+
+  it('lets an admin approve a new organization, read the history, revert the edit and see the stale report', async () => {
+    assert.ok(edited, 'runs after the editor test');
+    execFileSync(serverBinary(), ['admin', 'create', '--email', 'staff@district.example.org', '--database', server.database], {
+      input: `${PASSWORD}\n`,
+    });
+    const { page, problems } = await openPage(browser, server.base);
+
+    // A new organization lists itself; it is pending.
+    await page.goto(`${server.base}/account.html#signup`);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.getByLabel('Organization name').fill('Esperanza Legal');
+    await page.getByLabel('Your email').fill('intake@esperanza.example.org');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+
+    // The admin signs in and approves it from the queue.
+    await page.goto(`${server.base}/account.html#signin`);
+    await page.getByLabel('Email', { exact: true }).first().fill('staff@district.example.org');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My listings' }).waitFor();
+    await page.getByRole('link', { name: 'Admin queue' }).click();
+    await page.getByRole('heading', { name: 'Admin queue' }).waitFor();
+    assert.ok((await page.textContent('#view')).includes('Esperanza Legal'));
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForSelector('code.secret');
+    assert.match(await page.textContent('code.secret'), /\/account\.html#invite=[0-9a-f]{64}$/);
+    const partners = await api(server.base, '/api/v1/partners?limit=10000');
+    assert.ok(partners.partners.some((p) => p.name === 'Esperanza Legal'), 'public once approved');
+    await screenshot(page, 'admin-queue');
+
+    // History of the edited site: the editor's change, reverted by the admin.
+    await page.goto(`${server.base}/account.html#history=${edited.id}`);
+    await page.getByRole('heading', { name: 'History of changes' }).waitFor();
+    const firstRow = page.locator('tbody tr').first();
+    assert.match(await firstRow.textContent(), /editor@partner\.example\.org/);
+    assert.match(await firstRow.textContent(), /hours/);
+    await firstRow.getByRole('button', { name: /Revert the change of/ }).click();
+    await page.waitForFunction(() => document.querySelector('tbody tr')?.textContent.includes('Reverted'));
+    const record = await api(server.base, `/api/v1/sites/${edited.id}`);
+    assert.deepEqual(record.hours, edited.hours, 'the hours as they were before the edit');
+    await screenshot(page, 'admin-history-reverted');
+
+    // The stale report: the demo's 2019 listings, with contacts, still shown (--demo hides none).
+    await page.getByRole('link', { name: 'Stale report' }).click();
+    await page.getByRole('heading', { name: 'Stale listings' }).waitFor();
+    assert.ok((await page.locator('tbody tr').count()) > 100);
+    assert.match(await page.textContent('#view'), /this server hides none of them/);
+    await screenshot(page, 'admin-stale-report');
     assert.deepEqual(problems, []);
   });
 });
