@@ -138,10 +138,10 @@ describe('the translation files', () => {
     assert.equal(files.ar.dir, 'rtl');
   });
 
-  it('hold the partner account pages in English, with Spanish drafts', () => {
+  it('hold the partner account pages in English, with Spanish and Haitian Creole drafts', () => {
     const acct = Object.keys(en).filter((k) => k.startsWith('acct.'));
     assert.ok(acct.length > 100);
-    for (const lang of ['es']) {
+    for (const lang of ['es', 'ht']) {
       assert.deepEqual(acct.filter((k) => !files[lang].strings[k]?.text), [], `${lang} is missing account strings`);
     }
     const used = readFileSync(join(WEB, 'js', 'account.js'), 'utf8') + readFileSync(join(WEB, 'account.html'), 'utf8');
