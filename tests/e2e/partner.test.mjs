@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, launchBrowser, openPage, screenshot, api, serverBinary } from './harness.mjs';
+import { auditNames, auditContrast } from './audit.mjs';
 
 const TOKEN = 'e2e-admin-token';
 const PASSWORD = 'a long enough password';
@@ -69,6 +70,8 @@ describe('a partner editor and an admin', () => {
     await page.getByRole('heading', { name: `Edit ${site.name}` }).waitFor();
     await page.getByLabel('Sunday', { exact: true }).fill('10:00-14:00');
     assert.ok(await page.locator('.pin-map canvas').count(), 'a map to place the pin');
+    assert.deepEqual(await auditNames(page), [], 'every control of the edit form has a name');
+    assert.deepEqual(await auditContrast(page), [], 'WCAG AA contrast on the edit form');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.', { exact: true }).first().waitFor();
     await screenshot(page, 'partner-edit-saved');
@@ -149,6 +152,8 @@ describe('a partner editor and an admin', () => {
     assert.ok((await page.locator('tbody tr').count()) > 100);
     assert.match(await page.textContent('#view'), /this server hides none of them/);
     await screenshot(page, 'admin-stale-report');
+    assert.deepEqual(await auditNames(page), []);
+    assert.deepEqual(await auditContrast(page), []);
     assert.deepEqual(problems, []);
   });
 });

@@ -177,6 +177,11 @@ pub(super) async fn write(tx: &mut Transaction<'_, Sqlite>, r: &Record) -> Resul
             sqlx::query("delete from sessions where user_id = ?1").bind(&id).execute(&mut **tx).await?;
         }
         Record::CreateSession(s) => {
+            // Expired sessions go as new ones come, so the table holds only live ones.
+            sqlx::query("delete from sessions where expires_at <= ?1")
+                .bind(ts(s.created_at))
+                .execute(&mut **tx)
+                .await?;
             sqlx::query(
                 "insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
                  values (?1, ?2, ?3, ?4, ?5)",
@@ -422,6 +427,15 @@ impl Accounts for SqliteStore {
         lock: &(dyn Fn(i64) -> Option<DateTime<Utc>> + Sync),
     ) -> Result<LoginAttempts, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Failures a day old are forgotten (and the table stays small): the counter is about
+        // attempts in a row, not over months.
+        sqlx::query(
+            "delete from login_attempts where last_at < ?1 and (locked_until is null or locked_until < ?2)",
+        )
+        .bind(ts(now - chrono::Duration::days(1)))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
         let failures: i64 = sqlx::query_scalar(
             "insert into login_attempts (key, failures, last_at) values (?1, 1, ?2) \
              on conflict (key) do update set failures = login_attempts.failures + 1, last_at = ?2 returning failures",
