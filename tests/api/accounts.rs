@@ -488,6 +488,13 @@ async fn concurrent_edits_get_exactly_one_conflict(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // A deletion from an old version is refused too; from the current one it goes through.
+    let delete = |version: &'static str| {
+        app.client.delete(format!("{}{path}", app.base)).bearer_auth(TOKEN).header("if-match", version).send()
+    };
+    let res = delete("\"2\"").await.unwrap();
+    assert_eq!(assert_problem(res, 409, None).await["current"]["version"], 3);
+    assert_eq!(delete("\"3\"").await.unwrap().status(), 204);
 }
 
 /// Every change is a revision (who, when, each field before and after); the organisation's

@@ -378,13 +378,18 @@ async fn update_partner(
 async fn delete_partner(
     State(state): State<AppState>,
     Admin(who): Admin,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, "partner")?;
+    let expected = expected_version(&headers, &Value::Null)?;
     state
         .directory
         .commit(|catalog| {
             let p = catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            if expected.is_some_and(|v| v != p.version) {
+                return Err(stale(view::partner(catalog, p)));
+            }
             let mut batch = vec![Change::DeletePartner(id), partner_revision(&who, "delete", Some(p), None)];
             batch.extend(audit(&who, "partner.delete", id, json!({"name": p.name})));
             Ok::<_, ApiError>((batch, ()))
@@ -475,15 +480,18 @@ async fn update_site(
 async fn delete_site(
     State(state): State<AppState>,
     who: Principal,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, "site")?;
     who.signed_in()?;
+    // A deletion may name the version it saw, like an edit (`If-Match`).
+    let expected = expected_version(&headers, &Value::Null)?;
+    let days = state.settings.stale_after_days;
     state
         .directory
         .commit(|catalog| {
-            let s = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
-            who.require_editor_of(s.partner_id)?;
+            let s = editable_site(catalog, &who, id, expected, days)?;
             let mut batch = vec![Change::DeleteSite(id), site_revision(&who, "delete", Some(s), None)];
             batch.extend(audit(&who, "site.delete", id, json!({"partner_id": s.partner_id})));
             Ok::<_, ApiError>((batch, ()))
