@@ -918,6 +918,10 @@ async fn hiding_follows_the_settings() {
         1
     );
     assert_eq!(HideAfter::parse("never"), Ok(HideAfter::Never));
+    // The rule in force is said at start.
+    let log = String::from_utf8_lossy(&crate::helpers::logs().lock().unwrap()).into_owned();
+    assert!(log.contains("listings not verified for 30 days are hidden from public results"), "{log}");
+    assert!(log.contains("the demo data is a 2019 snapshot"));
     assert!(HideAfter::parse("0").is_err() && HideAfter::parse("soon").is_err());
 }
 
