@@ -30,6 +30,8 @@ pub struct Catalog {
     site_by_source: HashMap<String, Uuid>,
     partner_by_source: HashMap<String, Uuid>,
     index: SpatialIndex<Uuid>,
+    /// Listings not verified for this many days are hidden from the public (`None`: never).
+    hide_after_days: Option<i64>,
 }
 
 /// Attributes the index filters on, taken from a site.
@@ -43,6 +45,7 @@ pub fn attrs_of(site: &Site) -> Attrs {
         no_id: site.no_id_required == Some(true),
         languages: languages.into(),
         hours: site.hours.clone(),
+        verified: site.last_verified_at.unwrap_or(site.created_at).timestamp(),
     }
 }
 
@@ -57,8 +60,18 @@ pub struct SiteQuery {
     pub partner: Option<Uuid>,
     /// Only mapped sites inside this box.
     pub bbox: Option<BBox>,
-    /// An admin's listing: sites of inactive partners too, and confidential sites in boxes.
+    /// An admin's listing: sites of inactive partners and hidden listings too, and
+    /// confidential sites in boxes.
     pub admin: bool,
+    /// A partner editor's organisation: its own sites are listed as for an admin.
+    pub own_partner: Option<Uuid>,
+}
+
+impl SiteQuery {
+    /// Whether the reader sees this partner's sites whole (as an admin or its editor).
+    fn sees_all_of(&self, partner_id: Uuid) -> bool {
+        self.admin || self.own_partner == Some(partner_id)
+    }
 }
 
 impl Catalog {
@@ -165,6 +178,7 @@ impl Catalog {
                 }
                 Change::CreateSite(s) | Change::UpdateSite(s) => self.put_site(s.clone()),
                 Change::DeleteSite(id) => self.drop_site(*id),
+                Change::Record(_) => {}
             }
         }
     }
@@ -235,9 +249,21 @@ impl Catalog {
         self.sites.values()
     }
 
-    /// Whether the public may see a site: its partner is active.
+    /// Whether the public may see a site: its partner is active and the listing is not hidden
+    /// for want of verification (see [`is_hidden`]).
     pub fn is_public(&self, site: &Site) -> bool {
         self.partners.get(&site.partner_id).is_some_and(|p| p.status == PartnerStatus::Active)
+            && !is_hidden(site, Utc::now(), self.hide_after_days)
+    }
+
+    /// Hides listings not verified for `days` from the public (`None`: never).
+    pub fn set_hide_after_days(&mut self, days: Option<i64>) {
+        self.hide_after_days = days;
+    }
+
+    /// The hiding threshold in force.
+    pub fn hide_after_days(&self) -> Option<i64> {
+        self.hide_after_days
     }
 
     /// One page of the sites a listing shows, ordered by name then id, and how many there are
@@ -256,12 +282,15 @@ impl Catalog {
     ) -> (usize, Vec<&Arc<Site>>) {
         let matched: Vec<_> = self
             .sites()
-            .filter(|s| q.admin || self.is_public(s))
+            .filter(|s| q.sees_all_of(s.partner_id) || self.is_public(s))
             .filter(|s| q.category.as_ref().is_none_or(|c| s.categories.contains(c)))
             .filter(|s| q.language.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
             .filter(|s| q.partner.is_none_or(|p| s.partner_id == p))
             .filter(|s| match q.bbox {
-                Some(b) => s.location().is_some_and(|at| b.contains(at)) && (q.admin || !s.confidential),
+                Some(b) => {
+                    s.location().is_some_and(|at| b.contains(at))
+                        && (q.sees_all_of(s.partner_id) || !s.confidential)
+                }
                 None => true,
             })
             .filter(|s| keep(s))
@@ -307,7 +336,15 @@ impl Catalog {
         filter: &Filter,
     ) -> Vec<(Arc<Site>, f64)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        self.index.nearest(origin, category, k, max_m, filter, &mut hits);
+        match self.hide_after_days {
+            // Public answers leave out listings hidden for want of verification.
+            Some(days) if filter.verified_since.is_none() => {
+                let since = (Utc::now() - chrono::Duration::days(days)).timestamp();
+                let filter = Filter { verified_since: Some(since), ..filter.clone() };
+                self.index.nearest(origin, category, k, max_m, &filter, &mut hits);
+            }
+            _ => self.index.nearest(origin, category, k, max_m, filter, &mut hits),
+        }
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
             .collect()
@@ -431,9 +468,12 @@ impl Directory {
             None => {
                 let snapshot = self.store.load().await?;
                 let to = snapshot.position;
-                let fresh = Catalog::from_snapshot(snapshot);
+                let mut fresh = Catalog::from_snapshot(snapshot);
                 let n = fresh.sites.len() + fresh.partners.len();
-                *self.catalog.write() = fresh;
+                let mut catalog = self.catalog.write();
+                fresh.hide_after_days = catalog.hide_after_days;
+                *catalog = fresh;
+                drop(catalog);
                 tracing::warn!(
                     feed_was = *position,
                     feed_now = to,
@@ -450,6 +490,11 @@ impl Directory {
     /// The store behind the directory.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Hides listings not verified for `days` from the public (`None`: never).
+    pub fn set_hide_after_days(&self, days: Option<i64>) {
+        self.catalog.write().set_hide_after_days(days);
     }
 
     /// A read view. Hold it briefly and never across an `.await`.
@@ -511,6 +556,13 @@ fn page_by<T>(
 /// Whether a listing is stale: never verified, or verified more than `stale_after_days` ago.
 pub fn is_stale(site: &Site, now: DateTime<Utc>, stale_after_days: i64) -> bool {
     site.last_verified_at.is_none_or(|t| now - t > chrono::Duration::days(stale_after_days))
+}
+
+/// Whether a listing is hidden from the public: not verified for more than `hide_after_days`
+/// (one never verified counts from its creation). `None` hides nothing.
+pub fn is_hidden(site: &Site, now: DateTime<Utc>, hide_after_days: Option<i64>) -> bool {
+    hide_after_days
+        .is_some_and(|d| now - site.last_verified_at.unwrap_or(site.created_at) > chrono::Duration::days(d))
 }
 
 #[cfg(test)]

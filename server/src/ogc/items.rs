@@ -144,6 +144,7 @@ impl Filters {
                 })?,
                 bbox: params.parse("bbox", |v| BBox::parse(v, true))?,
                 admin: false,
+                own_partner: None,
             },
             cost: params.parse("cost", |v| {
                 Cost::ALL

@@ -33,6 +33,8 @@ pub(super) const SITE_COLUMNS: &str = "id, partner_id, source_id, name, descript
 
 /// A unique `source_id` is taken.
 pub(super) const SOURCE_ID_TAKEN: &str = "source_id is already used by another record";
+/// An account with this email exists.
+pub(super) const EMAIL_TAKEN: &str = "email is already used by an account";
 /// A primary key is taken.
 pub(super) const ID_TAKEN: &str = "id is already used by another record";
 /// A foreign key points nowhere.
