@@ -95,6 +95,10 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Category mapping file (match,field,pattern,category,note; see
+        /// data/mappings/open211-miami-categories.csv): maps the source's taxonomy to ours.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
         #[command(flatten)]
         db: Db,
     },
@@ -238,10 +242,13 @@ async fn dispatch(
             app.run_until_stopped().await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, commit, json, db } => {
+        Command::Import { file, commit, json, mapping, db } => {
+            let options = crate::import::Options {
+                mapping: mapping.as_deref().map(crate::import::mapping::CategoryMapping::load).transpose()?,
+            };
             let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };
-            match crate::import::import_path(&store, &file, mode).await {
+            match crate::import::import_path_with(&store, &file, mode, &options).await {
                 Ok(report) => {
                     print_report(out, &report, json)?;
                     Ok(ExitCode::SUCCESS)

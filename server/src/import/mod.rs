@@ -6,6 +6,13 @@
 //! file is never half-imported. Re-importing is idempotent: partners and sites are matched by
 //! `id`, then `source_id` (then partners by exact name), and unchanged records are left alone.
 //! Sites without coordinates are kept (listed, not mapped) and reported.
+//!
+//! With a category [`mapping`] file ([`Options::mapping`]), the `categories` of a CSV row or a
+//! GeoJSON feature are read as the source's own taxonomy codes or labels and mapped
+//! (codes and `taxonomy_name` are the values as written; `name` the site's name,
+//! `organization_name` its `partner_name`).
+
+pub mod mapping;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,6 +26,14 @@ use uuid::Uuid;
 use crate::catalog::Catalog;
 use crate::domain::{FieldError, Partner, PartnerInput, Site, SiteInput};
 use crate::store::{Batch, Change, Store, StoreError};
+use mapping::{CategoryMapping, Names};
+
+/// How to read the source.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Maps the source's categories (taxonomy codes, labels) to ours.
+    pub mapping: Option<CategoryMapping>,
+}
 
 /// Dry run or commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,8 +148,28 @@ fn text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
     })
 }
 
+/// Replaces `categories` (source codes or labels as written) by the mapped categories.
+fn map_categories(props: &mut Map<String, Value>, mapping: &CategoryMapping) {
+    let codes: Vec<&str> = match props.get("categories") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    let text = |k: &str| props.get(k).and_then(Value::as_str).unwrap_or("");
+    let names = Names { name: text("name"), organization_name: text("partner_name"), taxonomy_names: &codes };
+    let mapped = mapping.categories(&codes, &names);
+    props.insert("categories".into(), json!(mapped));
+}
+
 /// Splits partner fields off a property map and parses the rest as a site.
-fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, Vec<FieldError>> {
+fn record_from_map(
+    row: usize,
+    mut props: Map<String, Value>,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Record, Vec<FieldError>> {
+    if let Some(m) = mapping {
+        map_categories(&mut props, m);
+    }
     let mut problems = Vec::new();
     let mut take = |key: &str| -> Option<String> {
         match props.remove(key) {
@@ -176,7 +211,11 @@ fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, 
 }
 
 /// Parses a GeoJSON FeatureCollection of points.
-pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
+pub fn parse_geojson(
+    file: &str,
+    bytes: &[u8],
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
     let doc: Value =
         serde_json::from_str(text(file, bytes)?).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
@@ -231,7 +270,7 @@ pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
                 continue;
             }
         }
-        rows.push((row, record_from_map(row, props)));
+        rows.push((row, record_from_map(row, props, mapping)));
     }
     Ok(rows)
 }
@@ -420,7 +459,7 @@ fn is_translation_column(h: &str) -> bool {
 }
 
 /// Parses the project's CSV.
-pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
+pub fn parse_csv(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Result<Rows, ImportError> {
     let text = text(file, bytes)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
@@ -455,19 +494,20 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
                 continue;
             }
         };
-        rows.push((row, csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m))));
+        rows.push((row, csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m, mapping))));
     }
     Ok(rows)
 }
 
 /// Parses a file by its extension (`.csv`, `.geojson`/`.json`).
-pub fn parse_file(path: &Path) -> Result<(Rows, &'static str), ImportError> {
+pub fn parse_file(path: &Path, options: &Options) -> Result<(Rows, &'static str), ImportError> {
+    let mapping = options.mapping.as_ref();
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "csv" => Ok((parse_csv(&name, &bytes)?, "csv")),
-        "geojson" | "json" => Ok((parse_geojson(&name, &bytes)?, "geojson")),
+        "csv" => Ok((parse_csv(&name, &bytes, mapping)?, "csv")),
+        "geojson" | "json" => Ok((parse_geojson(&name, &bytes, mapping)?, "geojson")),
         _ => Err(file_err(&name, "has an unknown extension (use .csv or .geojson)")),
     }
 }
@@ -640,7 +680,17 @@ pub fn plan(
 /// Imports a file into a store (the CLI and `serve --demo`): loads the current directory to
 /// match against, plans, and in commit mode writes the batch in one transaction.
 pub async fn import_path(store: &Arc<dyn Store>, path: &Path, mode: Mode) -> Result<Report, ImportError> {
-    let (rows, format) = parse_file(path)?;
+    import_path_with(store, path, mode, &Options::default()).await
+}
+
+/// [`import_path`] with [`Options`] (a category mapping).
+pub async fn import_path_with(
+    store: &Arc<dyn Store>,
+    path: &Path,
+    mode: Mode,
+    options: &Options,
+) -> Result<Report, ImportError> {
+    let (rows, format) = parse_file(path, options)?;
     let catalog = Catalog::from_snapshot(store.load().await?);
     let (batch, mut report) = plan(&catalog, rows, &path.display().to_string(), format, Utc::now());
     if mode == Mode::Commit {
