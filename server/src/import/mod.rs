@@ -12,6 +12,8 @@
 //! (codes and `taxonomy_name` are the values as written; `name` the site's name,
 //! `organization_name` its `partner_name`).
 
+pub mod datapackage;
+pub mod hsds_json;
 pub mod mapping;
 
 use std::collections::HashMap;
@@ -64,6 +66,28 @@ pub struct Unmapped {
     pub name: String,
 }
 
+/// A source record left out on purpose (not an error): e.g. no category maps.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Skipped {
+    /// Row number (as in [`RowProblem::row`]).
+    pub row: usize,
+    /// Its name.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Parsed input: rows to plan, the format's name, and records left out on purpose.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Rows to plan.
+    pub rows: Rows,
+    /// `csv`, `geojson`, `hsds-json`, `hsds-datapackage`.
+    pub format: &'static str,
+    /// Records left out on purpose (counted in [`Report::rows`]).
+    pub skipped: Vec<Skipped>,
+}
+
 /// What an import did or would do.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
@@ -85,6 +109,8 @@ pub struct Report {
     pub sites_unchanged: usize,
     /// Sites without coordinates (kept, listed, not on the map).
     pub without_coordinates: Vec<Unmapped>,
+    /// Source records left out on purpose (e.g. no category maps), with the reason.
+    pub skipped: Vec<Skipped>,
     /// Every bad row.
     pub errors: Vec<RowProblem>,
     /// Whether the changes were written.
@@ -499,16 +525,32 @@ pub fn parse_csv(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) ->
     Ok(rows)
 }
 
-/// Parses a file by its extension (`.csv`, `.geojson`/`.json`).
-pub fn parse_file(path: &Path, options: &Options) -> Result<(Rows, &'static str), ImportError> {
+/// Whether JSON text is a GeoJSON FeatureCollection (rather than HSDS): looks at the start.
+fn looks_like_geojson(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
+    head.contains("\"type\":\"FeatureCollection\"") || head.contains("\"features\":[")
+}
+
+/// Parses a file by its extension (`.csv`, `.geojson`; `.json`: GeoJSON or HSDS 3.0), or a
+/// folder with a `datapackage.json` (an HSDS tabular data package).
+pub fn parse_file(path: &Path, options: &Options) -> Result<Parsed, ImportError> {
     let mapping = options.mapping.as_ref();
     let name = path.display().to_string();
+    if path.is_dir() {
+        return datapackage::parse_dir(path, mapping);
+    }
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let parsed = |rows, format| Parsed { rows, format, skipped: Vec::new() };
     match ext.as_str() {
-        "csv" => Ok((parse_csv(&name, &bytes, mapping)?, "csv")),
-        "geojson" | "json" => Ok((parse_geojson(&name, &bytes, mapping)?, "geojson")),
-        _ => Err(file_err(&name, "has an unknown extension (use .csv or .geojson)")),
+        "csv" => Ok(parsed(parse_csv(&name, &bytes, mapping)?, "csv")),
+        "geojson" => Ok(parsed(parse_geojson(&name, &bytes, mapping)?, "geojson")),
+        "json" if looks_like_geojson(&bytes) => Ok(parsed(parse_geojson(&name, &bytes, mapping)?, "geojson")),
+        "json" => hsds_json::parse(&name, &bytes, mapping),
+        _ => Err(file_err(
+            &name,
+            "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0) or a data package folder)",
+        )),
     }
 }
 
@@ -690,9 +732,12 @@ pub async fn import_path_with(
     mode: Mode,
     options: &Options,
 ) -> Result<Report, ImportError> {
-    let (rows, format) = parse_file(path, options)?;
+    let parsed = parse_file(path, options)?;
     let catalog = Catalog::from_snapshot(store.load().await?);
-    let (batch, mut report) = plan(&catalog, rows, &path.display().to_string(), format, Utc::now());
+    let (batch, mut report) =
+        plan(&catalog, parsed.rows, &path.display().to_string(), parsed.format, Utc::now());
+    report.rows += parsed.skipped.len();
+    report.skipped = parsed.skipped;
     if mode == Mode::Commit {
         if !report.errors.is_empty() {
             return Err(ImportError::Invalid(Box::new(report)));
