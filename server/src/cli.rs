@@ -102,6 +102,20 @@ enum Command {
         #[command(flatten)]
         db: Db,
     },
+    /// Export the directory: HSDS 3.0 JSON, the HSDS data package (a folder), our CSV or GeoJSON.
+    Export {
+        /// Where to write: a file, or a folder for hsds-csv.
+        out: PathBuf,
+        /// hsds-json, hsds-csv, csv or geojson.
+        #[arg(long, value_parser = crate::export::Format::parse)]
+        format: crate::export::Format,
+        /// Only what the public sees (active partners; confidential sites without coordinates
+        /// or street), as `GET /api/v1/export` without the admin token. Default: everything.
+        #[arg(long)]
+        public: bool,
+        #[command(flatten)]
+        db: Db,
+    },
     /// Nearest sites to a ZIP code or a point; or, with --sites and --queries, a batch from files.
     Nearest(NearestArgs),
     /// Coverage gaps of a category: who is far from help, where, and where to recruit.
@@ -260,6 +274,15 @@ async fn dispatch(
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Export { out: path, format, public, db } => {
+            let store = db.connect("export").await?;
+            let catalog = crate::catalog::Catalog::from_snapshot(store.load().await?);
+            let viewer =
+                if public { crate::api::view::Viewer::Public } else { crate::api::view::Viewer::Admin };
+            let summary = crate::export::write(&catalog, format, viewer, &path)?;
+            writeln!(err, "{summary}")?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Nearest(args) => nearest(args, out, err).await,
         Command::Gaps(args) => crate::gaps::cli::gaps(args, out).await,

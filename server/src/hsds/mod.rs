@@ -34,7 +34,7 @@
 //! A confidential site, for the public, has no `latitude`/`longitude` and an empty
 //! `address_1` — what the public API withholds — and `assetmap.location_withheld: true`.
 
-// pub mod api;
+pub mod api;
 
 use std::collections::HashMap;
 
