@@ -52,11 +52,12 @@ fn paging(params: &Params) -> Result<(usize, usize), ApiError> {
     Ok((page, per_page))
 }
 
-/// The `Page` envelope over `items`.
-fn page(items: Vec<Value>, page: usize, per_page: usize) -> Value {
+/// The `Page` envelope: `total` items, of which `render` builds only this page's.
+fn page<T>(items: Vec<T>, page: usize, per_page: usize, render: impl Fn(T) -> Value) -> Value {
     let total = items.len();
     let total_pages = total.div_ceil(per_page).max(1);
-    let contents: Vec<Value> = items.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let contents: Vec<Value> =
+        items.into_iter().skip((page - 1) * per_page).take(per_page).map(render).collect();
     json!({
         "total_items": total,
         "total_pages": total_pages,
@@ -67,6 +68,21 @@ fn page(items: Vec<Value>, page: usize, per_page: usize) -> Value {
         "empty": contents.is_empty(),
         "contents": contents,
     })
+}
+
+/// Every (site, service index) of the sites passing `filters`, for the public.
+fn service_refs<'a>(c: &'a Catalog, filters: &Filters) -> Vec<(&'a Arc<Site>, usize)> {
+    public_sites(c)
+        .into_iter()
+        .filter(|s| filters.site(c, s))
+        .flat_map(|s| (0..s.services.len().max(1)).map(move |i| (s, i)))
+        .collect()
+}
+
+/// The `i`-th service of a site, in full.
+fn service_of(c: &Catalog, s: &Site, i: usize) -> Value {
+    let partner = c.partner(s.partner_id).map(AsRef::as_ref);
+    super::services(s, partner, c.categories(), Viewer::Public).swap_remove(i)
 }
 
 /// The public sites, by name then id.
@@ -164,18 +180,8 @@ async fn services(State(state): State<AppState>, params: Params) -> Result<Respo
     let filters = Filters::parse(&params)?;
     let (full, minimal) = (params.flag("full")?, params.flag("minimal")?);
     let c = state.directory.read();
-    let items: Vec<Value> = public_sites(&c)
-        .into_iter()
-        .filter(|s| filters.site(&c, s))
-        .flat_map(|s| {
-            let partner = c.partner(s.partner_id).map(AsRef::as_ref);
-            super::services(s, partner, c.categories(), Viewer::Public)
-                .into_iter()
-                .map(|v| list_item(v, full, minimal, s))
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    crate::api::json(&page(items, p, per_page))
+    let refs = service_refs(&c, &filters);
+    crate::api::json(&page(refs, p, per_page, |(s, i)| list_item(service_of(&c, s, i), full, minimal, s)))
 }
 
 fn not_found(what: &str, id: &str) -> ApiError {
@@ -191,9 +197,7 @@ async fn service(
     let uuid = Uuid::parse_str(&id).map_err(|_| not_found("service", &id))?;
     let c = state.directory.read();
     let (site, i) = find_service(&c, uuid).ok_or_else(|| not_found("service", &id))?;
-    let partner = c.partner(site.partner_id).map(AsRef::as_ref);
-    let all = super::services(site, partner, c.categories(), Viewer::Public);
-    crate::api::json(&all[i])
+    crate::api::json(&service_of(&c, site, i))
 }
 
 async fn organizations(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -207,8 +211,7 @@ async fn organizations(State(state): State<AppState>, params: Params) -> Result<
         .filter(|o| filters.search.as_deref().is_none_or(|q| o.name.to_lowercase().contains(q)))
         .collect();
     orgs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let items = orgs.into_iter().map(|o| super::organization(o)).collect();
-    crate::api::json(&page(items, p, per_page))
+    crate::api::json(&page(orgs, p, per_page, |o| super::organization(o)))
 }
 
 async fn organization(
@@ -270,9 +273,9 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
         _ => None,
     };
     let c = state.directory.read();
-    let mut items = Vec::new();
-    for s in public_sites(&c).into_iter().filter(|s| filters.site(&c, s)) {
-        let keep = match (&postcode, centre, proximity) {
+    let refs: Vec<_> = service_refs(&c, &filters)
+        .into_iter()
+        .filter(|(s, _)| match (&postcode, centre, proximity) {
             (Some(_), Some(at), Some(max)) => s.location().is_some_and(|l| {
                 let d = l.distance_m(at);
                 // a confidential site is matched at its distance rounded to the kilometre, as
@@ -282,22 +285,15 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
             }),
             (Some(z), _, _) => s.postal_code.as_deref().is_some_and(|pc| pc.get(..5) == Some(z.as_str())),
             _ => true,
-        };
-        if !keep {
-            continue;
-        }
-        let partner = c.partner(s.partner_id).map(AsRef::as_ref);
-        for mut svc in super::services(s, partner, c.categories(), Viewer::Public) {
-            let Some(Value::Array(mut sals)) =
-                svc.as_object_mut().and_then(|m| m.remove("service_at_locations"))
-            else {
-                continue;
-            };
-            for sal in &mut sals {
-                sal["service"] = svc.clone();
-            }
-            items.extend(sals);
-        }
-    }
-    crate::api::json(&page(items, p, per_page))
+        })
+        .collect();
+    crate::api::json(&page(refs, p, per_page, |(s, i)| {
+        let mut svc = service_of(&c, s, i);
+        let mut sal = svc
+            .as_object_mut()
+            .and_then(|m| m.remove("service_at_locations"))
+            .map_or(Value::Null, |mut v| v[0].take());
+        sal["service"] = svc;
+        sal
+    }))
 }
