@@ -85,9 +85,10 @@ enum Command {
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
     },
-    /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
+    /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, or an HSDS data package
+    /// (a folder with datapackage.json). Dry run unless --commit.
     Import {
-        /// The file (.csv or .geojson).
+        /// The file (.csv, .geojson, .json) or data package folder.
         file: PathBuf,
         /// Write the changes (in one transaction, only if no row is bad).
         #[arg(long)]
