@@ -105,9 +105,10 @@ enum Command {
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
     },
-    /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
+    /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, or an HSDS data package
+    /// (a folder with datapackage.json). Dry run unless --commit.
     Import {
-        /// The file (.csv or .geojson).
+        /// The file (.csv, .geojson, .json) or data package folder.
         file: PathBuf,
         /// Write the changes (in one transaction, only if no row is bad).
         #[arg(long)]
@@ -115,6 +116,24 @@ enum Command {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Category mapping file (match,field,pattern,category,note; see
+        /// data/mappings/open211-miami-categories.csv): maps the source's taxonomy to ours.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Export the directory: HSDS 3.0 JSON, the HSDS data package (a folder), our CSV or GeoJSON.
+    Export {
+        /// Where to write: a file, or a folder for hsds-csv.
+        out: PathBuf,
+        /// hsds-json, hsds-csv, csv or geojson.
+        #[arg(long, value_parser = crate::export::Format::parse)]
+        format: crate::export::Format,
+        /// Only what the public sees (active partners; confidential sites without coordinates
+        /// or street), as `GET /api/v1/export` without the admin token. Default: everything.
+        #[arg(long)]
+        public: bool,
         #[command(flatten)]
         db: Db,
     },
@@ -265,10 +284,13 @@ async fn dispatch(
             app.run_until_stopped().await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, commit, json, db } => {
+        Command::Import { file, commit, json, mapping, db } => {
+            let options = crate::import::Options {
+                mapping: mapping.as_deref().map(crate::import::mapping::CategoryMapping::load).transpose()?,
+            };
             let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };
-            match crate::import::import_path(&store, &file, mode).await {
+            match crate::import::import_path_with(&store, &file, mode, &options).await {
                 Ok(report) => {
                     print_report(out, &report, json)?;
                     Ok(ExitCode::SUCCESS)
@@ -280,6 +302,15 @@ async fn dispatch(
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Export { out: path, format, public, db } => {
+            let store = db.connect("export").await?;
+            let catalog = crate::catalog::Catalog::from_snapshot(store.load().await?);
+            let viewer =
+                if public { crate::api::view::Viewer::Public } else { crate::api::view::Viewer::Admin };
+            let summary = crate::export::write(&catalog, format, viewer, &path)?;
+            writeln!(err, "{summary}")?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Nearest(args) => nearest(args, out, err).await,
         Command::Gaps(args) => crate::gaps::cli::gaps(args, out).await,
@@ -342,6 +373,12 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
         )?;
         for u in r.without_coordinates.iter().take(20) {
             writeln!(out, "    row {}: {}", u.row, u.name)?;
+        }
+    }
+    if !r.skipped.is_empty() {
+        writeln!(out, "  {} record(s) left out:", r.skipped.len())?;
+        for u in r.skipped.iter().take(20) {
+            writeln!(out, "    row {}: {}: {}", u.row, u.name, u.reason)?;
         }
     }
     for e in &r.errors {

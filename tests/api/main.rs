@@ -10,6 +10,8 @@ mod bad_input;
 mod cli;
 mod directory;
 mod gaps;
+mod hsds;
+mod hsds_schema;
 mod instances;
 mod map_page;
 mod nearest;

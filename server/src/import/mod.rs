@@ -6,6 +6,15 @@
 //! file is never half-imported. Re-importing is idempotent: partners and sites are matched by
 //! `id`, then `source_id` (then partners by exact name), and unchanged records are left alone.
 //! Sites without coordinates are kept (listed, not mapped) and reported.
+//!
+//! With a category [`mapping`] file ([`Options::mapping`]), the `categories` of a CSV row or a
+//! GeoJSON feature are read as the source's own taxonomy codes or labels and mapped
+//! (codes and `taxonomy_name` are the values as written; `name` the site's name,
+//! `organization_name` its `partner_name`).
+
+pub mod datapackage;
+pub mod hsds_json;
+pub mod mapping;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,6 +28,14 @@ use uuid::Uuid;
 use crate::catalog::Catalog;
 use crate::domain::{FieldError, Partner, PartnerInput, Site, SiteInput};
 use crate::store::{Batch, Change, Store, StoreError};
+use mapping::{CategoryMapping, Names};
+
+/// How to read the source.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Maps the source's categories (taxonomy codes, labels) to ours.
+    pub mapping: Option<CategoryMapping>,
+}
 
 /// Dry run or commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +66,28 @@ pub struct Unmapped {
     pub name: String,
 }
 
+/// A source record left out on purpose (not an error): e.g. no category maps.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Skipped {
+    /// Row number (as in [`RowProblem::row`]).
+    pub row: usize,
+    /// Its name.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Parsed input: rows to plan, the format's name, and records left out on purpose.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Rows to plan.
+    pub rows: Rows,
+    /// `csv`, `geojson`, `hsds-json`, `hsds-datapackage`.
+    pub format: &'static str,
+    /// Records left out on purpose (counted in [`Report::rows`]).
+    pub skipped: Vec<Skipped>,
+}
+
 /// What an import did or would do.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
@@ -70,6 +109,8 @@ pub struct Report {
     pub sites_unchanged: usize,
     /// Sites without coordinates (kept, listed, not on the map).
     pub without_coordinates: Vec<Unmapped>,
+    /// Source records left out on purpose (e.g. no category maps), with the reason.
+    pub skipped: Vec<Skipped>,
     /// Every bad row.
     pub errors: Vec<RowProblem>,
     /// Whether the changes were written.
@@ -133,8 +174,28 @@ fn text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
     })
 }
 
+/// Replaces `categories` (source codes or labels as written) by the mapped categories.
+fn map_categories(props: &mut Map<String, Value>, mapping: &CategoryMapping) {
+    let codes: Vec<&str> = match props.get("categories") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    let text = |k: &str| props.get(k).and_then(Value::as_str).unwrap_or("");
+    let names = Names { name: text("name"), organization_name: text("partner_name"), taxonomy_names: &codes };
+    let mapped = mapping.categories(&codes, &names);
+    props.insert("categories".into(), json!(mapped));
+}
+
 /// Splits partner fields off a property map and parses the rest as a site.
-fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, Vec<FieldError>> {
+fn record_from_map(
+    row: usize,
+    mut props: Map<String, Value>,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Record, Vec<FieldError>> {
+    if let Some(m) = mapping {
+        map_categories(&mut props, m);
+    }
     let mut problems = Vec::new();
     let mut take = |key: &str| -> Option<String> {
         match props.remove(key) {
@@ -176,7 +237,11 @@ fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, 
 }
 
 /// Parses a GeoJSON FeatureCollection of points.
-pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
+pub fn parse_geojson(
+    file: &str,
+    bytes: &[u8],
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
     let doc: Value =
         serde_json::from_str(text(file, bytes)?).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
@@ -231,7 +296,7 @@ pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
                 continue;
             }
         }
-        rows.push((row, record_from_map(row, props)));
+        rows.push((row, record_from_map(row, props, mapping)));
     }
     Ok(rows)
 }
@@ -420,7 +485,7 @@ fn is_translation_column(h: &str) -> bool {
 }
 
 /// Parses the project's CSV.
-pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
+pub fn parse_csv(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Result<Rows, ImportError> {
     let text = text(file, bytes)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
@@ -455,25 +520,57 @@ pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
                 continue;
             }
         };
-        rows.push((row, csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m))));
+        rows.push((row, csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m, mapping))));
     }
     Ok(rows)
 }
 
-/// Parses a file by its extension (`.csv`, `.geojson`/`.json`).
-pub fn parse_file(path: &Path) -> Result<(Rows, &'static str), ImportError> {
+/// Whether JSON text is a GeoJSON FeatureCollection (rather than HSDS): looks at the start.
+fn looks_like_geojson(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
+    head.contains("\"type\":\"FeatureCollection\"") || head.contains("\"features\":[")
+}
+
+/// Parses a file by its extension (`.csv`, `.geojson`; `.json`: GeoJSON or HSDS 3.0), or a
+/// folder with a `datapackage.json` (an HSDS tabular data package).
+pub fn parse_file(path: &Path, options: &Options) -> Result<Parsed, ImportError> {
+    let mapping = options.mapping.as_ref();
     let name = path.display().to_string();
+    if path.is_dir() {
+        return datapackage::parse_dir(path, mapping);
+    }
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let parsed = |rows, format| Parsed { rows, format, skipped: Vec::new() };
     match ext.as_str() {
-        "csv" => Ok((parse_csv(&name, &bytes)?, "csv")),
-        "geojson" | "json" => Ok((parse_geojson(&name, &bytes)?, "geojson")),
-        _ => Err(file_err(&name, "has an unknown extension (use .csv or .geojson)")),
+        "csv" => Ok(parsed(parse_csv(&name, &bytes, mapping)?, "csv")),
+        "geojson" => Ok(parsed(parse_geojson(&name, &bytes, mapping)?, "geojson")),
+        "json" if looks_like_geojson(&bytes) => Ok(parsed(parse_geojson(&name, &bytes, mapping)?, "geojson")),
+        "json" => hsds_json::parse(&name, &bytes, mapping),
+        _ => Err(file_err(
+            &name,
+            "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0) or a data package folder)",
+        )),
+    }
+}
+
+/// Whether two coordinates are the same point: the SQLite store reads a double back within a
+/// unit in the last place of what was written (its `printf('%!.17g')`), so 1e-9° (0.1 mm) apart
+/// is the same.
+fn same_coordinate(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        (x, y) => x == y,
     }
 }
 
 fn same_site(a: &Site, b: &Site) -> bool {
+    if !same_coordinate(a.lon, b.lon) || !same_coordinate(a.lat, b.lat) {
+        return false;
+    }
     let mut b2 = b.clone();
+    b2.lon = a.lon;
+    b2.lat = a.lat;
     b2.created_at = a.created_at;
     b2.updated_at = a.updated_at;
     b2.version = a.version;
@@ -527,7 +624,11 @@ pub fn plan(
             .source_id
             .as_ref()
             .and_then(|s| by_source.get(s))
-            .or_else(|| p.name.as_ref().and_then(|n| by_name.get(&n.to_lowercase())))
+            // by name only when the row has no source id (as for partners already stored):
+            // two organisations of one name in a source stay two
+            .or_else(|| {
+                p.name.as_ref().filter(|_| p.source_id.is_none()).and_then(|n| by_name.get(&n.to_lowercase()))
+            })
             .copied();
         let partner_id = if let Some(id) = pending {
             id
@@ -640,9 +741,22 @@ pub fn plan(
 /// Imports a file into a store (the CLI and `serve --demo`): loads the current directory to
 /// match against, plans, and in commit mode writes the batch in one transaction.
 pub async fn import_path(store: &Arc<dyn Store>, path: &Path, mode: Mode) -> Result<Report, ImportError> {
-    let (rows, format) = parse_file(path)?;
+    import_path_with(store, path, mode, &Options::default()).await
+}
+
+/// [`import_path`] with [`Options`] (a category mapping).
+pub async fn import_path_with(
+    store: &Arc<dyn Store>,
+    path: &Path,
+    mode: Mode,
+    options: &Options,
+) -> Result<Report, ImportError> {
+    let parsed = parse_file(path, options)?;
     let catalog = Catalog::from_snapshot(store.load().await?);
-    let (batch, mut report) = plan(&catalog, rows, &path.display().to_string(), format, Utc::now());
+    let (batch, mut report) =
+        plan(&catalog, parsed.rows, &path.display().to_string(), parsed.format, Utc::now());
+    report.rows += parsed.skipped.len();
+    report.skipped = parsed.skipped;
     if mode == Mode::Commit {
         if !report.errors.is_empty() {
             return Err(ImportError::Invalid(Box::new(report)));
