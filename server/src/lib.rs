@@ -25,6 +25,7 @@ pub mod extract;
 pub mod gaps;
 pub mod i18n;
 pub mod import;
+pub mod kdtree;
 pub mod sheets;
 pub mod spatial;
 pub mod store;
