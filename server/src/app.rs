@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::client_config::router())
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
+        .merge(crate::import::http::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

@@ -85,16 +85,36 @@ enum Command {
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
     },
-    /// Import sites from the project's CSV or GeoJSON. Dry run unless --commit.
+    /// Import sites from the project's CSV, GeoJSON, or a folder of Ohana API CSVs. Dry run
+    /// unless --commit.
     Import {
-        /// The file (.csv or .geojson).
-        file: PathBuf,
+        /// The file (.csv or .geojson), or a folder of Ohana API CSVs.
+        #[arg(required_unless_present = "template")]
+        file: Option<PathBuf>,
         /// Write the changes (in one transaction, only if no row is bad).
         #[arg(long)]
         commit: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Print the spreadsheet template (our CSV's columns and one example row) and exit.
+        #[arg(long, conflicts_with_all = ["file", "commit"])]
+        template: bool,
+        /// The file's encoding: utf-8 (UTF-16 with a byte-order mark is read too) or
+        /// windows-1252 (also for Latin-1).
+        #[arg(long, default_value = "utf-8", value_parser = crate::import::Encoding::parse)]
+        encoding: crate::import::Encoding,
+        /// For GeoJSON with its own property names: the property map that says which property
+        /// is which column (see data/mappings/geojson/).
+        #[arg(long, value_name = "FILE")]
+        property_map: Option<PathBuf>,
+        /// Counties the deployment serves (5-digit FIPS codes, or 'all'): coordinates outside
+        /// are reported as warnings, swapped ones refused.
+        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::gaps::demand::ServiceArea::parse)]
+        service_area: crate::gaps::demand::ServiceArea,
+        /// Folder with the shipped data (census tracts for the service-area check).
+        #[arg(long, env = "ASSETMAP_DATA_DIR")]
+        data_dir: Option<PathBuf>,
         #[command(flatten)]
         db: Db,
     },
@@ -238,10 +258,39 @@ async fn dispatch(
             app.run_until_stopped().await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, commit, json, db } => {
+        Command::Import {
+            file,
+            commit,
+            json,
+            template,
+            encoding,
+            property_map,
+            service_area,
+            data_dir,
+            db,
+        } => {
+            let Some(file) = file.filter(|_| !template) else {
+                write!(out, "{}", crate::import::template::template_csv())?;
+                return Ok(ExitCode::SUCCESS);
+            };
+            let mut settings = Settings::new(db.url());
+            settings.service_area = service_area.clone();
+            if let Some(d) = data_dir {
+                settings.data_dir = d;
+            }
+            let gaps = std::sync::Arc::new(crate::gaps::GapsData::load(&settings)?);
+            let options = crate::import::Options {
+                encoding,
+                area: Some(std::sync::Arc::new(crate::import::area::AreaCheck::new(service_area, gaps))),
+                properties: property_map
+                    .as_deref()
+                    .map(crate::import::geojson_map::PropertyMap::load)
+                    .transpose()?
+                    .map(std::sync::Arc::new),
+            };
             let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };
-            match crate::import::import_path(&store, &file, mode).await {
+            match crate::import::import_path_with(&store, &file, mode, &options).await {
                 Ok(report) => {
                     print_report(out, &report, json)?;
                     Ok(ExitCode::SUCCESS)
@@ -296,7 +345,10 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
         }
     }
     for e in &r.errors {
-        writeln!(out, "  {}: row {}: {}: {}", r.file, e.row, e.field, e.message)?;
+        writeln!(out, "  {}: row {}: {}: {}", e.file, e.row, e.field, e.message)?;
+    }
+    for w in &r.warnings {
+        writeln!(out, "  warning: {}: row {}: {}: {}", w.file, w.row, w.field, w.message)?;
     }
     writeln!(
         out,
