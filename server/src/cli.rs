@@ -115,6 +115,12 @@ enum Command {
         /// Folder with the shipped data (census tracts for the service-area check).
         #[arg(long, env = "ASSETMAP_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// Category mapping file (match,field,pattern,category,note; see
+        /// data/mappings/open211-miami-categories.csv): maps the source's taxonomy to ours.
+        /// A folder of Ohana CSVs uses data/mappings/ohana-open-eligibility-categories.csv unless
+        /// another is given.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
         #[command(flatten)]
         db: Db,
     },
@@ -267,6 +273,7 @@ async fn dispatch(
             property_map,
             service_area,
             data_dir,
+            mapping,
             db,
         } => {
             let Some(file) = file.filter(|_| !template) else {
@@ -279,6 +286,11 @@ async fn dispatch(
                 settings.data_dir = d;
             }
             let gaps = std::sync::Arc::new(crate::gaps::GapsData::load(&settings)?);
+            // A folder of Ohana CSVs gets the shipped Open Eligibility mapping unless told otherwise.
+            let mapping = mapping.or_else(|| {
+                file.is_dir()
+                    .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
+            });
             let options = crate::import::Options {
                 encoding,
                 area: Some(std::sync::Arc::new(crate::import::area::AreaCheck::new(service_area, gaps))),
@@ -287,6 +299,7 @@ async fn dispatch(
                     .map(crate::import::geojson_map::PropertyMap::load)
                     .transpose()?
                     .map(std::sync::Arc::new),
+                mapping: mapping.as_deref().map(crate::import::mapping::CategoryMapping::load).transpose()?,
             };
             let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };

@@ -35,6 +35,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::mapping::CategoryMapping;
 use super::{
     columns_to_map, features, file_err, record_from_map, ImportError, Parsed, RowProblem, CSV_COLUMNS,
 };
@@ -136,7 +137,12 @@ impl PropertyMap {
     }
 
     /// Parses a FeatureCollection with this map.
-    pub fn parse(&self, file: &str, text: &str) -> Result<Parsed, ImportError> {
+    pub fn parse(
+        &self,
+        file: &str,
+        text: &str,
+        mapping: Option<&CategoryMapping>,
+    ) -> Result<Parsed, ImportError> {
         let mut parsed = Parsed::simple(file, "geojson", Vec::new());
         for (row, f) in features(file, text)? {
             let f = match f {
@@ -211,7 +217,7 @@ impl PropertyMap {
                 cols.push(("lat".to_owned(), lat.to_string()));
             }
             let result = columns_to_map(cols.iter().map(|(c, v)| (c.as_str(), v.as_str())))
-                .and_then(|m| record_from_map(row, m));
+                .and_then(|m| record_from_map(row, m, mapping));
             parsed.rows.push((row, result));
         }
         Ok(parsed)
@@ -238,7 +244,7 @@ mod tests {
           {"type": "Feature", "geometry": null,
            "properties": {"GlobalID": "{C}", "SITE_NAME": "Mystery", "Kind": "Bakery"}},
           {"type": "Feature", "geometry": null, "properties": {"SITE_NAME": "No id", "Kind": "Clinic"}}]}"#;
-        let parsed = map.parse("f.geojson", doc).unwrap();
+        let parsed = map.parse("f.geojson", doc, None).unwrap();
         assert_eq!(parsed.rows.len(), 3, "the museum is skipped");
         let rec = parsed.rows[0].1.as_ref().unwrap();
         assert_eq!(rec.site.source_id.as_deref(), Some("t:{A}"));
@@ -271,13 +277,13 @@ mod tests {
         let map = PropertyMap::parse_map("m.json", MAP.as_bytes()).unwrap();
         let crs = r#"{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2249"}},
                       "features": []}"#;
-        let e = map.parse("f.geojson", crs).unwrap_err().to_string();
+        let e = map.parse("f.geojson", crs, None).unwrap_err().to_string();
         assert!(e.contains("EPSG::2249") && e.contains("ogr2ogr"), "{e}");
         let ok = crs.replace("EPSG::2249", "OGC:1.3:CRS84");
-        assert!(map.parse("f.geojson", &ok).is_ok());
+        assert!(map.parse("f.geojson", &ok, None).is_ok());
         let feet = r#"{"type": "FeatureCollection", "features": [{"type": "Feature",
             "geometry": {"type": "Point", "coordinates": [763421.2, 2953110.5]}, "properties": {}}]}"#;
-        let e = map.parse("f.geojson", feet).unwrap_err().to_string();
+        let e = map.parse("f.geojson", feet, None).unwrap_err().to_string();
         assert!(e.contains("projected"), "{e}");
     }
 }

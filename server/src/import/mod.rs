@@ -6,6 +6,13 @@
 //! file is never half-imported. Re-importing is idempotent: partners and sites are matched by
 //! `id`, then `source_id` (then partners by exact name), and unchanged records are left alone.
 //! Sites without coordinates are kept (listed, not mapped) and reported.
+//!
+//! With a category [`mapping`] file ([`Options::mapping`]), the `categories` of a CSV row or a
+//! GeoJSON feature are read as the source's own taxonomy codes or labels and mapped
+//! (codes and `taxonomy_name` are the values as written; `name` the site's name,
+//! `organization_name` its `partner_name`).
+
+pub mod mapping;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -19,11 +26,12 @@ use uuid::Uuid;
 use crate::catalog::Catalog;
 use crate::domain::{FieldError, Partner, PartnerInput, Site, SiteInput};
 use crate::store::{Batch, Change, Store, StoreError};
+use mapping::{CategoryMapping, Names};
 
 pub mod area;
 pub mod geojson_map;
 pub mod http;
-// pub mod ohana; (needs mapping)
+pub mod ohana;
 pub mod template;
 pub mod text;
 
@@ -151,8 +159,28 @@ fn text<'a>(
     text::decode(bytes, encoding).map_err(|m| file_err(file, m))
 }
 
+/// Replaces `categories` (source codes or labels as written) by the mapped categories.
+fn map_categories(props: &mut Map<String, Value>, mapping: &CategoryMapping) {
+    let codes: Vec<&str> = match props.get("categories") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    let text = |k: &str| props.get(k).and_then(Value::as_str).unwrap_or("");
+    let names = Names { name: text("name"), organization_name: text("partner_name"), taxonomy_names: &codes };
+    let mapped = mapping.categories(&codes, &names);
+    props.insert("categories".into(), json!(mapped));
+}
+
 /// Splits partner fields off a property map and parses the rest as a site.
-fn record_from_map(row: usize, mut props: Map<String, Value>) -> Result<Record, Vec<FieldError>> {
+fn record_from_map(
+    row: usize,
+    mut props: Map<String, Value>,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Record, Vec<FieldError>> {
+    if let Some(m) = mapping {
+        map_categories(&mut props, m);
+    }
     let mut problems = Vec::new();
     let mut take = |key: &str| -> Option<String> {
         match props.remove(key) {
@@ -305,12 +333,20 @@ pub fn features(
 }
 
 /// Parses a GeoJSON FeatureCollection of points whose properties use the API's field names.
-pub fn parse_geojson(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
-    parse_geojson_text(file, &text(file, bytes, Encoding::Utf8)?)
+pub fn parse_geojson(
+    file: &str,
+    bytes: &[u8],
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
+    parse_geojson_text(file, &text(file, bytes, Encoding::Utf8)?, mapping)
 }
 
 /// [`parse_geojson`] over decoded text.
-pub fn parse_geojson_text(file: &str, text: &str) -> Result<Rows, ImportError> {
+pub fn parse_geojson_text(
+    file: &str,
+    text: &str,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
     let rows = features(file, text)?
         .into_iter()
         .map(|(row, f)| {
@@ -328,7 +364,7 @@ pub fn parse_geojson_text(file: &str, text: &str) -> Result<Rows, ImportError> {
                 props.insert("lon".into(), json!(lon));
                 props.insert("lat".into(), json!(lat));
             }
-            (row, record_from_map(row, props))
+            (row, record_from_map(row, props, mapping))
         })
         .collect();
     Ok(rows)
@@ -518,12 +554,16 @@ fn is_translation_column(h: &str) -> bool {
 }
 
 /// Parses the project's CSV.
-pub fn parse_csv(file: &str, bytes: &[u8]) -> Result<Rows, ImportError> {
-    parse_csv_text(file, &text(file, bytes, Encoding::Utf8)?)
+pub fn parse_csv(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Result<Rows, ImportError> {
+    parse_csv_text(file, &text(file, bytes, Encoding::Utf8)?, mapping)
 }
 
 /// [`parse_csv`] over decoded text.
-pub fn parse_csv_text(file: &str, text: &str) -> Result<Rows, ImportError> {
+pub fn parse_csv_text(
+    file: &str,
+    text: &str,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
@@ -560,7 +600,7 @@ pub fn parse_csv_text(file: &str, text: &str) -> Result<Rows, ImportError> {
         rows.push((
             row,
             columns_to_map(headers.iter().map(String::as_str).zip(rec.iter()))
-                .and_then(|m| record_from_map(row, m)),
+                .and_then(|m| record_from_map(row, m, mapping)),
         ));
     }
     Ok(rows)
@@ -576,6 +616,8 @@ pub struct Options {
     pub area: Option<Arc<area::AreaCheck>>,
     /// For a GeoJSON file with its own property names: which property is what.
     pub properties: Option<Arc<geojson_map::PropertyMap>>,
+    /// Maps the source's categories (taxonomy codes, labels) to ours.
+    pub mapping: Option<CategoryMapping>,
 }
 
 /// A source read and parsed, before it is planned against the directory.
@@ -604,12 +646,20 @@ impl Parsed {
 pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
     let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "csv" => Ok(Parsed::simple(name, "csv", parse_csv_text(name, &text(name, bytes, opts.encoding)?)?)),
+        "csv" => Ok(Parsed::simple(
+            name,
+            "csv",
+            parse_csv_text(name, &text(name, bytes, opts.encoding)?, opts.mapping.as_ref())?,
+        )),
         "geojson" | "json" => {
             let text = text(name, bytes, opts.encoding)?;
             match &opts.properties {
-                Some(m) => m.parse(name, &text),
-                None => Ok(Parsed::simple(name, "geojson", parse_geojson_text(name, &text)?)),
+                Some(m) => m.parse(name, &text, opts.mapping.as_ref()),
+                None => Ok(Parsed::simple(
+                    name,
+                    "geojson",
+                    parse_geojson_text(name, &text, opts.mapping.as_ref())?,
+                )),
             }
         }
         _ => {
@@ -622,15 +672,15 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
 pub fn parse_path(path: &Path, opts: &Options) -> Result<Parsed, ImportError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        return Err(file_err(&name, "TEMP"));
+        return ohana::parse_dir(path, opts);
     }
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
     parse_bytes(&name, &bytes, opts)
 }
 
-/// Parses a file by its extension (`.csv`, `.geojson`/`.json`) with the default options.
-pub fn parse_file(path: &Path) -> Result<(Rows, &'static str), ImportError> {
-    let parsed = parse_path(path, &Options::default())?;
+/// Parses a file by its extension (`.csv`, `.geojson`/`.json`).
+pub fn parse_file(path: &Path, options: &Options) -> Result<(Rows, &'static str), ImportError> {
+    let parsed = parse_path(path, options)?;
     Ok((parsed.rows, parsed.format))
 }
 
@@ -813,7 +863,7 @@ pub async fn import_path(store: &Arc<dyn Store>, path: &Path, mode: Mode) -> Res
     import_path_with(store, path, mode, &Options::default()).await
 }
 
-/// [`import_path`] with options: encoding, service area, GeoJSON property map.
+/// [`import_path`] with [`Options`]: encoding, service area, GeoJSON property map, category mapping.
 pub async fn import_path_with(
     store: &Arc<dyn Store>,
     path: &Path,

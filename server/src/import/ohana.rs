@@ -25,9 +25,15 @@ use std::path::Path;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use super::mapping::{CategoryMapping, Names};
+use super::mapping::Names;
 use super::{file_err, ImportError, Options, Parsed, PartnerRef, Record, RowProblem, Rows};
-use crate::domain::{ClockTime, FieldError, Hours, LanguageCode, Phone, PhoneType, Service, SiteInput, Span, Weekday};
+use crate::domain::{
+    ClockTime, FieldError, Hours, LanguageCode, Phone, PhoneType, Service, SiteInput, Span, Weekday,
+};
+
+/// The category mapping a folder of Ohana CSVs is read with unless another is given (in the
+/// data folder's `mappings/`).
+pub const DEFAULT_MAPPING: &str = "ohana-open-eligibility-categories.csv";
 
 /// Source-id prefixes of Ohana records.
 const ORG_PREFIX: &str = "ohana:org:";
@@ -41,7 +47,12 @@ struct Table {
 }
 
 impl Table {
-    fn read(file: String, text: &str, required: &[&str], errors: &mut Vec<RowProblem>) -> Result<Self, ImportError> {
+    fn read(
+        file: String,
+        text: &str,
+        required: &[&str],
+        errors: &mut Vec<RowProblem>,
+    ) -> Result<Self, ImportError> {
         let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
         let headers = rdr.headers().map_err(|e| file_err(&file, format!("header: {e}")))?.clone();
         let index: HashMap<String, usize> =
@@ -89,7 +100,11 @@ pub fn parse_dir(dir: &Path, opts: &Options) -> Result<Parsed, ImportError> {
 
 /// Parses the files of an Ohana folder (names lower-case, e.g. `locations.csv`) held in memory.
 /// `root` names the folder in messages.
-pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options) -> Result<Parsed, ImportError> {
+pub fn parse_files(
+    root: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    opts: &Options,
+) -> Result<Parsed, ImportError> {
     let path = |f: &str| format!("{}/{f}", root.trim_end_matches('/'));
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -118,7 +133,9 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
     let mapping = opts.mapping.as_ref();
     let term_names: HashMap<String, String> = taxonomy
         .iter()
-        .flat_map(|t| t.rows.iter().map(move |(_, r)| (t.get(r, "taxonomy_id").to_owned(), t.get(r, "name").to_owned())))
+        .flat_map(|t| {
+            t.rows.iter().map(move |(_, r)| (t.get(r, "taxonomy_id").to_owned(), t.get(r, "name").to_owned()))
+        })
         .collect();
 
     // Organizations by id.
@@ -138,7 +155,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
             description: orgs.opt(r, "description"),
         };
         if org_by_id.insert(id, partner).is_some() {
-            errors.push(RowProblem::new(&orgs.file, *row, FieldError::new("id", format!("'{id}' appears twice"))));
+            errors.push(RowProblem::new(
+                &orgs.file,
+                *row,
+                FieldError::new("id", format!("'{id}' appears twice")),
+            ));
         }
     }
 
@@ -152,7 +173,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
             continue;
         }
         if loc_by_id.insert(id.to_owned(), *row).is_some() {
-            errors.push(RowProblem::new(&locations.file, *row, FieldError::new("id", format!("'{id}' appears twice"))));
+            errors.push(RowProblem::new(
+                &locations.file,
+                *row,
+                FieldError::new("id", format!("'{id}' appears twice")),
+            ));
             continue;
         }
         let org_id = locations.get(r, "organization_id");
@@ -195,21 +220,22 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
         site.org_name = partner.name.clone().unwrap_or_default();
         sites.insert(*row, site);
     }
-    let site_of = |t: &Table, r: &csv::StringRecord, errors: &mut Vec<RowProblem>, row: usize| -> Option<usize> {
-        let id = t.get(r, "location_id");
-        if id.is_empty() {
-            return None;
-        }
-        let found = loc_by_id.get(id).copied();
-        if found.is_none() {
-            errors.push(RowProblem::new(
-                &t.file,
-                row,
-                FieldError::new("location_id", format!("'{id}' is not an id in locations.csv")),
-            ));
-        }
-        found
-    };
+    let site_of =
+        |t: &Table, r: &csv::StringRecord, errors: &mut Vec<RowProblem>, row: usize| -> Option<usize> {
+            let id = t.get(r, "location_id");
+            if id.is_empty() {
+                return None;
+            }
+            let found = loc_by_id.get(id).copied();
+            if found.is_none() {
+                errors.push(RowProblem::new(
+                    &t.file,
+                    row,
+                    FieldError::new("location_id", format!("'{id}' is not an id in locations.csv")),
+                ));
+            }
+            found
+        };
 
     if let Some(t) = &addresses {
         for (row, r) in &t.rows {
@@ -219,7 +245,10 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
                 warnings.push(RowProblem::new(
                     &t.file,
                     *row,
-                    FieldError::new("location_id", "a second address of the same location: only the first is kept"),
+                    FieldError::new(
+                        "location_id",
+                        "a second address of the same location: only the first is kept",
+                    ),
                 ));
                 continue;
             }
@@ -275,7 +304,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
         }
     }
     // The site a phone or schedule row belongs to: its location's, or its service's location's.
-    let owner = |t: &Table, r: &csv::StringRecord, row: usize, errors: &mut Vec<RowProblem>| -> Option<(usize, Option<String>)> {
+    let owner = |t: &Table,
+                 r: &csv::StringRecord,
+                 row: usize,
+                 errors: &mut Vec<RowProblem>|
+     -> Option<(usize, Option<String>)> {
         if !t.get(r, "location_id").is_empty() {
             return site_of(t, r, errors, row).map(|l| (l, None));
         }
@@ -304,7 +337,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
             let Some((loc, _)) = owner(t, r, *row, &mut errors) else { continue };
             let number = t.get(r, "number");
             if number.chars().filter(char::is_ascii_digit).count() < 3 || number.chars().count() > 40 {
-                errors.push(RowProblem::new(&t.file, *row, FieldError::new("number", format!("'{number}' is not a phone number"))));
+                errors.push(RowProblem::new(
+                    &t.file,
+                    *row,
+                    FieldError::new("number", format!("'{number}' is not a phone number")),
+                ));
                 continue;
             }
             let kind = match t.get(r, "number_type").to_ascii_lowercase().as_str() {
@@ -317,7 +354,10 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
                     warnings.push(RowProblem::new(
                         &t.file,
                         *row,
-                        FieldError::new("number_type", format!("'{other}' is not voice, fax, tty, sms or hotline: read as voice")),
+                        FieldError::new(
+                            "number_type",
+                            format!("'{other}' is not voice, fax, tty, sms or hotline: read as voice"),
+                        ),
                     ));
                     PhoneType::Voice
                 }
@@ -341,7 +381,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
             let Some((loc, service)) = owner(t, r, *row, &mut errors) else { continue };
             let day = t.get(r, "weekday");
             let Some(day) = Weekday::parse(day).filter(|_| day.len() >= 2) else {
-                errors.push(RowProblem::new(&t.file, *row, FieldError::new("weekday", format!("'{day}' is not a day of the week"))));
+                errors.push(RowProblem::new(
+                    &t.file,
+                    *row,
+                    FieldError::new("weekday", format!("'{day}' is not a day of the week")),
+                ));
                 continue;
             };
             let mut span = |col: &str| -> Option<ClockTime> {
@@ -349,7 +393,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
                 match clock(v) {
                     Some(c) => Some(c),
                     None => {
-                        errors.push(RowProblem::new(&t.file, *row, FieldError::new(col, format!("'{v}' is not a time of day (17:00, 5pm, 5:00 PM)"))));
+                        errors.push(RowProblem::new(
+                            &t.file,
+                            *row,
+                            FieldError::new(col, format!("'{v}' is not a time of day (17:00, 5pm, 5:00 PM)")),
+                        ));
                         None
                     }
                 }
@@ -367,9 +415,9 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
         for (row, r) in &t.rows {
             let Some((loc, service)) = owner(t, r, *row, &mut errors) else { continue };
             let Some(site) = sites.get_mut(&loc) else { continue };
-            let closed = matches!(t.get(r, "closed").to_ascii_lowercase().as_str(), "true" | "t" | "yes" | "1");
-            let (from, to) = (holiday_date(t.get(r, "start_date")), holiday_date(t.get(r, "end_date")));
-            let when = if from == to { from } else { format!("{from} to {to}") };
+            let closed =
+                matches!(t.get(r, "closed").to_ascii_lowercase().as_str(), "true" | "t" | "yes" | "1");
+            let when = holiday_span(t.get(r, "start_date"), t.get(r, "end_date"));
             let what = if closed {
                 format!("Closed {when}")
             } else {
@@ -403,7 +451,10 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
                     None => warnings.push(RowProblem::new(
                         file,
                         *lrow,
-                        FieldError::new("languages", format!("'{raw}' is not a language name assetmap knows: left out")),
+                        FieldError::new(
+                            "languages",
+                            format!("'{raw}' is not a language name assetmap knows: left out"),
+                        ),
                     )),
                 }
             }
@@ -434,7 +485,11 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
         }
         if let Some(fees) = site.fees.take() {
             let lower = fees.to_ascii_lowercase();
-            if lower.starts_with("none") || lower.starts_with("free") || lower.starts_with("no fee") || lower.starts_with("no charge") {
+            if lower.starts_with("none")
+                || lower.starts_with("free")
+                || lower.starts_with("no fee")
+                || lower.starts_with("no charge")
+            {
                 site.input.cost = Some(crate::domain::Cost::Free);
             }
             site.input.cost_note = Some(fees);
@@ -459,7 +514,10 @@ pub fn parse_files(root: &str, files: &BTreeMap<String, Vec<u8>>, opts: &Options
                 warnings.push(RowProblem::new(
                     &locations.file,
                     row,
-                    FieldError::new("hours", "no US state in its address to take a time zone from: hours read as America/New_York"),
+                    FieldError::new(
+                        "hours",
+                        "no US state in its address to take a time zone from: hours read as America/New_York",
+                    ),
                 ));
             }
             site.input.hours = Some(Hours {
@@ -549,10 +607,14 @@ pub fn language(name: &str) -> Option<LanguageCode> {
     if let Some(code) = alias {
         return LanguageCode::parse(code).ok();
     }
-    let lang = isolang::Language::from_name_lowercase(&lower).or_else(|| {
-        let base = lower.split('(').next().unwrap_or("").trim();
-        isolang::Language::from_name_lowercase(base)
-    })?;
+    // ISO 639's English names are capitalised ("Spanish", "Haitian").
+    let capitalised = |s: &str| -> String {
+        let mut c = s.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    };
+    let base = lower.split('(').next().unwrap_or("").trim().to_owned();
+    let lang = isolang::Language::from_name(&capitalised(&lower))
+        .or_else(|| isolang::Language::from_name(&capitalised(&base)))?;
     LanguageCode::parse(lang.to_639_1().unwrap_or_else(|| lang.to_639_3())).ok()
 }
 
@@ -579,19 +641,31 @@ pub fn clock(raw: &str) -> Option<ClockTime> {
     ClockTime::parse(&format!("{h:02}:{m:02}")).ok()
 }
 
-/// A holiday date in words: year 0001 (Ohana's "every year") becomes "January 1 (every year)".
-fn holiday_date(raw: &str) -> String {
+/// A holiday date: `(text, every year)`. Year 0001 is Ohana's "every year".
+fn holiday_date(raw: &str) -> (String, bool) {
     let raw = raw.trim();
-    for fmt in ["%B %d, %Y", "%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d"] {
+    let slash = if raw.rsplit('/').next().is_some_and(|y| y.len() == 2) { "%m/%d/%y" } else { "%m/%d/%Y" };
+    for fmt in ["%B %d, %Y", slash, "%Y-%m-%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(raw, fmt) {
             return if chrono::Datelike::year(&d) <= 1 {
-                format!("{} (every year)", d.format("%B %-d"))
+                (d.format("%B %-d").to_string(), true)
             } else {
-                d.format("%B %-d, %Y").to_string()
+                (d.format("%B %-d, %Y").to_string(), false)
             };
         }
     }
-    raw.to_owned()
+    (raw.to_owned(), false)
+}
+
+/// A holiday's dates in words ("January 1 (every year)", "June 1 to September 1 (every year)").
+fn holiday_span(start: &str, end: &str) -> String {
+    let ((from, yearly), (to, _)) = (holiday_date(start), holiday_date(end));
+    let when = if from == to || to.is_empty() { from } else { format!("{from} to {to}") };
+    if yearly {
+        format!("{when} (every year)")
+    } else {
+        when
+    }
 }
 
 /// The IANA zone of most of a US state's people (two-letter code or name); `None` if unknown.
@@ -601,19 +675,19 @@ pub fn state_zone(state: &str) -> Option<Tz> {
     use chrono_tz::Pacific as P;
     let s = state.trim().to_ascii_uppercase();
     let zone = match s.as_str() {
-        "CT" | "DE" | "DC" | "FL" | "GA" | "ME" | "MD" | "MA" | "NH" | "NJ" | "NY" | "NC" | "OH" | "PA" | "RI" | "SC"
-        | "VT" | "VA" | "WV" | "MI" | "CONNECTICUT" | "DELAWARE" | "FLORIDA" | "GEORGIA" | "MAINE" | "MARYLAND"
-        | "MASSACHUSETTS" | "NEW HAMPSHIRE" | "NEW JERSEY" | "NEW YORK" | "NORTH CAROLINA" | "OHIO"
-        | "PENNSYLVANIA" | "RHODE ISLAND" | "SOUTH CAROLINA" | "VERMONT" | "VIRGINIA" | "WEST VIRGINIA"
-        | "MICHIGAN" => A::New_York,
+        "CT" | "DE" | "DC" | "FL" | "GA" | "ME" | "MD" | "MA" | "NH" | "NJ" | "NY" | "NC" | "OH" | "PA"
+        | "RI" | "SC" | "VT" | "VA" | "WV" | "MI" | "CONNECTICUT" | "DELAWARE" | "FLORIDA" | "GEORGIA"
+        | "MAINE" | "MARYLAND" | "MASSACHUSETTS" | "NEW HAMPSHIRE" | "NEW JERSEY" | "NEW YORK"
+        | "NORTH CAROLINA" | "OHIO" | "PENNSYLVANIA" | "RHODE ISLAND" | "SOUTH CAROLINA" | "VERMONT"
+        | "VIRGINIA" | "WEST VIRGINIA" | "MICHIGAN" => A::New_York,
         "IN" | "INDIANA" => A::Indiana::Indianapolis,
         "KY" | "KENTUCKY" => A::Kentucky::Louisville,
-        "AL" | "AR" | "IL" | "IA" | "KS" | "LA" | "MN" | "MS" | "MO" | "NE" | "ND" | "OK" | "SD" | "TN" | "TX" | "WI"
-        | "ALABAMA" | "ARKANSAS" | "ILLINOIS" | "IOWA" | "KANSAS" | "LOUISIANA" | "MINNESOTA" | "MISSISSIPPI"
-        | "MISSOURI" | "NEBRASKA" | "NORTH DAKOTA" | "OKLAHOMA" | "SOUTH DAKOTA" | "TENNESSEE" | "TEXAS"
-        | "WISCONSIN" => A::Chicago,
-        "CO" | "ID" | "MT" | "NM" | "UT" | "WY" | "COLORADO" | "IDAHO" | "MONTANA" | "NEW MEXICO" | "UTAH"
-        | "WYOMING" => A::Denver,
+        "AL" | "AR" | "IL" | "IA" | "KS" | "LA" | "MN" | "MS" | "MO" | "NE" | "ND" | "OK" | "SD" | "TN"
+        | "TX" | "WI" | "ALABAMA" | "ARKANSAS" | "ILLINOIS" | "IOWA" | "KANSAS" | "LOUISIANA"
+        | "MINNESOTA" | "MISSISSIPPI" | "MISSOURI" | "NEBRASKA" | "NORTH DAKOTA" | "OKLAHOMA"
+        | "SOUTH DAKOTA" | "TENNESSEE" | "TEXAS" | "WISCONSIN" => A::Chicago,
+        "CO" | "ID" | "MT" | "NM" | "UT" | "WY" | "COLORADO" | "IDAHO" | "MONTANA" | "NEW MEXICO"
+        | "UTAH" | "WYOMING" => A::Denver,
         "AZ" | "ARIZONA" => A::Phoenix,
         "CA" | "NV" | "OR" | "WA" | "CALIFORNIA" | "NEVADA" | "OREGON" | "WASHINGTON" => A::Los_Angeles,
         "AK" | "ALASKA" => A::Anchorage,
@@ -647,8 +721,9 @@ mod tests {
         assert_eq!(l("Tagalog").as_deref(), Some("tl"));
         assert_eq!(l("Russian").as_deref(), Some("ru"));
         assert_eq!(l("Klingonese"), None);
-        assert_eq!(holiday_date("January 01, 0001"), "January 1 (every year)");
-        assert_eq!(holiday_date("12/24/15"), "December 24, 2015");
+        assert_eq!(holiday_span("January 01, 0001", "January 01, 0001"), "January 1 (every year)");
+        assert_eq!(holiday_span("June 01, 0001", "September 01, 0001"), "June 1 to September 1 (every year)");
+        assert_eq!(holiday_span("12/24/2015", "12/24/15"), "December 24, 2015");
         assert_eq!(state_zone("CA"), Some(chrono_tz::America::Los_Angeles));
     }
 }

@@ -64,7 +64,7 @@ mod tests {
     #[test]
     fn the_template_imports_as_it_is() {
         let text = template_csv();
-        let rows = super::super::parse_csv("template.csv", text.as_bytes()).unwrap();
+        let rows = super::super::parse_csv("template.csv", text.as_bytes(), None).unwrap();
         assert_eq!(rows.len(), 1);
         let rec = rows[0].1.as_ref().unwrap();
         assert_eq!(rec.site.name.as_deref(), Some("Esperanza Legal Aid – Little Havana"));
