@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod directory;
 mod gaps;
+mod import_sources;
 mod instances;
 mod map_page;
 mod nearest;
