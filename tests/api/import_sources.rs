@@ -276,6 +276,21 @@ async fn admins_import_over_http_all_or_nothing(backend: Backend) {
             .body(body)
             .send()
     };
+    // The map page links to the template, in every language (drafts marked unreviewed).
+    let page = app.get("/").await.text().await.unwrap();
+    assert!(
+        page.contains("href=\"/api/v1/import/template.csv\"") && page.contains("ui.footer.template"),
+        "{page}"
+    );
+    for e in std::fs::read_dir(data_dir().join("../web/i18n")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "json") {
+            let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let s = &file["strings"]["ui.footer.template"];
+            assert!(s["text"].as_str().is_some_and(|t| t.contains("CSV")), "{}", path.display());
+            assert_eq!(s["reviewed"], file["language"] == "en", "{}", path.display());
+        }
+    }
     // The template, as the web page links it, imports as it is.
     let res = app.get("/api/v1/import/template.csv").await;
     assert_eq!(res.status(), StatusCode::OK);

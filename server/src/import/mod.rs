@@ -882,3 +882,103 @@ pub async fn import_path_with(
     }
     Ok(report)
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Random and truncated bytes into every parser: an error or rows, never a panic.
+
+    use std::collections::BTreeMap;
+
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    /// Real inputs of each format, to cut short and to corrupt byte by byte.
+    fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let read = |p: &str| std::fs::read(fixtures.join(p)).expect("fixture");
+        vec![
+            ("a.csv", template::template_csv().into_bytes()),
+            ("a.csv", b"\xFF\xFEn\0a\0m\0e\0".to_vec()),
+            ("a.geojson", read("cambridge_ma/HEALTH_HealthClinics.geojson")),
+            ("locations.csv", read("ohana_san_mateo/locations.csv")),
+            ("services.csv", read("ohana_san_mateo/services.csv")),
+            ("regular_schedules.csv", read("ohana_san_mateo/regular_schedules.csv")),
+            ("phones.csv", read("ohana_san_mateo/phones.csv")),
+        ]
+    }
+
+    fn mangle(rng: &mut rand::rngs::StdRng, seed: &[u8]) -> Vec<u8> {
+        let mut b = seed.to_vec();
+        match rng.gen_range(0..4) {
+            0 => b.truncate(rng.gen_range(0..=b.len())),
+            1 => {
+                for _ in 0..rng.gen_range(1..20) {
+                    if !b.is_empty() {
+                        let i = rng.gen_range(0..b.len());
+                        b[i] = rng.gen();
+                    }
+                }
+            }
+            2 => {
+                let n = rng.gen_range(0..512);
+                b = (0..n).map(|_| rng.gen()).collect();
+            }
+            _ => {
+                let i = rng.gen_range(0..=b.len());
+                let junk: Vec<u8> = (0..rng.gen_range(1..8))
+                    .map(|_| *b",\"\n\r\0{}[]:;-".get(rng.gen_range(0..16)).unwrap_or(&b'x'))
+                    .collect();
+                b.splice(i..i, junk);
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn no_parser_panics_on_random_or_truncated_bytes() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x1a55e7);
+        let mapping = mapping::CategoryMapping::load(
+            &crate::config::default_dir("data").join("mappings").join(ohana::DEFAULT_MAPPING),
+        )
+        .ok();
+        let properties = geojson_map::PropertyMap::load(
+            &crate::config::default_dir("data").join("mappings/geojson/cambridge-health-clinics.json"),
+        )
+        .expect("shipped map");
+        let plain = Options::default();
+        let mapped = Options { properties: Some(Arc::new(properties)), mapping, ..Options::default() };
+        let catalog = Catalog::default();
+        let ohana_files: BTreeMap<String, Vec<u8>> = std::fs::read_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ohana_san_mateo"),
+        )
+        .expect("fixture folder")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("file"))
+        })
+        .collect();
+        let seeds = seeds();
+        for round in 0..500 {
+            let (name, seed) = &seeds[round % seeds.len()];
+            let bytes = mangle(&mut rng, seed);
+            for opts in [&plain, &mapped] {
+                for enc in [Encoding::Utf8, Encoding::Windows1252] {
+                    let opts = Options { encoding: enc, ..opts.clone() };
+                    if name.ends_with(".geojson") || *name == "a.csv" {
+                        if let Ok(parsed) = parse_bytes(name, &bytes, &opts) {
+                            let _ = prepare(&catalog, parsed, &opts, Utc::now());
+                        }
+                    } else {
+                        let mut files = ohana_files.clone();
+                        files.insert((*name).to_owned(), bytes.clone());
+                        if let Ok(parsed) = ohana::parse_files("fuzz", &files, &opts) {
+                            let _ = prepare(&catalog, parsed, &opts, Utc::now());
+                        }
+                    }
+                }
+            }
+            let _ = geojson_map::PropertyMap::parse_map("m.json", &bytes);
+        }
+    }
+}
