@@ -357,6 +357,12 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
             writeln!(out, "    row {}: {}", u.row, u.name)?;
         }
     }
+    if !r.skipped.is_empty() {
+        writeln!(out, "  {} record(s) left out:", r.skipped.len())?;
+        for u in r.skipped.iter().take(20) {
+            writeln!(out, "    row {}: {}: {}", u.row, u.name, u.reason)?;
+        }
+    }
     for e in &r.errors {
         writeln!(out, "  {}: row {}: {}: {}", e.file, e.row, e.field, e.message)?;
     }

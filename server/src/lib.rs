@@ -23,6 +23,7 @@ pub mod domain;
 pub mod error;
 pub mod extract;
 pub mod gaps;
+pub mod hsds;
 pub mod i18n;
 pub mod import;
 pub mod sheets;

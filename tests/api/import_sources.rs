@@ -42,9 +42,10 @@ async fn an_ohana_folder_imports_once_and_re_imports_as_unchanged(backend: Backe
 
     let (code, out, err) = cli(&["import", folder, "--service-area", SAN_MATEO, "--database", url]).await;
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("(ohana): 19 rows") && out.contains("19 new") && out.contains("dry run"), "{out}");
+    assert!(out.contains("(ohana): 22 rows") && out.contains("19 new") && out.contains("dry run"), "{out}");
     // Locations whose services map to none of our categories are listed, not imported.
-    assert!(out.contains("row 6: services: 'Economic Self - Sufficiency Program'"), "{out}");
+    assert!(out.contains("3 record(s) left out"), "{out}");
+    assert!(out.contains("row 6: Economic Self - Sufficiency Program: no active service maps"), "{out}");
     // Everything is in San Mateo, San Francisco or Santa Clara: no service-area warning.
     assert!(!out.contains("outside the service area"), "{out}");
 
@@ -166,11 +167,16 @@ async fn city_gis_layers_import_through_their_property_maps(backend: Backend) {
     let (code, out, _) = run(args(&clinics, &map_clinics, true)).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("12 new") && out.contains("committed"), "{out}");
-    let (code, out, _) = run(args(&assets, &map_assets, true)).await;
+    let mut json = args(&assets, &map_assets, true);
+    json.push("--json".into());
+    let (code, out, _) = run(json).await;
     assert_eq!(code, 0, "{out}");
-    // 54 assets, 29 of them arts and culture (skipped, listed).
-    assert!(out.contains("(geojson): 25 rows") && out.contains("25 new"), "{out}");
-    assert_eq!(out.matches("is mapped to no category: feature skipped").count(), 29, "{out}");
+    // 54 assets, 29 of them arts and culture (left out, listed).
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((report["rows"].as_u64(), report["sites_created"].as_u64()), (Some(54), Some(25)), "{report}");
+    let skipped = report["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 29, "{report}");
+    assert_eq!(skipped[0]["reason"], "AssetType 'Arts & Culture' is mapped to no category", "{report}");
     let (_, out, _) = cli(&[
         "nearest",
         "--lon",

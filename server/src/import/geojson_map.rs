@@ -19,8 +19,8 @@
 //!   own `id` can be named as `"$id"`.
 //! - `values`: our CSV column → the same text for every feature (`"categories": "health"`).
 //! - `categories_from`: the property whose value picks the categories (`;`-separated slugs); a
-//!   value mapped to `null` means "not a partner site": such features are skipped and listed
-//!   among the warnings. A value the map does not list is an error of its row, so nothing
+//!   value mapped to `null` means "not a partner site": such features are left out and listed
+//!   (`skipped`, with the reason). A value the map does not list is an error of its row, so nothing
 //!   unmapped slips in silently.
 //! - `source_id` is required (from `columns`), so re-importing updates instead of duplicating;
 //!   `source_id_prefix` keeps the ids of different layers apart (feature ids restart at 1 in
@@ -36,9 +36,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::mapping::CategoryMapping;
-use super::{
-    columns_to_map, features, file_err, record_from_map, ImportError, Parsed, RowProblem, CSV_COLUMNS,
-};
+use super::{columns_to_map, features, file_err, record_from_map, ImportError, Parsed, Skipped, CSV_COLUMNS};
 use crate::domain::FieldError;
 
 /// Where a column's value comes from.
@@ -187,14 +185,11 @@ impl PropertyMap {
                 match from.values.get(kind.trim()) {
                     Some(Some(cats)) => cols.push(("categories".to_owned(), cats.clone())),
                     Some(None) => {
-                        parsed.warnings.push(RowProblem::new(
-                            file,
+                        parsed.skipped.push(Skipped {
                             row,
-                            FieldError::new(
-                                from.property.as_str(),
-                                format!("'{kind}' is mapped to no category: feature skipped"),
-                            ),
-                        ));
+                            name: get(self.columns.get("name").map_or("", String::as_str)),
+                            reason: format!("{} '{kind}' is mapped to no category", from.property),
+                        });
                         continue;
                     }
                     None => {
@@ -256,8 +251,8 @@ mod tests {
         let e = parsed.rows[1].1.as_ref().unwrap_err();
         assert!(e[0].message.contains("'Bakery'"), "{e:?}");
         assert_eq!(parsed.rows[2].1.as_ref().unwrap_err()[0].field, "GlobalID");
-        assert_eq!(parsed.warnings.len(), 1);
-        assert_eq!(parsed.warnings[0].row, 2);
+        assert_eq!(parsed.skipped.len(), 1);
+        assert_eq!((parsed.skipped[0].row, parsed.skipped[0].name.as_str()), (2, "MIT Museum"));
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! (codes and `taxonomy_name` are the values as written; `name` the site's name,
 //! `organization_name` its `partner_name`).
 
+pub mod datapackage;
+pub mod hsds_json;
 pub mod mapping;
 
 use std::collections::HashMap;
@@ -75,6 +77,17 @@ pub struct Unmapped {
     pub name: String,
 }
 
+/// A source record left out on purpose (not an error): e.g. no category maps.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Skipped {
+    /// Row number (as in [`RowProblem::row`]).
+    pub row: usize,
+    /// Its name.
+    pub name: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// What an import did or would do.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
@@ -96,6 +109,8 @@ pub struct Report {
     pub sites_unchanged: usize,
     /// Sites without coordinates (kept, listed, not on the map).
     pub without_coordinates: Vec<Unmapped>,
+    /// Source records left out on purpose (e.g. no category maps), with the reason.
+    pub skipped: Vec<Skipped>,
     /// Every bad row: any one of them stops `--commit`.
     pub errors: Vec<RowProblem>,
     /// Rows imported as they are but worth a look (a site outside the service area, a language
@@ -621,14 +636,17 @@ pub struct Options {
 }
 
 /// A source read and parsed, before it is planned against the directory.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Parsed {
-    /// The file whose rows are the sites (for a folder, its `locations.csv`).
+    /// The file whose rows are the sites (for an Ohana folder, its `locations.csv`; for a data
+    /// package, the folder).
     pub file: String,
-    /// `csv`, `geojson` or `ohana`.
+    /// `csv`, `geojson`, `ohana`, `hsds-json`, `hsds-datapackage`.
     pub format: &'static str,
     /// One entry per site row.
     pub rows: Rows,
+    /// Records left out on purpose (counted in [`Report::rows`]).
+    pub skipped: Vec<Skipped>,
     /// Problems found in other files of the source (Ohana's phones.csv, ...).
     pub errors: Vec<RowProblem>,
     /// Warnings found while reading.
@@ -637,12 +655,18 @@ pub struct Parsed {
 
 impl Parsed {
     fn simple(file: &str, format: &'static str, rows: Rows) -> Self {
-        Self { file: file.to_owned(), format, rows, errors: Vec::new(), warnings: Vec::new() }
+        Self { file: file.to_owned(), format, rows, ..Self::default() }
     }
 }
 
-/// Parses one file's bytes: `.csv` (the project's CSV), `.geojson`/`.json` (API field names, or
-/// the properties `opts.mapping` names).
+/// Whether JSON text is a GeoJSON FeatureCollection (rather than HSDS): looks at the start.
+fn looks_like_geojson(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
+    head.contains("\"type\":\"FeatureCollection\"") || head.contains("\"features\":[")
+}
+
+/// Parses one file's bytes: `.csv` (the project's CSV), `.geojson` (API field names, or the
+/// properties `opts.properties` names), `.json` (GeoJSON, or HSDS 3.0 JSON).
 pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
     let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
@@ -651,6 +675,11 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
             "csv",
             parse_csv_text(name, &text(name, bytes, opts.encoding)?, opts.mapping.as_ref())?,
         )),
+        "json" if !looks_like_geojson(bytes) => {
+            let mut parsed = hsds_json::parse(name, bytes, opts.mapping.as_ref())?;
+            parsed.file = name.to_owned();
+            Ok(parsed)
+        }
         "geojson" | "json" => {
             let text = text(name, bytes, opts.encoding)?;
             match &opts.properties {
@@ -663,25 +692,41 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
             }
         }
         _ => {
-            Err(file_err(name, "has an unknown extension (use .csv or .geojson, or a folder of Ohana CSVs)"))
+            Err(file_err(
+                name,
+                "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0), a data package folder or a folder of Ohana CSVs)",
+            ))
         }
     }
 }
 
-/// Reads a file, or a folder of Ohana API CSVs.
+/// Reads a file, or a folder: an HSDS data package (with `datapackage.json`) or Ohana API CSVs
+/// (with `organizations.csv` and `locations.csv`).
 pub fn parse_path(path: &Path, opts: &Options) -> Result<Parsed, ImportError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        return ohana::parse_dir(path, opts);
+        if path.join("datapackage.json").is_file() {
+            let mut parsed = datapackage::parse_dir(path, opts.mapping.as_ref())?;
+            parsed.file = name;
+            return Ok(parsed);
+        }
+        if path.join("locations.csv").is_file() || path.join("organizations.csv").is_file() {
+            return ohana::parse_dir(path, opts);
+        }
+        return Err(file_err(
+            &name,
+            "is a folder with neither a datapackage.json (an HSDS data package) nor organizations.csv and \
+             locations.csv (the Ohana API layout)",
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
     parse_bytes(&name, &bytes, opts)
 }
 
-/// Parses a file by its extension (`.csv`, `.geojson`/`.json`).
-pub fn parse_file(path: &Path, options: &Options) -> Result<(Rows, &'static str), ImportError> {
-    let parsed = parse_path(path, options)?;
-    Ok((parsed.rows, parsed.format))
+/// Parses a file by its extension (`.csv`, `.geojson`; `.json`: GeoJSON or HSDS 3.0), or a
+/// folder (an HSDS data package, or Ohana CSVs).
+pub fn parse_file(path: &Path, options: &Options) -> Result<Parsed, ImportError> {
+    parse_path(path, options)
 }
 
 /// Checks coordinates against the service area, plans the rows against the catalog, and
@@ -689,6 +734,8 @@ pub fn parse_file(path: &Path, options: &Options) -> Result<(Rows, &'static str)
 pub fn prepare(catalog: &Catalog, mut parsed: Parsed, opts: &Options, now: DateTime<Utc>) -> (Batch, Report) {
     area::check_rows(&mut parsed, opts.area.as_deref());
     let (batch, mut report) = plan(catalog, parsed.rows, &parsed.file, parsed.format, now);
+    report.rows += parsed.skipped.len();
+    report.skipped = parsed.skipped;
     report.errors.extend(parsed.errors);
     report.warnings.extend(parsed.warnings);
     report.errors.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));

@@ -16,8 +16,8 @@
 //! imported. Ids become source ids `ohana:org:<id>` and `ohana:location:<id>`, so re-importing
 //! updates. The time zone of the hours is the one of the address's state (a stated table,
 //! [`state_zone`]); Ohana has none. A location none of whose active services maps to one of our
-//! categories is not imported and is listed among the warnings; so is a language name that is
-//! not recognised.
+//! categories is left out and listed (`skipped`, with the reason); a language name that is not
+//! recognised is left out and listed among the warnings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -26,7 +26,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use super::mapping::Names;
-use super::{file_err, ImportError, Options, Parsed, PartnerRef, Record, RowProblem, Rows};
+use super::{file_err, ImportError, Options, Parsed, PartnerRef, Record, RowProblem, Rows, Skipped};
 use crate::domain::{
     ClockTime, FieldError, Hours, LanguageCode, Phone, PhoneType, Service, SiteInput, Span, Weekday,
 };
@@ -437,6 +437,7 @@ pub fn parse_files(
 
     // Assemble the records.
     let mut rows: Rows = Vec::with_capacity(sites.len());
+    let mut skipped = Vec::new();
     for (row, mut site) in sites {
         let name = site.input.name.clone().unwrap_or_default();
         let mut languages = Vec::new();
@@ -469,18 +470,15 @@ pub fn parse_files(
         let names = Names { name: &name, organization_name: &site.org_name, taxonomy_names: &terms };
         site.input.categories = mapping.map(|m| m.categories(&site.codes, &names)).unwrap_or_default();
         if site.input.categories.is_empty() {
-            warnings.push(RowProblem::new(
-                &locations.file,
+            skipped.push(Skipped {
                 row,
-                FieldError::new(
-                    "services",
-                    if mapping.is_none() {
-                        "no category mapping was given (--mapping): not imported".to_owned()
-                    } else {
-                        format!("'{name}': no active service maps to one of our categories: not imported")
-                    },
-                ),
-            ));
+                name,
+                reason: if mapping.is_none() {
+                    "no category mapping was given (--mapping)".to_owned()
+                } else {
+                    "no active service maps to one of our categories".to_owned()
+                },
+            });
             continue;
         }
         if let Some(fees) = site.fees.take() {
@@ -528,7 +526,7 @@ pub fn parse_files(
         }
         rows.push((row, Ok(Record { row, partner: site.partner, site: site.input })));
     }
-    Ok(Parsed { file: locations.file.clone(), format: "ohana", rows, errors, warnings })
+    Ok(Parsed { file: locations.file.clone(), format: "ohana", rows, skipped, errors, warnings })
 }
 
 /// A location as it is assembled from the tables.
