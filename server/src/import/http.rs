@@ -49,11 +49,13 @@ fn format_of(content_type: Option<&str>) -> Result<&'static str, ApiError> {
     let mime = content_type.map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
     match mime.as_deref() {
         Some("text/csv") => Ok("csv"),
-        Some("application/geo+json" | "application/json") => Ok("geojson"),
+        Some("application/geo+json") => Ok("geojson"),
+        // GeoJSON or HSDS 3.0 JSON, told apart by their content.
+        Some("application/json") => Ok("json"),
         other => Err(ApiError::UnsupportedFormat(format!(
             "the body is {}; send a file as text/csv (our CSV; GET /api/v1/import/template.csv) or \
-             application/geo+json (a GeoJSON FeatureCollection). An Ohana folder or an HSDS package is \
-             imported with `assetmap import DIR`",
+             application/geo+json (a GeoJSON FeatureCollection), or application/json (GeoJSON or HSDS 3.0 \
+             JSON). An Ohana folder or an HSDS data package is imported with `assetmap import DIR`",
             other.map_or_else(|| "untyped (no Content-Type)".to_owned(), |m| format!("'{m}'"))
         ))),
     }
@@ -142,18 +144,15 @@ async fn run(state: AppState, params: Params, req: Request) -> Result<Response, 
     let encoding = params.parse("encoding", Encoding::parse)?.unwrap_or_default();
     let format = format_of(req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
     let properties = params.get("properties").map(|n| property_map(&state, n)).transpose()?;
-    if properties.is_some() && format != "geojson" {
+    if properties.is_some() && format == "csv" {
         return Err(ApiError::param("properties", "applies to GeoJSON bodies only").into());
     }
-    let name = params.get("name").unwrap_or(if format == "csv" { "upload.csv" } else { "upload.geojson" });
-    // The extension picks the parser: a name that says otherwise is the client's mistake.
-    let ext = if format == "csv" { "csv" } else { "geojson" };
-    let name = if name.to_ascii_lowercase().ends_with(&format!(".{ext}"))
-        || (ext == "geojson" && name.ends_with(".json"))
-    {
-        name.to_owned()
+    // The extension picks the parser: a name that says otherwise gets the body's own.
+    let name = params.get("name").map_or_else(|| format!("upload.{format}"), str::to_owned);
+    let name = if name.to_ascii_lowercase().ends_with(&format!(".{format}")) {
+        name
     } else {
-        format!("{name}.{ext}")
+        format!("{name}.{format}")
     };
     let body = Bytes::from_request(req, &state).await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -220,22 +220,9 @@ pub fn parse_files(
         site.org_name = partner.name.clone().unwrap_or_default();
         sites.insert(*row, site);
     }
-    let site_of =
-        |t: &Table, r: &csv::StringRecord, errors: &mut Vec<RowProblem>, row: usize| -> Option<usize> {
-            let id = t.get(r, "location_id");
-            if id.is_empty() {
-                return None;
-            }
-            let found = loc_by_id.get(id).copied();
-            if found.is_none() {
-                errors.push(RowProblem::new(
-                    &t.file,
-                    row,
-                    FieldError::new("location_id", format!("'{id}' is not an id in locations.csv")),
-                ));
-            }
-            found
-        };
+    let site_of = |t: &Table, r: &csv::StringRecord, errors: &mut Vec<RowProblem>, row: usize| {
+        lookup(&loc_by_id, t, r, row, "location_id", "locations.csv", errors)
+    };
 
     if let Some(t) = &addresses {
         for (row, r) in &t.rows {
@@ -316,21 +303,12 @@ pub fn parse_files(
         if sid.is_empty() {
             return None;
         }
-        match service_site.get(sid) {
-            Some(l) => Some((*l, Some(sid.to_owned()))),
-            None => {
-                errors.push(RowProblem::new(
-                    &t.file,
-                    row,
-                    FieldError::new("service_id", format!("'{sid}' is not an id in services.csv")),
-                ));
-                None
-            }
-        }
+        lookup(&service_site, t, r, row, "service_id", "services.csv", errors)
+            .map(|l| (l, Some(sid.to_owned())))
     };
 
     if let Some(t) = &phones {
-        for (row, r) in &phones.as_ref().map(|t| t.rows.clone()).unwrap_or_default() {
+        for (row, r) in &t.rows {
             if !t.get(r, "contact_id").is_empty() {
                 continue; // a staff member's own line
             }
@@ -527,6 +505,32 @@ pub fn parse_files(
         rows.push((row, Ok(Record { row, partner: site.partner, site: site.input })));
     }
     Ok(Parsed { file: locations.file.clone(), format: "ohana", rows, skipped, errors, warnings })
+}
+
+/// The record a reference column (`location_id`, `service_id`) names, by the ids of `of`; a
+/// value that names nothing is a problem of its row, an empty one names nothing.
+fn lookup<V: Copy>(
+    ids: &HashMap<String, V>,
+    t: &Table,
+    r: &csv::StringRecord,
+    row: usize,
+    col: &str,
+    of: &str,
+    errors: &mut Vec<RowProblem>,
+) -> Option<V> {
+    let id = t.get(r, col);
+    if id.is_empty() {
+        return None;
+    }
+    let found = ids.get(id).copied();
+    if found.is_none() {
+        errors.push(RowProblem::new(
+            &t.file,
+            row,
+            FieldError::new(col, format!("'{id}' is not an id in {of}")),
+        ));
+    }
+    found
 }
 
 /// A location as it is assembled from the tables.
