@@ -250,6 +250,9 @@ pub struct FeatureIn {
     pub point: Option<(f64, f64)>,
 }
 
+/// The features of a collection by position: each read, or its problems.
+pub type Features = Vec<(usize, Result<FeatureIn, Vec<FieldError>>)>;
+
 /// Whether a GeoJSON `crs` member (from the 2008 GeoJSON spec; RFC 7946 dropped it) names
 /// WGS84 longitude/latitude: `OGC:CRS84` or `EPSG:4326` (which GeoJSON writers emit in
 /// longitude/latitude order).
@@ -272,10 +275,7 @@ fn is_wgs84_crs(crs: &Value) -> Result<(), String> {
 /// Reads a GeoJSON FeatureCollection of points: file-level problems (not JSON, not a
 /// FeatureCollection, a coordinate system other than WGS84, projected coordinates) are an
 /// error for the whole file; a bad feature is a problem of its row.
-pub fn features(
-    file: &str,
-    text: &str,
-) -> Result<Vec<(usize, Result<FeatureIn, Vec<FieldError>>)>, ImportError> {
+pub fn features(file: &str, text: &str) -> Result<Features, ImportError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(file_err(file, "is not a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\")"));

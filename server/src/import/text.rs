@@ -127,7 +127,7 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<Cow<'_, str>, String> 
 }
 
 fn utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, String> {
-    if bytes.len() % 2 != 0 {
+    if bytes.len() & 1 == 1 {
         return Err("is UTF-16 with an odd number of bytes (cut short?); save it again as UTF-8".to_owned());
     }
     let units = bytes.chunks_exact(2).map(|c| read([c[0], c[1]]));
