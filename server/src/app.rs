@@ -90,6 +90,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
         .merge(crate::import::http::router())
+        .merge(crate::hsds::api::router())
+        .merge(crate::export::http::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

@@ -85,10 +85,10 @@ enum Command {
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
     },
-    /// Import sites from the project's CSV, GeoJSON, or a folder of Ohana API CSVs. Dry run
-    /// unless --commit.
+    /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
+    /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
     Import {
-        /// The file (.csv or .geojson), or a folder of Ohana API CSVs.
+        /// The file (.csv, .geojson, .json), a data package folder or an Ohana folder.
         #[arg(required_unless_present = "template")]
         file: Option<PathBuf>,
         /// Write the changes (in one transaction, only if no row is bad).
@@ -121,6 +121,20 @@ enum Command {
         /// another is given.
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Export the directory: HSDS 3.0 JSON, the HSDS data package (a folder), our CSV or GeoJSON.
+    Export {
+        /// Where to write: a file, or a folder for hsds-csv.
+        out: PathBuf,
+        /// hsds-json, hsds-csv, csv or geojson.
+        #[arg(long, value_parser = crate::export::Format::parse)]
+        format: crate::export::Format,
+        /// Only what the public sees (active partners; confidential sites without coordinates
+        /// or street), as `GET /api/v1/export` without the admin token. Default: everything.
+        #[arg(long)]
+        public: bool,
         #[command(flatten)]
         db: Db,
     },
@@ -315,6 +329,15 @@ async fn dispatch(
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Export { out: path, format, public, db } => {
+            let store = db.connect("export").await?;
+            let catalog = crate::catalog::Catalog::from_snapshot(store.load().await?);
+            let viewer =
+                if public { crate::api::view::Viewer::Public } else { crate::api::view::Viewer::Admin };
+            let summary = crate::export::write(&catalog, format, viewer, &path)?;
+            writeln!(err, "{summary}")?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Nearest(args) => nearest(args, out, err).await,
         Command::Gaps(args) => crate::gaps::cli::gaps(args, out).await,

@@ -21,6 +21,7 @@ pub mod config;
 pub mod curve;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod gaps;
 pub mod hsds;

@@ -9,6 +9,8 @@ mod bad_input;
 mod cli;
 mod directory;
 mod gaps;
+mod hsds;
+mod hsds_schema;
 mod import_sources;
 mod instances;
 mod map_page;

@@ -34,7 +34,7 @@
 //! A confidential site, for the public, has no `latitude`/`longitude` and an empty
 //! `address_1` — what the public API withholds — and `assetmap.location_withheld: true`.
 
-// pub mod api;
+pub mod api;
 
 use std::collections::HashMap;
 
@@ -452,10 +452,11 @@ pub fn site_props(location: Option<&Value>, services: &[&Value], org: Option<&Va
     if let Some(id) = text(loc, "id").filter(|i| Uuid::parse_str(i).is_ok()) {
         put(&mut m, "id", json!(id));
     }
-    if text(loc, "external_identifier_type").as_deref() == Some(SOURCE_ID_TYPE)
-        || lx.get("source_id").is_some()
-    {
+    if text(loc, "external_identifier_type").as_deref() == Some(SOURCE_ID_TYPE) {
         put(&mut m, "source_id", opt(&text(loc, "external_identifier")));
+    } else if let Some(id) = text(loc, "id").filter(|i| Uuid::parse_str(i).is_err()) {
+        // an id that cannot be ours: kept as the source id, so a re-import finds the site
+        put(&mut m, "source_id", json!(format!("hsds:location:{id}")));
     }
     // the partner
     if let Some(o) = org {
@@ -463,7 +464,9 @@ pub fn site_props(location: Option<&Value>, services: &[&Value], org: Option<&Va
         if let Some(id) = text(o, "id").filter(|i| Uuid::parse_str(i).is_ok()) {
             put(&mut m, "partner_id", json!(id));
         }
-        put(&mut m, "partner_source_id", opt(&text(&ox, "source_id")));
+        let non_uuid =
+            text(o, "id").filter(|i| Uuid::parse_str(i).is_err()).map(|i| format!("hsds:organization:{i}"));
+        put(&mut m, "partner_source_id", opt(&text(&ox, "source_id").or(non_uuid)));
         put(&mut m, "partner_name", opt(&text(o, "name")));
         put(&mut m, "partner_description", opt(&text(o, "description")));
         put(&mut m, "partner_website", opt(&text(o, "website").or_else(|| text(o, "url"))));

@@ -111,9 +111,11 @@ fn cell(column: &str, v: &str) -> Value {
         return Value::Null;
     }
     match column {
-        "latitude" | "longitude" | "extension" | "minimum_age" | "maximum_age" | "amount" | "interval" => {
-            v.parse::<f64>().map_or_else(|_| json!(v), |x| json!(x))
-        }
+        "latitude" | "longitude" | "extension" | "minimum_age" | "maximum_age" | "amount" | "interval" => v
+            .parse::<i64>()
+            .map(|x| json!(x))
+            .or_else(|_| v.parse::<f64>().map(|x| json!(x)))
+            .unwrap_or_else(|_| json!(v)),
         "assetmap" => serde_json::from_str(v).unwrap_or(Value::Null),
         _ => json!(v),
     }

@@ -108,3 +108,58 @@ pub(super) fn rows_from_services(
     }
     (rows, skipped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service as another HSDS 3.0 publisher writes it: its own ids and taxonomy.
+    const FEED: &str = r#"{"total_items": 2, "contents": [
+      {"id": "svc-1", "name": "Immigration Legal Clinic", "status": "active",
+       "organization": {"id": "org-9", "name": "Legal Aid Society", "description": "", "website": "https://legalaid.example"},
+       "languages": [{"id": "l1", "code": "spa"}, {"id": "l2", "name": "Haitian"}],
+       "attributes": [{"id": "a1", "taxonomy_term": {"id": "t1", "code": "FT-3600", "name": "Immigration Legal Services", "description": ""}}],
+       "service_at_locations": [{"id": "sal-1", "location": {"id": "loc-1", "location_type": "physical", "name": "Downtown office",
+          "latitude": 25.77, "longitude": -80.19,
+          "addresses": [{"id": "ad1", "address_1": "1 Flagler St", "address_2": "Suite 2", "city": "Miami", "state_province": "FL",
+                         "postal_code": "33130", "country": "US", "address_type": "physical"}],
+          "phones": [{"id": "p1", "number": "305-555-0100", "type": "textphone", "languages": [{"id": "pl", "code": "es"}]}],
+          "schedules": [{"id": "s1", "freq": "WEEKLY", "byday": "MO,TU", "opens_at": "09:00", "closes_at": "17:00"}]}}]},
+      {"id": "svc-2", "name": "Food pantry", "status": "active", "organization_id": "org-9",
+       "attributes": [{"id": "a2", "taxonomy_term": {"id": "t2", "code": "BD-1800.2000", "name": "Food Pantries", "description": ""}}]}
+    ]}"#;
+
+    #[test]
+    fn another_publishers_feed_is_read_and_mapped() {
+        let m = CategoryMapping::parse(
+            "m.csv",
+            b"match,field,pattern,category,note\ncode_prefix,taxonomy_code,FT-3600,legal,\n",
+        )
+        .unwrap();
+        let parsed = parse("feed.json", FEED.as_bytes(), Some(&m)).unwrap();
+        assert_eq!(parsed.format, "hsds-json");
+        assert_eq!(parsed.skipped.len(), 1, "the pantry maps to no category");
+        assert_eq!(parsed.skipped[0].name, "Food pantry");
+        let (row, rec) = &parsed.rows[0];
+        let rec = rec.as_ref().unwrap();
+        assert_eq!(*row, 1);
+        let s = &rec.site;
+        assert_eq!(s.name.as_deref(), Some("Downtown office"));
+        assert_eq!(s.source_id.as_deref(), Some("hsds:location:loc-1"));
+        assert_eq!(rec.partner.source_id.as_deref(), Some("hsds:organization:org-9"));
+        assert_eq!(s.street.as_deref(), Some("1 Flagler St, Suite 2"));
+        assert_eq!((s.lon, s.lat), (Some(-80.19), Some(25.77)));
+        let langs: Vec<&str> = s.languages.iter().map(|l| l.as_str()).collect();
+        assert_eq!(langs, ["es", "ht"]);
+        assert_eq!(s.phones[0].kind, crate::domain::PhoneType::Tty);
+        assert_eq!(s.phones[0].languages[0].as_str(), "es");
+        assert_eq!(s.hours.as_ref().unwrap().weekly.len(), 2);
+        assert_eq!(s.categories[0].as_str(), "legal");
+        assert_eq!(s.services[0].name, "Immigration Legal Clinic");
+        // without a mapping, the foreign taxonomy is a named problem, not a guess
+        let parsed = parse("feed.json", FEED.as_bytes(), None).unwrap();
+        let errs = parsed.rows[0].1.as_ref().unwrap_err();
+        assert_eq!(errs[0].field, "categories");
+        assert!(parse("x.json", b"{\"type\": 3}", None).is_err());
+    }
+}

@@ -743,8 +743,23 @@ pub fn prepare(catalog: &Catalog, mut parsed: Parsed, opts: &Options, now: DateT
     (batch, report)
 }
 
+/// Whether two coordinates are the same point: the SQLite store reads a double back within a
+/// unit in the last place of what was written (its `printf('%!.17g')`), so 1e-9° (0.1 mm) apart
+/// is the same.
+fn same_coordinate(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        (x, y) => x == y,
+    }
+}
+
 fn same_site(a: &Site, b: &Site) -> bool {
+    if !same_coordinate(a.lon, b.lon) || !same_coordinate(a.lat, b.lat) {
+        return false;
+    }
     let mut b2 = b.clone();
+    b2.lon = a.lon;
+    b2.lat = a.lat;
     b2.created_at = a.created_at;
     b2.updated_at = a.updated_at;
     b2.version = a.version;
@@ -794,7 +809,11 @@ pub fn plan(
             .source_id
             .as_ref()
             .and_then(|s| by_source.get(s))
-            .or_else(|| p.name.as_ref().and_then(|n| by_name.get(&n.to_lowercase())))
+            // by name only when the row has no source id (as for partners already stored):
+            // two organisations of one name in a source stay two
+            .or_else(|| {
+                p.name.as_ref().filter(|_| p.source_id.is_none()).and_then(|n| by_name.get(&n.to_lowercase()))
+            })
             .copied();
         let partner_id = if let Some(id) = pending {
             id
