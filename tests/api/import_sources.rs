@@ -379,7 +379,89 @@ async fn admins_import_over_http_all_or_nothing(backend: Backend) {
     assert_eq!(app.stored_sites().await, 13);
 }
 
+/// A zip archive of `files` (deflated), as zip tools write it.
+fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for (name, data) in files {
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        let packed = enc.finish().unwrap();
+        let offset = out.len() as u32;
+        // version, flags, method 8, time, date, crc (not checked), sizes, name length, no extra
+        let mut common = vec![20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        common.extend((packed.len() as u32).to_le_bytes());
+        common.extend((data.len() as u32).to_le_bytes());
+        common.extend((name.len() as u16).to_le_bytes());
+        common.extend([0, 0]);
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend(&common);
+        out.extend(name.as_bytes());
+        out.extend(&packed);
+        central.extend(0x0201_4b50u32.to_le_bytes());
+        central.extend([20, 0]);
+        central.extend(&common);
+        central.extend([0; 10]);
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
+    }
+    let cd = out.len() as u32;
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0; 4]);
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd.to_le_bytes());
+    out.extend([0, 0]);
+    out
+}
+
+async fn a_zipped_ohana_folder_imports_over_http(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let files: Vec<(String, Vec<u8>)> = std::fs::read_dir(fixture("ohana_san_mateo"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                format!("san_mateo_sample/{}", e.file_name().to_string_lossy()),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    let body = zip(&files);
+    let post = |query: &str, body: Vec<u8>| {
+        app.client
+            .post(format!("{}/api/v1/import{query}", app.base))
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/zip")
+            .body(body)
+            .send()
+    };
+    let res = post("?commit=true&name=san_mateo.zip", body.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(
+        (report["format"].as_str(), report["sites_created"].as_u64()),
+        (Some("ohana"), Some(19)),
+        "{report}"
+    );
+    assert_eq!(report["skipped"].as_array().unwrap().len(), 3, "{report}");
+    assert_eq!(app.stored_sites().await, 19);
+    let res = post("?commit=true", body).await.unwrap();
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["sites_unchanged"], 19, "{report}");
+    // A damaged archive, or one with neither layout: 422 naming the archive.
+    let res = post("?name=cut.zip", zip(&files)[..500].to_vec()).await.unwrap();
+    let body = assert_problem(res, 422, None).await;
+    assert!(body["detail"].as_str().unwrap().contains("cut.zip"), "{body}");
+    let res = post("", zip(&[("notes.txt".to_owned(), b"hello".to_vec())])).await.unwrap();
+    let body = assert_problem(res, 422, None).await;
+    assert!(body["detail"].as_str().unwrap().contains("Ohana"), "{body}");
+}
+
 both_stores!(
+    a_zipped_ohana_folder_imports_over_http,
     an_ohana_folder_imports_once_and_re_imports_as_unchanged,
     a_bad_row_in_any_ohana_file_is_named_and_nothing_is_written,
     city_gis_layers_import_through_their_property_maps,

@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 
 use super::area::AreaCheck;
 use super::geojson_map::PropertyMap;
+use super::mapping::CategoryMapping;
 use super::{prepare, Encoding, ImportError, Options, Report};
 use crate::api::auth::Admin;
 use crate::app::AppState;
@@ -52,29 +53,48 @@ fn format_of(content_type: Option<&str>) -> Result<&'static str, ApiError> {
         Some("application/geo+json") => Ok("geojson"),
         // GeoJSON or HSDS 3.0 JSON, told apart by their content.
         Some("application/json") => Ok("json"),
+        Some("application/zip" | "application/x-zip-compressed") => Ok("zip"),
         other => Err(ApiError::UnsupportedFormat(format!(
             "the body is {}; send a file as text/csv (our CSV; GET /api/v1/import/template.csv) or \
              application/geo+json (a GeoJSON FeatureCollection), or application/json (GeoJSON or HSDS 3.0 \
-             JSON). An Ohana folder or an HSDS data package is imported with `assetmap import DIR`",
+             JSON), or application/zip (a zipped Ohana folder or HSDS data package)",
             other.map_or_else(|| "untyped (no Content-Type)".to_owned(), |m| format!("'{m}'"))
         ))),
     }
 }
 
-/// A shipped property map (`data/mappings/geojson/NAME.json`), by name.
-fn property_map(state: &AppState, name: &str) -> Result<PropertyMap, ApiError> {
+/// A shipped file of `data/mappings/` (`dir` below it), by name without its extension.
+fn shipped(
+    state: &AppState,
+    param: &str,
+    dir: &str,
+    name: &str,
+    ext: &str,
+) -> Result<std::path::PathBuf, ApiError> {
     let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
         return Err(ApiError::param(
-            "properties",
-            "is the name of a shipped property map (letters, digits, - and _)",
+            param,
+            "is the name of a shipped mapping file (letters, digits, - and _)",
         ));
     }
-    let path = state.settings.data_dir.join("mappings").join("geojson").join(format!("{name}.json"));
+    let path = state.settings.data_dir.join("mappings").join(dir).join(format!("{name}.{ext}"));
     if !path.is_file() {
-        return Err(ApiError::param("properties", format!("'{name}' is not a shipped property map")));
+        return Err(ApiError::param(param, format!("'{name}' is not a shipped mapping file")));
     }
+    Ok(path)
+}
+
+/// A shipped property map (`data/mappings/geojson/NAME.json`), by name.
+fn property_map(state: &AppState, name: &str) -> Result<PropertyMap, ApiError> {
+    let path = shipped(state, "properties", "geojson", name, "json")?;
     PropertyMap::load(&path).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
+}
+
+/// A shipped category mapping (`data/mappings/NAME.csv`), by name.
+fn category_mapping(state: &AppState, param: &str, name: &str) -> Result<CategoryMapping, ApiError> {
+    let path = shipped(state, param, "", name, "csv")?;
+    CategoryMapping::load(&path).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
 }
 
 /// An import problem document: 422 with every bad row (file, row, field) and the report.
@@ -139,12 +159,13 @@ impl From<ImportError> for Failure {
 }
 
 async fn run(state: AppState, params: Params, req: Request) -> Result<Response, Failure> {
-    params.allow(&["commit", "name", "encoding", "properties"])?;
+    params.allow(&["commit", "name", "encoding", "properties", "mapping"])?;
     let commit = params.flag("commit")?;
     let encoding = params.parse("encoding", Encoding::parse)?.unwrap_or_default();
     let format = format_of(req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()))?;
     let properties = params.get("properties").map(|n| property_map(&state, n)).transpose()?;
-    if properties.is_some() && format == "csv" {
+    let mapping = params.get("mapping").map(|n| category_mapping(&state, "mapping", n)).transpose()?;
+    if properties.is_some() && (format == "csv" || format == "zip") {
         return Err(ApiError::param("properties", "applies to GeoJSON bodies only").into());
     }
     // The extension picks the parser: a name that says otherwise gets the body's own.
@@ -168,9 +189,15 @@ async fn run(state: AppState, params: Params, req: Request) -> Result<Response, 
         encoding,
         area: Some(Arc::new(AreaCheck::new(state.settings.service_area.clone(), Arc::clone(&state.gaps)))),
         properties: properties.map(Arc::new),
-        ..Options::default()
+        mapping,
     };
-    let parsed = super::parse_bytes(&name, &body, &opts)?;
+    let parsed = if format == "zip" {
+        let ohana =
+            category_mapping(&state, "mapping", super::ohana::DEFAULT_MAPPING.trim_end_matches(".csv"))?;
+        super::archive::parse_zip(&name, &body, &opts, Some(ohana))?
+    } else {
+        super::parse_bytes(&name, &body, &opts)?
+    };
     let now = Utc::now();
     if !commit {
         let report = {

@@ -30,6 +30,7 @@ use crate::domain::{FieldError, Partner, PartnerInput, Site, SiteInput};
 use crate::store::{Batch, Change, Store, StoreError};
 use mapping::{CategoryMapping, Names};
 
+pub mod archive;
 pub mod area;
 pub mod geojson_map;
 pub mod http;
@@ -971,6 +972,7 @@ mod fuzz {
             ("services.csv", read("ohana_san_mateo/services.csv")),
             ("regular_schedules.csv", read("ohana_san_mateo/regular_schedules.csv")),
             ("phones.csv", read("ohana_san_mateo/phones.csv")),
+            ("a.zip", archive::tests::SAMPLE.to_vec()),
         ]
     }
 
@@ -1031,7 +1033,11 @@ mod fuzz {
             for opts in [&plain, &mapped] {
                 for enc in [Encoding::Utf8, Encoding::Windows1252] {
                     let opts = Options { encoding: enc, ..opts.clone() };
-                    if name.ends_with(".geojson") || *name == "a.csv" {
+                    if name.ends_with(".zip") {
+                        if let Ok(parsed) = archive::parse_zip(name, &bytes, &opts, None) {
+                            let _ = prepare(&catalog, parsed, &opts, Utc::now());
+                        }
+                    } else if name.ends_with(".geojson") || *name == "a.csv" {
                         if let Ok(parsed) = parse_bytes(name, &bytes, &opts) {
                             let _ = prepare(&catalog, parsed, &opts, Utc::now());
                         }
