@@ -120,11 +120,31 @@ async fn a_bad_row_in_any_ohana_file_is_named_and_nothing_is_written(backend: Ba
     .await;
     assert_eq!(code, 1, "{out}");
     assert!(err.contains("nothing was written"), "{err}");
-    assert!(out.contains("phones.csv: row 2: number: 'n/a' is not a phone number"), "{out}");
+    // Unreadable detail cells are left out with a warning; a latitude that is not a number is
+    // an error, and one error keeps everything out.
+    assert!(
+        out.contains("warning: ")
+            && out.contains("phones.csv: row 2: number: 'n/a' is not a phone number: line left out"),
+        "{out}"
+    );
     assert!(out.contains("regular_schedules.csv: row 10: closes_at: 'teatime'"), "{out}");
     assert!(out.contains("locations.csv: row 8: latitude: 'north' is not a number"), "{out}");
     let snapshot = assetmap::store::connect(url, "test").await.unwrap().load().await.unwrap();
     assert!(snapshot.sites.is_empty() && snapshot.partners.is_empty());
+    // With the latitude fixed, the warnings alone do not stop the import.
+    edit("locations.csv", "north", "37.4441785");
+    let (code, out, _) = cli(&[
+        "import",
+        folder.to_str().unwrap(),
+        "--service-area",
+        SAN_MATEO,
+        "--commit",
+        "--database",
+        url,
+    ])
+    .await;
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("19 new") && out.contains("committed") && out.contains("'teatime'"), "{out}");
 
     // A folder without locations.csv, or a locations.csv without its key columns.
     std::fs::remove_file(folder.join("locations.csv")).unwrap();

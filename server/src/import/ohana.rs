@@ -18,6 +18,12 @@
 //! [`state_zone`]); Ohana has none. A location none of whose active services maps to one of our
 //! categories is left out and listed (`skipped`, with the reason); a language name that is not
 //! recognised is left out and listed among the warnings.
+//!
+//! Errors (which stop `--commit`) are what would put a site in the wrong place or attach data to
+//! the wrong record: missing files or columns, duplicate or unknown ids, coordinates that are not
+//! numbers. A value that cannot be read in a detail table (a phone "n/a", a time "teatime", a
+//! website "call us") is left out with a warning naming file, row and field, so one such cell
+//! does not keep a whole 211 export out.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -150,8 +156,8 @@ pub fn parse_files(
             id: None,
             source_id: Some(format!("{ORG_PREFIX}{id}")),
             name: orgs.opt(r, "name"),
-            website: orgs.opt(r, "website"),
-            email: orgs.opt(r, "email"),
+            website: website(orgs.opt(r, "website"), &orgs.file, *row, &mut warnings),
+            email: email(orgs.opt(r, "email"), &orgs.file, *row, &mut warnings),
             description: orgs.opt(r, "description"),
         };
         if org_by_id.insert(id, partner).is_some() {
@@ -315,10 +321,10 @@ pub fn parse_files(
             let Some((loc, _)) = owner(t, r, *row, &mut errors) else { continue };
             let number = t.get(r, "number");
             if number.chars().filter(char::is_ascii_digit).count() < 3 || number.chars().count() > 40 {
-                errors.push(RowProblem::new(
+                warnings.push(RowProblem::new(
                     &t.file,
                     *row,
-                    FieldError::new("number", format!("'{number}' is not a phone number")),
+                    FieldError::new("number", format!("'{number}' is not a phone number: line left out")),
                 ));
                 continue;
             }
@@ -358,11 +364,11 @@ pub fn parse_files(
         for (row, r) in &t.rows {
             let Some((loc, service)) = owner(t, r, *row, &mut errors) else { continue };
             let day = t.get(r, "weekday");
-            let Some(day) = Weekday::parse(day).filter(|_| day.len() >= 2) else {
-                errors.push(RowProblem::new(
+            let Some(day) = weekday(day) else {
+                warnings.push(RowProblem::new(
                     &t.file,
                     *row,
-                    FieldError::new("weekday", format!("'{day}' is not a day of the week")),
+                    FieldError::new("weekday", format!("'{day}' is not a day of the week: span left out")),
                 ));
                 continue;
             };
@@ -371,10 +377,13 @@ pub fn parse_files(
                 match clock(v) {
                     Some(c) => Some(c),
                     None => {
-                        errors.push(RowProblem::new(
+                        warnings.push(RowProblem::new(
                             &t.file,
                             *row,
-                            FieldError::new(col, format!("'{v}' is not a time of day (17:00, 5pm, 5:00 PM)")),
+                            FieldError::new(
+                                col,
+                                format!("'{v}' is not a time of day (17:00, 5pm, 5:00 PM): span left out"),
+                            ),
                         ));
                         None
                     }
@@ -567,6 +576,50 @@ fn push_text(into: &mut Option<String>, text: &str) {
     }
 }
 
+/// Ohana's weekday: a name (`Monday`, `Mon`) or ISO 8601's number (1 = Monday … 7 = Sunday).
+fn weekday(raw: &str) -> Option<Weekday> {
+    match raw.trim().parse::<usize>() {
+        Ok(n @ 1..=7) => Some(Weekday::ALL[n - 1]),
+        Ok(_) => None,
+        Err(_) => Weekday::parse(raw).filter(|_| raw.trim().len() >= 2),
+    }
+}
+
+/// An organization's website: `www.example.org` gets `http://`; what is still not an address
+/// is left out with a warning (it is not worth refusing the whole import for).
+fn website(raw: Option<String>, file: &str, row: usize, warnings: &mut Vec<RowProblem>) -> Option<String> {
+    let w = raw?;
+    let lower = w.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Some(w);
+    }
+    if w.contains('.') && !w.contains(char::is_whitespace) && !w.contains('@') {
+        return Some(format!("http://{w}"));
+    }
+    warnings.push(RowProblem::new(
+        file,
+        row,
+        FieldError::new("website", format!("'{w}' is not a web address: left out")),
+    ));
+    None
+}
+
+/// An organization's email, or a warning and nothing.
+fn email(raw: Option<String>, file: &str, row: usize, warnings: &mut Vec<RowProblem>) -> Option<String> {
+    let e = raw?;
+    let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        && !e.contains(char::is_whitespace);
+    if ok {
+        return Some(e);
+    }
+    warnings.push(RowProblem::new(
+        file,
+        row,
+        FieldError::new("email", format!("'{e}' is not an email address: left out")),
+    ));
+    None
+}
+
 /// A comma-separated Ohana list.
 fn list(text: &str) -> impl Iterator<Item = &str> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty())
@@ -623,6 +676,11 @@ pub fn language(name: &str) -> Option<LanguageCode> {
 /// A time of day as Ohana files write it: `08:00`, `8:00`, `17:00:00`, `9am`, `4:00 PM`, `3 p.m.`.
 pub fn clock(raw: &str) -> Option<ClockTime> {
     let s = raw.trim().to_ascii_lowercase().replace('.', "");
+    match s.as_str() {
+        "noon" | "12 noon" | "12:00 noon" => return ClockTime::parse("12:00").ok(),
+        "midnight" | "12 midnight" => return ClockTime::parse("00:00").ok(),
+        _ => {}
+    }
     let (body, pm) = if let Some(b) = s.strip_suffix("pm") {
         (b.trim(), Some(true))
     } else if let Some(b) = s.strip_suffix("am") {
@@ -715,7 +773,20 @@ mod tests {
         assert_eq!(t("12:30pm").as_deref(), Some("12:30"));
         assert_eq!(t("17:00:00").as_deref(), Some("17:00"));
         assert_eq!(t("13pm"), None);
-        assert_eq!(t("noon"), None);
+        assert_eq!(t("noon").as_deref(), Some("12:00"));
+        assert_eq!(t("teatime"), None);
+        assert_eq!(weekday("1"), Some(Weekday::Mon));
+        assert_eq!(weekday("7"), Some(Weekday::Sun));
+        assert_eq!(weekday("Tuesday"), Some(Weekday::Tue));
+        assert_eq!(weekday("8"), None);
+        let mut w = Vec::new();
+        assert_eq!(
+            website(Some("www.example.org".into()), "f", 2, &mut w).as_deref(),
+            Some("http://www.example.org")
+        );
+        assert_eq!(website(Some("call us".into()), "f", 2, &mut w), None);
+        assert_eq!(email(Some("info at example".into()), "f", 2, &mut w), None);
+        assert_eq!(w.len(), 2);
         let l = |s: &str| language(s).map(|c| c.to_string());
         assert_eq!(l("Spanish").as_deref(), Some("es"));
         assert_eq!(l("Chinese (Cantonese)").as_deref(), Some("yue"));
