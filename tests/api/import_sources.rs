@@ -108,16 +108,9 @@ async fn a_bad_row_in_any_ohana_file_is_named_and_nothing_is_written(backend: Ba
     };
     edit("phones.csv", "650 780-7525", "n/a");
     edit("regular_schedules.csv", "4:00 PM", "teatime");
-    let (code, out, err) = cli(&[
-        "import",
-        folder.to_str().unwrap(),
-        "--service-area",
-        SAN_MATEO,
-        "--commit",
-        "--database",
-        url,
-    ])
-    .await;
+    let folder_arg = folder.display().to_string();
+    let args = ["import", folder_arg.as_str(), "--service-area", SAN_MATEO, "--commit", "--database", url];
+    let (code, out, err) = cli(&args).await;
     assert_eq!(code, 1, "{out}");
     assert!(err.contains("nothing was written"), "{err}");
     // Unreadable detail cells are left out with a warning; a latitude that is not a number is
@@ -133,16 +126,7 @@ async fn a_bad_row_in_any_ohana_file_is_named_and_nothing_is_written(backend: Ba
     assert!(snapshot.sites.is_empty() && snapshot.partners.is_empty());
     // With the latitude fixed, the warnings alone do not stop the import.
     edit("locations.csv", "north", "37.4441785");
-    let (code, out, _) = cli(&[
-        "import",
-        folder.to_str().unwrap(),
-        "--service-area",
-        SAN_MATEO,
-        "--commit",
-        "--database",
-        url,
-    ])
-    .await;
+    let (code, out, _) = cli(&args).await;
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("19 new") && out.contains("committed") && out.contains("'teatime'"), "{out}");
 
