@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 
 # System packages the tests use: Debian's Chromium (never a browser a tool downloads) for the
 # browser and print tests, poppler-utils to read printed sheets, Noto fonts so Arabic and
-# Chinese sheets have their glyphs. Installed here when we may (root with apt-get, as on a fresh
+# Chinese sheets have their glyphs, gdal-bin (ogrinfo, ogr2ogr) to read /ogc as a GIS does.
+# Installed here when we may (root with apt-get, as on a fresh
 # machine or in CI); otherwise the script stops and says what to install.
 need=()
-for pkg in chromium poppler-utils fonts-noto-core fonts-noto-cjk; do
+for pkg in chromium poppler-utils fonts-noto-core fonts-noto-cjk gdal-bin; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -59,6 +59,21 @@ impl AppState {
             }
         }
         let directory = Arc::new(Directory::open(store).await?);
+        let hide = settings.effective_hide_after_days();
+        directory.set_hide_after_days(hide);
+        match hide {
+            Some(days) => tracing::info!(
+                stale_after_days = settings.stale_after_days,
+                hide_after_days = days,
+                "listings not verified for {days} days are hidden from public results"
+            ),
+            None => tracing::info!(
+                stale_after_days = settings.stale_after_days,
+                demo = settings.demo,
+                "no listing is hidden for want of verification (--hide-after-days not given{})",
+                if settings.demo { " and --demo: the demo data is a 2019 snapshot" } else { ", or 'never'" }
+            ),
+        }
         let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
         let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
         let basemap = Arc::new(crate::sheets::map::Basemap::load(&settings.data_dir.join("boundaries"))?);
@@ -90,6 +105,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
         .merge(crate::import::http::router())
+        .merge(crate::ogc::router())
+        .merge(crate::openapi::router())
+        .merge(crate::accounts::router())
         .merge(crate::hsds::api::router())
         .merge(crate::export::http::router())
         .fallback(not_found)

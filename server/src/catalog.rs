@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
-use crate::domain::{Category, CategoryDef, Cost, LonLat, Partner, PartnerStatus, Site};
+use crate::domain::{BBox, Category, CategoryDef, Cost, LanguageCode, LonLat, Partner, PartnerStatus, Site};
 use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
 
@@ -30,6 +30,8 @@ pub struct Catalog {
     site_by_source: HashMap<String, Uuid>,
     partner_by_source: HashMap<String, Uuid>,
     index: SpatialIndex<Uuid>,
+    /// Listings not verified for this many days are hidden from the public (`None`: never).
+    hide_after_days: Option<i64>,
 }
 
 /// Attributes the index filters on, taken from a site.
@@ -43,6 +45,32 @@ pub fn attrs_of(site: &Site) -> Attrs {
         no_id: site.no_id_required == Some(true),
         languages: languages.into(),
         hours: site.hours.clone(),
+        verified: site.last_verified_at.unwrap_or(site.created_at).timestamp(),
+    }
+}
+
+/// What a listing of sites asks for (`GET /api/v1/sites`, OGC API – Features items).
+#[derive(Clone, Debug, Default)]
+pub struct SiteQuery {
+    /// Only sites in this category.
+    pub category: Option<Category>,
+    /// Only sites where a family is helped in this language (at the site or on a phone line).
+    pub language: Option<LanguageCode>,
+    /// Only this partner's sites.
+    pub partner: Option<Uuid>,
+    /// Only mapped sites inside this box.
+    pub bbox: Option<BBox>,
+    /// An admin's listing: sites of inactive partners and hidden listings too, and
+    /// confidential sites in boxes.
+    pub admin: bool,
+    /// A partner editor's organisation: its own sites are listed as for an admin.
+    pub own_partner: Option<Uuid>,
+}
+
+impl SiteQuery {
+    /// Whether the reader sees this partner's sites whole (as an admin or its editor).
+    fn sees_all_of(&self, partner_id: Uuid) -> bool {
+        self.admin || self.own_partner == Some(partner_id)
     }
 }
 
@@ -150,6 +178,7 @@ impl Catalog {
                 }
                 Change::CreateSite(s) | Change::UpdateSite(s) => self.put_site(s.clone()),
                 Change::DeleteSite(id) => self.drop_site(*id),
+                Change::Record(_) => {}
             }
         }
     }
@@ -220,9 +249,65 @@ impl Catalog {
         self.sites.values()
     }
 
-    /// Whether the public may see a site: its partner is active.
+    /// Whether the public may see a site: its partner is active and the listing is not hidden
+    /// for want of verification (see [`is_hidden`]).
     pub fn is_public(&self, site: &Site) -> bool {
         self.partners.get(&site.partner_id).is_some_and(|p| p.status == PartnerStatus::Active)
+            && !is_hidden(site, Utc::now(), self.hide_after_days)
+    }
+
+    /// Hides listings not verified for `days` from the public (`None`: never).
+    pub fn set_hide_after_days(&mut self, days: Option<i64>) {
+        self.hide_after_days = days;
+    }
+
+    /// The hiding threshold in force.
+    pub fn hide_after_days(&self) -> Option<i64> {
+        self.hide_after_days
+    }
+
+    /// One page of the sites a listing shows, ordered by name then id, and how many there are
+    /// in all: public ones only (active partner) unless the query is an admin's, that `keep`
+    /// also accepts. A confidential site is never placed in a box for the public.
+    ///
+    /// The page is selected, not sorted out of the whole list: O(n) to filter and select plus
+    /// O(limit log limit) to order the page, so walking a large directory page by page does not
+    /// sort it once per page.
+    pub fn select_page(
+        &self,
+        q: &SiteQuery,
+        keep: impl Fn(&Site) -> bool,
+        offset: usize,
+        limit: usize,
+    ) -> (usize, Vec<&Arc<Site>>) {
+        let matched: Vec<_> = self
+            .sites()
+            .filter(|s| q.sees_all_of(s.partner_id) || self.is_public(s))
+            .filter(|s| q.category.as_ref().is_none_or(|c| s.categories.contains(c)))
+            .filter(|s| q.language.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
+            .filter(|s| q.partner.is_none_or(|p| s.partner_id == p))
+            .filter(|s| match q.bbox {
+                Some(b) => {
+                    s.location().is_some_and(|at| b.contains(at))
+                        && (q.sees_all_of(s.partner_id) || !s.confidential)
+                }
+                None => true,
+            })
+            .filter(|s| keep(s))
+            .collect();
+        let total = matched.len();
+        (total, page_by(matched, offset, limit, |a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))))
+    }
+
+    /// The box around the public sites (of `category`, or all) whose location may be shown:
+    /// mapped and not confidential, so no edge of the box ever sits on a shelter.
+    pub fn public_extent(&self, category: Option<&Category>) -> Option<BBox> {
+        BBox::around(
+            self.sites()
+                .filter(|s| self.is_public(s) && !s.confidential)
+                .filter(|s| category.is_none_or(|c| s.categories.contains(c)))
+                .filter_map(|s| s.location()),
+        )
     }
 
     /// Number of sites (O(1)).
@@ -251,7 +336,15 @@ impl Catalog {
         filter: &Filter,
     ) -> Vec<(Arc<Site>, f64)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        self.index.nearest(origin, category, k, max_m, filter, &mut hits);
+        match self.hide_after_days {
+            // Public answers leave out listings hidden for want of verification.
+            Some(days) if filter.verified_since.is_none() => {
+                let since = (Utc::now() - chrono::Duration::days(days)).timestamp();
+                let filter = Filter { verified_since: Some(since), ..filter.clone() };
+                self.index.nearest(origin, category, k, max_m, &filter, &mut hits);
+            }
+            _ => self.index.nearest(origin, category, k, max_m, filter, &mut hits),
+        }
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
             .collect()
@@ -375,9 +468,12 @@ impl Directory {
             None => {
                 let snapshot = self.store.load().await?;
                 let to = snapshot.position;
-                let fresh = Catalog::from_snapshot(snapshot);
+                let mut fresh = Catalog::from_snapshot(snapshot);
                 let n = fresh.sites.len() + fresh.partners.len();
-                *self.catalog.write() = fresh;
+                let mut catalog = self.catalog.write();
+                fresh.hide_after_days = catalog.hide_after_days;
+                *catalog = fresh;
+                drop(catalog);
                 tracing::warn!(
                     feed_was = *position,
                     feed_now = to,
@@ -394,6 +490,11 @@ impl Directory {
     /// The store behind the directory.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Hides listings not verified for `days` from the public (`None`: never).
+    pub fn set_hide_after_days(&self, days: Option<i64>) {
+        self.catalog.write().set_hide_after_days(days);
     }
 
     /// A read view. Hold it briefly and never across an `.await`.
@@ -428,7 +529,58 @@ impl Directory {
     }
 }
 
+/// Items `offset..offset + limit` of `items` in `order`, without sorting them all: O(n) to select
+/// the page (on average) and O(limit log limit) to order it.
+fn page_by<T>(
+    mut items: Vec<T>,
+    offset: usize,
+    limit: usize,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    if offset >= items.len() || limit == 0 {
+        return Vec::new();
+    }
+    if offset > 0 {
+        // Everything before `offset` is now no later than anything after it.
+        items.select_nth_unstable_by(offset, &order);
+        items.drain(..offset);
+    }
+    if limit < items.len() {
+        items.select_nth_unstable_by(limit, &order);
+        items.truncate(limit);
+    }
+    items.sort_unstable_by(&order);
+    items
+}
+
 /// Whether a listing is stale: never verified, or verified more than `stale_after_days` ago.
 pub fn is_stale(site: &Site, now: DateTime<Utc>, stale_after_days: i64) -> bool {
     site.last_verified_at.is_none_or(|t| now - t > chrono::Duration::days(stale_after_days))
+}
+
+/// Whether a listing is hidden from the public: not verified for more than `hide_after_days`
+/// (one never verified counts from its creation). `None` hides nothing.
+pub fn is_hidden(site: &Site, now: DateTime<Utc>, hide_after_days: Option<i64>) -> bool {
+    hide_after_days
+        .is_some_and(|d| now - site.last_verified_at.unwrap_or(site.created_at) > chrono::Duration::days(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_the_slice_of_the_sorted_list() {
+        // Repeated keys included: the order must be total for pages to tile the list.
+        let items: Vec<(u32, u32)> = (0..500u32).map(|i| ((i * 7919) % 97, i)).collect();
+        let mut sorted = items.clone();
+        sorted.sort();
+        for offset in [0, 1, 5, 96, 97, 250, 499, 500, 501, 10_000] {
+            for limit in [0, 1, 2, 10, 100, 499, 500, 1000] {
+                let page = page_by(items.clone(), offset, limit, |a, b| a.cmp(b));
+                let want: Vec<_> = sorted.iter().copied().skip(offset).take(limit).collect();
+                assert_eq!(page, want, "offset {offset}, limit {limit}");
+            }
+        }
+    }
 }

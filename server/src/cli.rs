@@ -49,6 +49,21 @@ impl Db {
     }
 }
 
+/// `assetmap admin ...`
+#[derive(Subcommand, Debug)]
+enum AdminCommand {
+    /// Create an admin account. The password is asked for (not echoed) on a terminal, or read
+    /// as the first line of standard input; never from a flag, where `ps` and shell history
+    /// would show it.
+    Create {
+        /// The admin's email (the sign-in name).
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the web service.
@@ -68,8 +83,13 @@ enum Command {
         #[arg(long, env = "ASSETMAP_DATA_DIR")]
         data_dir: Option<PathBuf>,
         /// Days after which a listing not verified is flagged stale.
-        #[arg(long, default_value_t = 180)]
+        #[arg(long, env = "ASSETMAP_STALE_AFTER_DAYS", default_value_t = 180)]
         stale_after_days: i64,
+        /// Days after which a listing not verified is hidden from public results, or 'never'.
+        /// Default 365 — but with --demo nothing is hidden unless this is given (the demo data is
+        /// a 2019 snapshot).
+        #[arg(long, env = "ASSETMAP_HIDE_AFTER_DAYS", value_parser = crate::config::HideAfter::parse)]
+        hide_after_days: Option<crate::config::HideAfter>,
         /// A MapLibre style URL for the map page (e.g. a tile server's style.json). Without it the
         /// page draws its built-in offline basemap of state and county lines.
         #[arg(long, env = "ASSETMAP_MAP_STYLE_URL")]
@@ -148,6 +168,11 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: Db,
+    },
+    /// Accounts: `admin create --email ...` makes an admin (the first one, or another).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
     },
     /// Write a consistent copy of the database while the service keeps running: a SQLite file
     /// (VACUUM INTO), or for PostgreSQL a pg_dump custom-format archive (restore with pg_restore).
@@ -255,6 +280,7 @@ async fn dispatch(
             admin_token,
             data_dir,
             stale_after_days,
+            hide_after_days,
             map_style_url,
             public_url,
             service_area,
@@ -266,6 +292,7 @@ async fn dispatch(
             settings.demo = demo;
             settings.admin_token = admin_token.filter(|t| !t.is_empty());
             settings.stale_after_days = stale_after_days;
+            settings.hide_after_days = hide_after_days.unwrap_or_default();
             settings.map_style_url = map_style_url.filter(|u| !u.is_empty());
             settings.public_url = public_url;
             settings.service_area = service_area;
@@ -347,6 +374,13 @@ async fn dispatch(
             writeln!(err, "migrations applied ({})", store.backend())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Admin { command: AdminCommand::Create { email, db } } => {
+            let password = read_password()?;
+            let store = db.connect("admin").await?;
+            let user = crate::accounts::create_admin(&store, &email, &password).await?;
+            writeln!(out, "created admin {} ({})", user.email, user.id)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backup { to, db } => {
             if to.exists() {
                 anyhow::bail!("{} already exists; choose a new file", to.display());
@@ -357,6 +391,21 @@ async fn dispatch(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The new admin's password: asked twice, not echoed, on a terminal; otherwise the first line
+/// of standard input (scripts: `printf '%s\n' "$PW" | assetmap admin create --email ...`).
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 12 characters): ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was created");
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io::Result<()> {
@@ -455,6 +504,7 @@ async fn nearest(
         walk_in: a.walk_in,
         no_id: a.no_id,
         open_at,
+        verified_since: None,
     };
     let hits = catalog.nearest(origin, category.as_ref(), a.k, None, &filter);
     if hits.is_empty() {

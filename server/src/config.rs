@@ -21,6 +21,9 @@ pub struct Settings {
     pub web_dir: PathBuf,
     /// A listing not verified for this many days is flagged stale.
     pub stale_after_days: i64,
+    /// When listings not verified for a while are hidden from public results
+    /// (`--hide-after-days`); see [`Settings::effective_hide_after_days`].
+    pub hide_after_days: HideAfter,
     /// Largest request body accepted by ordinary write endpoints, in bytes.
     pub body_limit: usize,
     /// A MapLibre style URL for the map page's basemap (`--map-style-url`); `None` keeps the
@@ -52,6 +55,7 @@ impl Settings {
             data_dir: default_dir("data"),
             web_dir: default_dir("web"),
             stale_after_days: 180,
+            hide_after_days: HideAfter::Default,
             body_limit: 256 * 1024,
             map_style_url: None,
             public_url: None,
@@ -59,6 +63,48 @@ impl Settings {
             demand_file: None,
             instance: default_instance("serve"),
             feed_poll: Duration::from_secs(10),
+        }
+    }
+}
+
+/// When unverified listings leave public results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HideAfter {
+    /// Not given: 365 days, except with `--demo`, whose data is a 2019 snapshot (every listing
+    /// would be hidden): there, nothing is hidden.
+    #[default]
+    Default,
+    /// After this many days without verification.
+    Days(i64),
+    /// Never.
+    Never,
+}
+
+impl HideAfter {
+    /// The default threshold, in days.
+    pub const DEFAULT_DAYS: i64 = 365;
+
+    /// Parses `--hide-after-days`: a number of days, or `never`.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim() {
+            "never" | "off" => Ok(Self::Never),
+            n => match n.parse::<i64>() {
+                Ok(d) if d >= 1 => Ok(Self::Days(d)),
+                _ => Err(format!("'{raw}' is not a number of days (1 or more) or 'never'")),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Days without verification after which a listing is hidden from public results, or
+    /// `None` for never: as given, else 365 — but never in `--demo` unless given, since the
+    /// demo data is a 2019 snapshot and every listing in it is older than that.
+    pub fn effective_hide_after_days(&self) -> Option<i64> {
+        match (self.hide_after_days, self.demo) {
+            (HideAfter::Days(d), _) => Some(d),
+            (HideAfter::Never, _) | (HideAfter::Default, true) => None,
+            (HideAfter::Default, false) => Some(HideAfter::DEFAULT_DAYS),
         }
     }
 }

@@ -37,6 +37,16 @@ pub enum ApiError {
     /// Signed in but not allowed (403).
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// Sign-in refused: the email or password is wrong (401), worded the same whether or not
+    /// the account exists.
+    #[error("sign-in failed")]
+    SignInFailed,
+    /// Too many attempts (429); try again after this many seconds.
+    #[error("too many attempts")]
+    TooManyRequests(u64),
+    /// A link that was used already or has expired (410).
+    #[error("gone: {0}")]
+    Gone(String),
     /// The body is larger than allowed (413).
     #[error("payload too large")]
     PayloadTooLarge,
@@ -87,7 +97,9 @@ impl ApiError {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::Stale(_) => StatusCode::CONFLICT,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::SignInFailed => StatusCode::UNAUTHORIZED,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Gone(_) => StatusCode::GONE,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType | Self::UnsupportedFormat(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -118,9 +130,22 @@ impl ApiError {
             Self::Unauthorized => (
                 "/problems/unauthorized",
                 "Unauthorized",
-                "this action needs an admin token (Authorization: Bearer ...)".to_owned(),
+                "this action needs you signed in, or a token (Authorization: Bearer ...)".to_owned(),
                 vec![],
             ),
+            Self::SignInFailed => (
+                "/problems/sign-in-failed",
+                "Sign-in failed",
+                "the email or the password is wrong".to_owned(),
+                vec![],
+            ),
+            Self::TooManyRequests(secs) => (
+                "/problems/too-many-attempts",
+                "Too many attempts",
+                format!("too many failed attempts; try again in {secs} seconds"),
+                vec![],
+            ),
+            Self::Gone(m) => ("/problems/gone", "Gone", m.clone(), vec![]),
             Self::Forbidden(m) => ("/problems/forbidden", "Forbidden", m.clone(), vec![]),
             Self::PayloadTooLarge => (
                 "/problems/payload-too-large",
@@ -180,6 +205,11 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let mut res = (self.status(), axum::Json(problem)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Self::TooManyRequests(secs) = self {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         res
     }
 }

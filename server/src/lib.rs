@@ -10,8 +10,10 @@
 //!
 //! Layout: [`domain`] (validated types) → [`store`] (all SQL; SQLite or PostgreSQL) →
 //! [`catalog`] (the in-memory mirror and its [`spatial`] index) → [`api`] (HTTP, one router per
-//! area) assembled in [`app`]. The binary in `main.rs` only parses the command line.
+//! area) assembled in [`app`]; [`accounts`] says who may write what and keeps the history of
+//! every change. The binary in `main.rs` only parses the command line.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod batch;
@@ -27,6 +29,8 @@ pub mod gaps;
 pub mod hsds;
 pub mod i18n;
 pub mod import;
+pub mod ogc;
+pub mod openapi;
 pub mod sheets;
 pub mod spatial;
 pub mod store;

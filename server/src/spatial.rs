@@ -59,6 +59,9 @@ pub struct Attrs {
     pub languages: Box<[u32]>,
     /// Weekly hours, for `open_at` (the site record's own, shared).
     pub hours: Option<std::sync::Arc<Hours>>,
+    /// When a person last confirmed the listing (or, never confirmed, when it was created), in
+    /// Unix seconds; listings older than the deployment's `--hide-after-days` are not found.
+    pub verified: i64,
 }
 
 /// What a nearest query keeps, beyond its category.
@@ -74,6 +77,8 @@ pub struct Filter {
     pub no_id: bool,
     /// Must be open at this moment (local time at the site, or an instant).
     pub open_at: Option<OpenAt>,
+    /// Must have been verified at or after this moment (Unix seconds).
+    pub verified_since: Option<i64>,
 }
 
 impl Filter {
@@ -84,7 +89,12 @@ impl Filter {
 
     /// True when the filter keeps everything (the search can skip testing candidates).
     pub fn is_empty(&self) -> bool {
-        self.language.is_none() && !self.free && !self.walk_in && !self.no_id && self.open_at.is_none()
+        self.language.is_none()
+            && !self.free
+            && !self.walk_in
+            && !self.no_id
+            && self.open_at.is_none()
+            && self.verified_since.is_none()
     }
 
     /// Whether a site with these attributes passes.
@@ -94,6 +104,7 @@ impl Filter {
             && (!self.no_id || a.no_id)
             && self.language.is_none_or(|l| a.languages.contains(&l))
             && self.open_at.as_ref().is_none_or(|t| a.hours.as_ref().is_some_and(|h| h.is_open(t)))
+            && self.verified_since.is_none_or(|t| a.verified >= t)
     }
 }
 

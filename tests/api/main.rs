@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod accounts;
 mod bad_input;
 mod cli;
 mod directory;
@@ -15,6 +16,8 @@ mod import_sources;
 mod instances;
 mod map_page;
 mod nearest;
+mod ogc;
+mod openapi;
 mod print;
 mod privacy;
 mod sheets;

@@ -18,7 +18,7 @@ export const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
  * the binaries gives the same feature set as `cargo test --workspace`, so cargo reuses its work
  * and only links the binary.
  */
-function serverBinary() {
+export function serverBinary() {
   if (process.env.ASSETMAP_BIN) return process.env.ASSETMAP_BIN;
   execFileSync('cargo', ['build', '--locked', '--workspace', '--bins', '--tests'], { cwd: ROOT, stdio: 'inherit' });
   const meta = JSON.parse(
@@ -55,6 +55,8 @@ export async function startServer(args = []) {
   });
   return {
     base,
+    /** The server's SQLite file (for `assetmap admin create`). */
+    database: join(dir, 'e2e.db'),
     log: () => log,
     async stop() {
       child.kill('SIGTERM');

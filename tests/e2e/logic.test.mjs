@@ -127,14 +127,26 @@ describe('the translation files', () => {
   });
 
   it('are complete for the map page in Spanish, Arabic and Haitian Creole; Arabic is right-to-left', () => {
-    // sheet.* and language.* belong to the printed sheet, which checks its own.
-    const page = Object.keys(en).filter((k) => !k.startsWith('sheet.') && !k.startsWith('language.'));
+    // sheet.* and language.* belong to the printed sheet, which checks its own; acct.* to the
+    // partner account pages (checked below).
+    const page = Object.keys(en).filter((k) => !/^(sheet|language|acct)\./.test(k));
     assert.ok(page.length > 130);
     for (const lang of ['es', 'ar', 'ht']) {
       const missing = page.filter((k) => !files[lang].strings[k]?.text);
       assert.deepEqual(missing, [], `${lang} is missing strings`);
     }
     assert.equal(files.ar.dir, 'rtl');
+  });
+
+  it('hold the partner account pages in English, with Spanish and Haitian Creole drafts', () => {
+    const acct = Object.keys(en).filter((k) => k.startsWith('acct.'));
+    assert.ok(acct.length > 100);
+    for (const lang of ['es', 'ht']) {
+      assert.deepEqual(acct.filter((k) => !files[lang].strings[k]?.text), [], `${lang} is missing account strings`);
+    }
+    const used = readFileSync(join(WEB, 'js', 'account.js'), 'utf8') + readFileSync(join(WEB, 'account.html'), 'utf8');
+    const keys = [...used.matchAll(/['"](acct\.[a-z_.]+[a-z_])['"]/g)].map((m) => m[1]);
+    assert.deepEqual(keys.filter((k) => !en[k]), []);
   });
 
   it('keep the placeholders of English, one key per line in order, and mark what a person reviewed', () => {

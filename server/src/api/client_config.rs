@@ -18,25 +18,13 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn config(State(state): State<AppState>) -> Json<Value> {
-    let bbox = {
-        let c = state.directory.read();
-        public_bbox(c.sites().filter(|s| c.is_public(s)).filter_map(|s| s.location()))
-    };
+    let bbox = state.directory.read().public_extent(None);
     let languages = translation_languages(&state.settings.web_dir.join("i18n"));
     Json(json!({
         "map": {"style_url": state.settings.map_style_url, "bbox": bbox},
         "stale_after_days": state.settings.stale_after_days,
         "languages": languages,
     }))
-}
-
-/// `[minLon, minLat, maxLon, maxLat]` (WGS84 degrees) around the public, mapped sites, so the
-/// page opens on the area the directory covers; `None` for an empty directory.
-fn public_bbox(points: impl Iterator<Item = crate::domain::LonLat>) -> Option<[f64; 4]> {
-    points.fold(None, |acc, p| {
-        let [a, b, c, d] = acc.unwrap_or([p.lon(), p.lat(), p.lon(), p.lat()]);
-        Some([a.min(p.lon()), b.min(p.lat()), c.max(p.lon()), d.max(p.lat())])
-    })
 }
 
 /// The translation files beside the page (`web/i18n/<code>.json`): code, own name, writing

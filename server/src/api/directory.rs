@@ -14,12 +14,14 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::auth::{Admin, MaybeAdmin};
+use super::auth::Admin;
 use super::nearest::category;
 use super::view::{self, Viewer};
+use crate::accounts::history::{audit, partner_revision, site_revision};
+use crate::accounts::principal::Principal;
 use crate::app::AppState;
-use crate::catalog::Catalog;
-use crate::domain::{FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
+use crate::catalog::{Catalog, SiteQuery};
+use crate::domain::{BBox, FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
 use crate::error::ApiError;
 use crate::extract::{parse_json, ApiJson, Params};
 use crate::store::Change;
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/categories", get(categories))
         .route("/api/v1/sites", get(list_sites).post(create_site))
         .route("/api/v1/sites/{id}", get(get_site).patch(update_site).delete(delete_site))
+        .route("/api/v1/sites/{id}/verify", axum::routing::post(verify_site))
         .route("/api/v1/partners", get(list_partners).post(create_partner))
         .route("/api/v1/partners/{id}", get(get_partner).patch(update_partner).delete(delete_partner))
 }
@@ -82,34 +85,28 @@ async fn categories(State(state): State<AppState>) -> Json<Value> {
 
 /// `bbox=minLon,minLat,maxLon,maxLat` in WGS84 degrees; a box with minLon > maxLon crosses the
 /// antimeridian.
-fn bbox(params: &Params) -> Result<Option<[f64; 4]>, ApiError> {
-    params.parse("bbox", |v| {
-        let n: Vec<f64> = v
-            .split(',')
-            .map(|x| x.trim().parse::<f64>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| "must be four numbers".to_owned())?;
-        let [a, b, c, d] = n[..] else {
-            return Err("must be minLon,minLat,maxLon,maxLat".to_owned());
-        };
-        if ![a, c].iter().all(|x| (-180.0..=180.0).contains(x))
-            || ![b, d].iter().all(|y| (-90.0..=90.0).contains(y))
-            || b > d
-        {
-            return Err("is out of range (lon in [-180, 180], lat in [-90, 90], minLat <= maxLat)".to_owned());
-        }
-        Ok([a, b, c, d])
-    })
+fn bbox(params: &Params) -> Result<Option<BBox>, ApiError> {
+    params.parse("bbox", |v| BBox::parse(v, false))
 }
 
-fn in_bbox(b: [f64; 4], lon: f64, lat: f64) -> bool {
-    let lon_ok = if b[0] <= b[2] { (b[0]..=b[2]).contains(&lon) } else { lon >= b[0] || lon <= b[2] };
-    lon_ok && (b[1]..=b[3]).contains(&lat)
+/// Who is reading: bad credentials on a read are just the public.
+fn reader(who: Result<Principal, ApiError>) -> Principal {
+    who.unwrap_or(Principal::Public)
+}
+
+/// What `who` sees of a site: everything of their own organisation's (or as an admin), the
+/// public view otherwise.
+fn viewer_of(who: &Principal, site: &crate::domain::Site) -> Viewer {
+    if who.can_edit(site.partner_id) {
+        Viewer::Admin
+    } else {
+        Viewer::Public
+    }
 }
 
 async fn list_sites(
     State(state): State<AppState>,
-    MaybeAdmin(admin): MaybeAdmin,
+    who: Result<Principal, ApiError>,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, ApiError> {
@@ -122,29 +119,23 @@ async fn list_sites(
         params.parse("partner_id", |v| Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID")))?;
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
     let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
-    let viewer = if admin { Viewer::Admin } else { Viewer::Public };
+    let who = reader(who);
     let now = Utc::now();
     let catalog = state.directory.read();
-    let mut sites: Vec<_> = catalog
-        .sites()
-        .filter(|s| admin || catalog.is_public(s))
-        .filter(|s| cat.as_ref().is_none_or(|c| s.categories.contains(c)))
-        .filter(|s| lang.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
-        .filter(|s| partner.is_none_or(|p| s.partner_id == p))
-        .filter(|s| match bbox {
-            // A confidential site is never placed in a box for the public.
-            Some(b) => {
-                s.location().is_some_and(|at| in_bbox(b, at.lon(), at.lat())) && (admin || !s.confidential)
-            }
-            None => true,
-        })
-        .collect();
-    let total = sites.len();
-    sites.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let page = sites.iter().skip(offset).take(limit);
+    let query = SiteQuery {
+        category: cat,
+        language: lang,
+        partner,
+        bbox,
+        admin: who.is_admin(),
+        own_partner: who.editor_of(),
+    };
+    let (total, page) = catalog.select_page(&query, |_| true, offset, limit);
+    let page = page.into_iter();
     let days = state.settings.stale_after_days;
     if geojson {
-        let features: Vec<_> = page.map(|s| view::site_feature(&catalog, s, now, days, viewer)).collect();
+        let features: Vec<_> =
+            page.map(|s| view::site_feature(&catalog, s, now, days, viewer_of(&who, s))).collect();
         return super::geojson(&FeatureCollection {
             kind: "FeatureCollection",
             number_matched: total,
@@ -152,13 +143,13 @@ async fn list_sites(
             features,
         });
     }
-    let sites: Vec<_> = page.map(|s| view::site(&catalog, s, None, now, days, viewer)).collect();
+    let sites: Vec<_> = page.map(|s| view::site(&catalog, s, None, now, days, viewer_of(&who, s))).collect();
     super::json(&SitePage { total, limit, offset, sites })
 }
 
 async fn get_site(
     State(state): State<AppState>,
-    MaybeAdmin(admin): MaybeAdmin,
+    who: Result<Principal, ApiError>,
     headers: HeaderMap,
     Path(id): Path<String>,
     params: Params,
@@ -166,12 +157,13 @@ async fn get_site(
     params.allow(&["f"])?;
     let id = parse_id(&id, "site")?;
     let geojson = wants_geojson(&params, &headers)?;
+    let who = reader(who);
     let catalog = state.directory.read();
     let site = catalog
         .site(id)
-        .filter(|s| admin || catalog.is_public(s))
+        .filter(|s| who.can_edit(s.partner_id) || catalog.is_public(s))
         .ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
-    let viewer = if admin { Viewer::Admin } else { Viewer::Public };
+    let viewer = viewer_of(&who, site);
     let now = Utc::now();
     let days = state.settings.stale_after_days;
     let tag = etag(site.version);
@@ -188,10 +180,11 @@ async fn get_site(
 
 async fn list_partners(
     State(state): State<AppState>,
-    MaybeAdmin(admin): MaybeAdmin,
+    who: Result<Principal, ApiError>,
     params: Params,
 ) -> Result<Json<Value>, ApiError> {
     params.allow(&["limit", "offset", "status"])?;
+    let admin = reader(who).is_admin();
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
     let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
     let status = params.parse("status", |v| {
@@ -213,14 +206,15 @@ async fn list_partners(
 
 async fn get_partner(
     State(state): State<AppState>,
-    MaybeAdmin(admin): MaybeAdmin,
+    who: Result<Principal, ApiError>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id, "partner")?;
+    let who = reader(who);
     let catalog = state.directory.read();
     let p = catalog
         .partner(id)
-        .filter(|p| admin || p.status == PartnerStatus::Active)
+        .filter(|p| who.can_edit(p.id) || p.status == PartnerStatus::Active)
         .ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
     Ok(([(header::ETAG, etag(p.version))], Json(view::partner(&catalog, p))).into_response())
 }
@@ -282,7 +276,7 @@ fn known(catalog: &Catalog) -> impl Fn(&crate::domain::Category) -> bool + '_ {
 
 async fn create_partner(
     State(state): State<AppState>,
-    _: Admin,
+    Admin(who): Admin,
     ApiJson(input): ApiJson<PartnerInput>,
 ) -> Result<Response, ApiError> {
     let partner = state
@@ -293,7 +287,10 @@ async fn create_partner(
                 return Err(ApiError::Conflict(format!("partner {id} already exists")));
             }
             let p = input.clone().validate(id, Utc::now(), None)?;
-            Ok((vec![Change::CreatePartner(p.clone())], p))
+            let mut batch =
+                vec![Change::CreatePartner(p.clone()), partner_revision(&who, "create", None, Some(&p))];
+            batch.extend(audit(&who, "partner.create", p.id, json!({"name": p.name})));
+            Ok((batch, p))
         })
         .await?;
     let body = view::partner(&state.directory.read(), &partner);
@@ -302,7 +299,7 @@ async fn create_partner(
 
 async fn update_partner(
     State(state): State<AppState>,
-    _: Admin,
+    who: Principal,
     headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<Value>,
@@ -311,11 +308,19 @@ async fn update_partner(
     if !patch.is_object() {
         return Err(ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]));
     }
+    who.signed_in()?;
     let expected = expected_version(&headers, &patch)?;
     let partner = state
         .directory
         .commit(|catalog| {
             let current = catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            who.require_editor_of(id)?;
+            let status_change = patch.get("status").is_some_and(|s| s != &json!(current.status));
+            if status_change && !who.is_admin() {
+                return Err(ApiError::Forbidden(
+                    "an organization's approval status is changed by an admin only".to_owned(),
+                ));
+            }
             if expected.is_some_and(|v| v != current.version) {
                 return Err(stale(view::partner(catalog, current)));
             }
@@ -329,7 +334,12 @@ async fn update_partner(
             merge(&mut doc, &patch);
             let input: PartnerInput = parse_json(doc.to_string().as_bytes())?;
             let p = input.validate(id, Utc::now(), Some(current))?;
-            Ok((vec![Change::UpdatePartner(p.clone())], p))
+            let mut batch = vec![
+                Change::UpdatePartner(p.clone()),
+                partner_revision(&who, "update", Some(current), Some(&p)),
+            ];
+            batch.extend(audit(&who, "partner.update", p.id, json!({"version": p.version})));
+            Ok((batch, p))
         })
         .await?;
     let body = view::partner(&state.directory.read(), &partner);
@@ -338,15 +348,22 @@ async fn update_partner(
 
 async fn delete_partner(
     State(state): State<AppState>,
-    _: Admin,
+    Admin(who): Admin,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, "partner")?;
+    let expected = expected_version(&headers, &Value::Null)?;
     state
         .directory
         .commit(|catalog| {
-            catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
-            Ok::<_, ApiError>((vec![Change::DeletePartner(id)], ()))
+            let p = catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
+            if expected.is_some_and(|v| v != p.version) {
+                return Err(stale(view::partner(catalog, p)));
+            }
+            let mut batch = vec![Change::DeletePartner(id), partner_revision(&who, "delete", Some(p), None)];
+            batch.extend(audit(&who, "partner.delete", id, json!({"name": p.name})));
+            Ok::<_, ApiError>((batch, ()))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -354,9 +371,10 @@ async fn delete_partner(
 
 async fn create_site(
     State(state): State<AppState>,
-    _: Admin,
+    who: Principal,
     ApiJson(input): ApiJson<SiteInput>,
 ) -> Result<Response, ApiError> {
+    who.signed_in()?;
     let site = state
         .directory
         .commit(|catalog| {
@@ -364,9 +382,10 @@ async fn create_site(
             if catalog.site(id).is_some() {
                 return Err(ApiError::Conflict(format!("site {id} already exists")));
             }
-            let Some(partner_id) = input.partner_id else {
+            let Some(partner_id) = input.partner_id.or(who.editor_of()) else {
                 return Err(ApiError::Validation(vec![FieldError::new("partner_id", "is required")]));
             };
+            who.require_editor_of(partner_id)?;
             if catalog.partner(partner_id).is_none() {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     "partner_id",
@@ -374,7 +393,10 @@ async fn create_site(
                 )]));
             }
             let s = input.clone().validate(id, partner_id, Utc::now(), None, &known(catalog))?;
-            Ok((vec![Change::CreateSite(s.clone())], s))
+            let mut batch =
+                vec![Change::CreateSite(s.clone()), site_revision(&who, "create", None, Some(&s))];
+            batch.extend(audit(&who, "site.create", s.id, json!({"partner_id": partner_id})));
+            Ok((batch, s))
         })
         .await?;
     let catalog = state.directory.read();
@@ -386,7 +408,7 @@ async fn create_site(
 
 async fn update_site(
     State(state): State<AppState>,
-    _: Admin,
+    who: Principal,
     headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<Value>,
@@ -395,16 +417,13 @@ async fn update_site(
     if !patch.is_object() {
         return Err(ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]));
     }
+    who.signed_in()?;
     let expected = expected_version(&headers, &patch)?;
     let days = state.settings.stale_after_days;
     let site = state
         .directory
         .commit(|catalog| {
-            let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
-            if expected.is_some_and(|v| v != current.version) {
-                let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
-                return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
-            }
+            let current = editable_site(catalog, &who, id, expected, days)?;
             let mut doc = serde_json::to_value(SiteInput::from(current.as_ref()))
                 .map_err(|e| ApiError::Internal(e.into()))?;
             let mut patch = patch.clone();
@@ -415,6 +434,7 @@ async fn update_site(
             merge(&mut doc, &patch);
             let input: SiteInput = parse_json(doc.to_string().as_bytes())?;
             let partner_id = input.partner_id.unwrap_or(current.partner_id);
+            who.require_editor_of(partner_id)?;
             if catalog.partner(partner_id).is_none() {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     "partner_id",
@@ -422,27 +442,97 @@ async fn update_site(
                 )]));
             }
             let s = input.validate(id, partner_id, Utc::now(), Some(current), &known(catalog))?;
-            Ok((vec![Change::UpdateSite(s.clone())], s))
+            Ok((site_updated(&who, "update", current, &s), s))
         })
         .await?;
-    let mut res =
-        super::json(&view::site(&state.directory.read(), &site, None, Utc::now(), days, Viewer::Admin))?;
-    res.headers_mut().insert(header::ETAG, etag(site.version));
-    Ok(res)
+    site_answer(&state, &site)
 }
 
 async fn delete_site(
     State(state): State<AppState>,
-    _: Admin,
+    who: Principal,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, "site")?;
+    who.signed_in()?;
+    // A deletion may name the version it saw, like an edit (`If-Match`).
+    let expected = expected_version(&headers, &Value::Null)?;
+    let days = state.settings.stale_after_days;
     state
         .directory
         .commit(|catalog| {
-            catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
-            Ok::<_, ApiError>((vec![Change::DeleteSite(id)], ()))
+            let s = editable_site(catalog, &who, id, expected, days)?;
+            let mut batch = vec![Change::DeleteSite(id), site_revision(&who, "delete", Some(s), None)];
+            batch.extend(audit(&who, "site.delete", id, json!({"partner_id": s.partner_id})));
+            Ok::<_, ApiError>((batch, ()))
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Still accurate": sets `last_verified_at` to now (a new version, with its revision). Takes
+/// `If-Match` like an edit.
+async fn verify_site(
+    State(state): State<AppState>,
+    who: Principal,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id, "site")?;
+    who.signed_in()?;
+    let expected = expected_version(&headers, &Value::Null)?;
+    let days = state.settings.stale_after_days;
+    let site = state
+        .directory
+        .commit(|catalog| {
+            let current = editable_site(catalog, &who, id, expected, days)?;
+            let now = Utc::now();
+            let mut input = SiteInput::from(current.as_ref());
+            input.last_verified_at = Some(now);
+            let s = input.validate(id, current.partner_id, now, Some(current), &known(catalog))?;
+            Ok::<_, ApiError>((site_updated(&who, "verify", current, &s), s))
+        })
+        .await?;
+    site_answer(&state, &site)
+}
+
+/// The site `who` is about to change: 404 if there is none, 403 if it is not theirs, 409 with
+/// the current record if the edit started from another version than `expected`.
+fn editable_site<'c>(
+    catalog: &'c Catalog,
+    who: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    days: i64,
+) -> Result<&'c std::sync::Arc<crate::domain::Site>, ApiError> {
+    let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
+    who.require_editor_of(current.partner_id)?;
+    if expected.is_some_and(|v| v != current.version) {
+        let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
+        return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
+    }
+    Ok(current)
+}
+
+/// The batch of a site update: the new record, its revision and (for an admin) the audit entry.
+fn site_updated(
+    who: &Principal,
+    action: &str,
+    before: &crate::domain::Site,
+    after: &crate::domain::Site,
+) -> Vec<Change> {
+    let mut batch =
+        vec![Change::UpdateSite(after.clone()), site_revision(who, action, Some(before), Some(after))];
+    batch.extend(audit(who, &format!("site.{action}"), after.id, json!({"version": after.version})));
+    batch
+}
+
+/// A site as an editor sees it after a write, with its version as `ETag`.
+fn site_answer(state: &AppState, site: &crate::domain::Site) -> Result<Response, ApiError> {
+    let days = state.settings.stale_after_days;
+    let mut res =
+        super::json(&view::site(&state.directory.read(), site, None, Utc::now(), days, Viewer::Admin))?;
+    res.headers_mut().insert(header::ETAG, etag(site.version));
+    Ok(res)
 }

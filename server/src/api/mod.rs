@@ -6,10 +6,11 @@ pub mod directory;
 pub mod nearest;
 pub mod view;
 
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::config::Settings;
 use crate::error::ApiError;
 
 /// Serialises `body` straight to the response bytes with `content_type` (views borrow the
@@ -29,4 +30,19 @@ pub fn json<T: Serialize>(body: &T) -> Result<Response, ApiError> {
 /// [`respond`] as `application/geo+json`.
 pub fn geojson<T: Serialize>(body: &T) -> Result<Response, ApiError> {
     respond(body, "application/geo+json")
+}
+
+/// The absolute address this server is reached at, without a trailing slash: `--public-url`
+/// when set, else the request's `Host` (plain http; set `--public-url` behind TLS). `None` when
+/// the Host header is not a plain host name, so a forged header never ends up in a link or a
+/// QR code.
+pub fn public_base(settings: &Settings, headers: &HeaderMap) -> Option<String> {
+    if let Some(base) = &settings.public_url {
+        return Some(base.trim_end_matches('/').to_owned());
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
+    plain.then(|| format!("http://{host}"))
 }

@@ -72,6 +72,7 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
         walk_in: params.flag("walk_in")?,
         no_id: params.flag("no_id")?,
         open_at,
+        verified_since: None,
     };
     let echo = json!({
         "lang": lang, "free": f.free, "walk_in": f.walk_in, "no_id": f.no_id,

@@ -21,6 +21,12 @@ pub enum Viewer {
     Admin,
 }
 
+/// Whether `viewer` may not learn where `s` is: a confidential site, for the public. Its
+/// coordinates and street are then never shown, and it is never placed in a box.
+pub fn location_withheld(s: &Site, viewer: Viewer) -> bool {
+    s.confidential && viewer == Viewer::Public
+}
+
 /// Round a distance to the decimetre for display; to the whole kilometre for a confidential
 /// site, so its position cannot be pinned down from a few searches.
 fn shown_distance(d: f64, confidential: bool) -> f64 {
@@ -56,7 +62,7 @@ pub fn site<'a>(
     stale_after_days: i64,
     viewer: Viewer,
 ) -> SiteView<'a> {
-    let withheld = s.confidential && viewer == Viewer::Public;
+    let withheld = location_withheld(s, viewer);
     let site = if withheld {
         // Everything that locates a confidential site goes; the record is cloned only then.
         let mut redacted = s.clone();
@@ -85,6 +91,16 @@ pub struct Point {
     coordinates: [f64; 2],
 }
 
+impl Point {
+    /// The point where `s` is, if it is mapped and `viewer` may know it.
+    pub fn of(s: &Site, viewer: Viewer) -> Option<Self> {
+        if location_withheld(s, viewer) {
+            return None;
+        }
+        s.location().map(|at| Self { kind: "Point", coordinates: [at.lon(), at.lat()] })
+    }
+}
+
 /// A site as a GeoJSON Feature; a confidential site (public view) or an unmapped one has a null
 /// geometry.
 #[derive(Debug, Serialize)]
@@ -105,10 +121,7 @@ pub fn site_feature<'a>(
     viewer: Viewer,
 ) -> SiteFeature<'a> {
     let properties = site(catalog, s, None, now, stale_after_days, viewer);
-    let geometry = match (properties.site.lon, properties.site.lat) {
-        (Some(lon), Some(lat)) => Some(Point { kind: "Point", coordinates: [lon, lat] }),
-        _ => None,
-    };
+    let geometry = Point::of(s, viewer);
     SiteFeature { kind: "Feature", id: s.id, geometry, properties }
 }
 

@@ -5,6 +5,7 @@
 //! Coordinates are `[lon, lat]` WGS84 decimal degrees; distances are metres on a sphere of
 //! radius [`EARTH_RADIUS_M`].
 
+mod bbox;
 mod hours;
 mod site;
 
@@ -12,6 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use bbox::BBox;
 pub use hours::{ClockTime, Hours, OpenAt, Span, Weekday};
 pub use site::{
     Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service, ServiceTranslation, Site,

@@ -108,6 +108,20 @@ pub enum Cost {
     Fee,
 }
 
+impl Cost {
+    /// Every cost, cheapest first.
+    pub const ALL: [Cost; 3] = [Self::Free, Self::SlidingScale, Self::Fee];
+
+    /// The API's (and the database's) spelling: `free`, `sliding_scale`, `fee`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::SlidingScale => "sliding_scale",
+            Self::Fee => "fee",
+        }
+    }
+}
+
 /// Street address of a site, as written on an envelope.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Address {

@@ -284,18 +284,9 @@ fn choice(params: &Params, name: &str, allowed: &[&'static str]) -> Result<Optio
     })
 }
 
-/// Absolute address of the public site pages (`https://host/s/`): `--public-url` when set,
-/// else the request's `Host` (plain http; set `--public-url` behind TLS). `None` when the Host
-/// header is not a plain host name, so a forged header can never end up in a QR code.
+/// Absolute address of the public site pages (`https://host/s/`); see [`crate::api::public_base`].
 fn site_url_base(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    if let Some(base) = &state.settings.public_url {
-        return Some(format!("{}/s/", base.trim_end_matches('/')));
-    }
-    let host = headers.get(header::HOST)?.to_str().ok()?;
-    let plain = !host.is_empty()
-        && host.len() <= 255
-        && host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b));
-    plain.then(|| format!("http://{host}/s/"))
+    crate::api::public_base(&state.settings, headers).map(|base| format!("{base}/s/"))
 }
 
 /// The zone dates are printed in: the first site's own zone (that is where the family is),

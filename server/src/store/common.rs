@@ -33,6 +33,8 @@ pub(super) const SITE_COLUMNS: &str = "id, partner_id, source_id, name, descript
 
 /// A unique `source_id` is taken.
 pub(super) const SOURCE_ID_TAKEN: &str = "source_id is already used by another record";
+/// An account with this email exists.
+pub(super) const EMAIL_TAKEN: &str = "email is already used by an account";
 /// A primary key is taken.
 pub(super) const ID_TAKEN: &str = "id is already used by another record";
 /// A foreign key points nowhere.
@@ -45,16 +47,12 @@ pub(super) fn out_of_range(detail: &str) -> String {
 
 /// The stored spelling of a cost (the API's spelling).
 pub(super) fn cost_str(c: Cost) -> &'static str {
-    match c {
-        Cost::Free => "free",
-        Cost::SlidingScale => "sliding_scale",
-        Cost::Fee => "fee",
-    }
+    c.as_str()
 }
 
 /// Reads a stored cost.
 pub(super) fn cost_from_str(raw: &str) -> Result<Cost, StoreError> {
-    [Cost::Free, Cost::SlidingScale, Cost::Fee]
+    Cost::ALL
         .into_iter()
         .find(|c| cost_str(*c) == raw)
         .ok_or_else(|| StoreError::Corrupt(format!("cost '{raw}'")))

@@ -13,15 +13,21 @@
 
 mod common;
 mod postgres;
+mod postgres_accounts;
 mod sqlite;
+mod sqlite_accounts;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use crate::accounts::model::{
+    ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
+};
 use crate::domain::{CategoryDef, Partner, Site};
 
 pub use postgres::PgStore;
@@ -42,6 +48,9 @@ pub enum Change {
     UpdateSite(Site),
     /// Delete a site.
     DeleteSite(Uuid),
+    /// An account or history record, written in the same transaction as the rest of the
+    /// batch; not part of the directory in memory.
+    Record(Record),
 }
 
 /// Changes written together in one transaction, in order.
@@ -127,9 +136,66 @@ impl Changed {
     }
 }
 
+/// Which revisions to list.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RevisionQuery {
+    /// Of one record.
+    pub entity_id: Option<Uuid>,
+    /// Of one organisation's records.
+    pub partner_id: Option<Uuid>,
+    /// At most this many, newest first.
+    pub limit: i64,
+}
+
+/// The accounts and history half of a store (writes go through [`Store::apply`] as
+/// [`Change::Record`]s; these are the reads, and the sign-in counters).
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    /// An account by (lower-cased) email.
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError>;
+    /// An account by id.
+    async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError>;
+    /// Every account, by email.
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// The account and CSRF token of a session that has not expired by `now`.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, String)>, StoreError>;
+    /// The account an unrevoked API token acts as.
+    async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError>;
+    /// Tokens of one account, or every account's.
+    async fn tokens(&self, user_id: Option<Uuid>) -> Result<Vec<ApiToken>, StoreError>;
+    /// A link by the hash of its secret.
+    async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError>;
+    /// Links not used and not expired at `now`, newest first.
+    async fn open_invitations(&self, now: DateTime<Utc>) -> Result<Vec<Invitation>, StoreError>;
+    /// Sign-ups, newest first, of one status or all.
+    async fn signups(&self, status: Option<&str>) -> Result<Vec<Signup>, StoreError>;
+    /// Revisions, newest first.
+    async fn revisions(&self, q: RevisionQuery) -> Result<Vec<Revision>, StoreError>;
+    /// One revision.
+    async fn revision(&self, id: i64) -> Result<Option<Revision>, StoreError>;
+    /// The newest `limit` audit entries.
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Failed sign-ins recorded for `key`.
+    async fn login_attempts(&self, key: &str) -> Result<LoginAttempts, StoreError>;
+    /// Counts one more failure for `key`; `lock` says, from the new count, until when it is
+    /// refused. Atomic, so instances sharing a database count together.
+    async fn login_failed(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lock: &(dyn Fn(i64) -> Option<DateTime<Utc>> + Sync),
+    ) -> Result<LoginAttempts, StoreError>;
+    /// Forgets the failures of `key` (a successful sign-in).
+    async fn login_succeeded(&self, key: &str) -> Result<(), StoreError>;
+}
+
 /// A database that holds the directory.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Accounts + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Loads everything (start-up; building the in-memory index).

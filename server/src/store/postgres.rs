@@ -38,7 +38,7 @@ const POOL_SIZE: u32 = 4;
 /// The PostgreSQL store.
 #[derive(Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(super) pool: PgPool,
     /// One connection, only for `LISTEN`, named `<instance>:feed`.
     listen_pool: PgPool,
     /// The URL connected to (for `pg_dump`); may hold a password, so never printed.
@@ -87,10 +87,13 @@ fn application_name(instance: &str) -> String {
 
 /// Translates driver errors for constraint violations into [`StoreError::Constraint`] with a
 /// message a client can act on (the same messages as the SQLite store).
-fn classify(e: sqlx::Error) -> StoreError {
+pub(super) fn classify(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let constraint = db.constraint().unwrap_or_default();
         match db.code().as_deref() {
+            Some("23505") if constraint == "users_email_key" => {
+                return StoreError::Constraint(common::EMAIL_TAKEN.to_owned())
+            }
             Some("23505") if constraint.ends_with("source_id_key") => {
                 return StoreError::Constraint(common::SOURCE_ID_TAKEN.to_owned())
             }
@@ -326,6 +329,8 @@ async fn record_changes(tx: &mut Transaction<'_, Postgres>, batch: &Batch) -> Re
             Change::DeletePartner(id) => ("partner", *id, "delete"),
             Change::CreateSite(s) | Change::UpdateSite(s) => ("site", s.id, "upsert"),
             Change::DeleteSite(id) => ("site", *id, "delete"),
+            // Accounts and history are not in the directory's memory: nothing to follow.
+            Change::Record(_) => continue,
         };
         entities.push(entity);
         ids.push(id);
@@ -509,10 +514,14 @@ impl Store for PgStore {
                     delete(&mut tx, "sites", "site", *id).await?;
                     1
                 }
+                Change::Record(r) => {
+                    super::postgres_accounts::write(&mut tx, r).await?;
+                    1
+                }
             };
             rest = &rest[done..];
         }
-        if !batch.is_empty() {
+        if batch.iter().any(|c| !matches!(c, Change::Record(_))) {
             record_changes(&mut tx, batch).await?;
         }
         tx.commit().await?;

@@ -20,7 +20,7 @@ use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
 /// The SQLite store.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -56,33 +56,36 @@ impl SqliteStore {
     }
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+pub(super) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn parse_ts(field: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn parse_ts(field: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(raw)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("{field} '{raw}': {e}")))
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
-fn from_json<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, StoreError> {
+pub(super) fn from_json<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, StoreError> {
     serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("{field}: {e}")))
 }
 
-fn uuid(field: &str, raw: &str) -> Result<Uuid, StoreError> {
+pub(super) fn uuid(field: &str, raw: &str) -> Result<Uuid, StoreError> {
     Uuid::parse_str(raw).map_err(|e| StoreError::Corrupt(format!("{field} '{raw}': {e}")))
 }
 
 /// Translates driver errors for constraint violations into [`StoreError::Constraint`] with a
 /// message a client can act on.
-fn classify(e: sqlx::Error) -> StoreError {
+pub(super) fn classify(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let msg = db.message();
+        if msg.contains("UNIQUE constraint failed: users.email") {
+            return StoreError::Constraint(common::EMAIL_TAKEN.to_owned());
+        }
         if msg.contains("UNIQUE constraint failed: sites.source_id")
             || msg.contains("UNIQUE constraint failed: partners.source_id")
         {
@@ -342,6 +345,7 @@ impl Store for SqliteStore {
                 Change::CreateSite(s) => write_site(&mut tx, s, false).await?,
                 Change::UpdateSite(s) => write_site(&mut tx, s, true).await?,
                 Change::DeleteSite(id) => delete(&mut tx, "sites", "site", *id).await?,
+                Change::Record(r) => super::sqlite_accounts::write(&mut tx, r).await?,
             }
         }
         tx.commit().await?;

@@ -1,0 +1,111 @@
+//! Secrets: argon2id password hashes, random tokens (shown once, stored as SHA-256), and
+//! comparison in constant time.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Shortest password accepted, in characters.
+pub const MIN_PASSWORD: usize = 12;
+/// Longest password accepted, in characters (argon2 takes any length; this bounds the work).
+pub const MAX_PASSWORD: usize = 1024;
+
+/// Checks a new password's length; the message names what is wrong.
+pub fn check_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(format!("must be at least {MIN_PASSWORD} characters"));
+    }
+    if n > MAX_PASSWORD {
+        return Err(format!("must be at most {MAX_PASSWORD} characters"));
+    }
+    Ok(())
+}
+
+/// An argon2id PHC string for `password` (a fresh random salt; the crate's default cost:
+/// 19 MiB, 2 passes — OWASP's recommended minimum).
+pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`. With `hash` `None` (no such account) it
+/// checks against a fixed dummy hash, so an unknown email costs the same time as a wrong
+/// password and the answer's timing does not tell them apart.
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
+    let known = hash.is_some();
+    let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy)) else { return false };
+    let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+    ok && known
+}
+
+/// A new random secret: 32 bytes from the operating system, hex (64 characters).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// SHA-256 of a secret, hex: what is stored and looked up. Tokens are 256 random bits, so a
+/// plain (unsalted, fast) hash is enough: nothing can be guessed from it.
+pub fn sha256_hex(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Compares two secrets in time that depends only on their hashes' fixed length: both are
+/// hashed first, so neither a shared prefix nor the length shows in the timing.
+pub fn secrets_equal(a: &str, b: &str) -> bool {
+    let (x, y) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    x.iter().zip(y.iter()).fold(0u8, |acc, (p, q)| acc | (p ^ q)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", Some(&h)));
+        assert!(!verify_password("correct horse batterY", Some(&h)));
+        assert!(!verify_password("not a password of anyone", None), "the dummy never signs anyone in");
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashes_fixed_length() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(sha256_hex(&a).len(), 64);
+        assert_ne!(sha256_hex(&a), a);
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(secrets_equal("abc", "abc"));
+        assert!(!secrets_equal("abc", "abd"));
+        assert!(!secrets_equal("abc", "abcd"));
+        assert!(!secrets_equal("", "x"));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("twelve chars").is_ok());
+    }
+}

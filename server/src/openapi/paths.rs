@@ -1,0 +1,572 @@
+//! The paths of each area of the API. A new route gets its entry here (or in a file of its own
+//! listed in [`super::AREAS`]); a unit test fails for any route the router has and this
+//! document lacks.
+
+use serde_json::{json, Value};
+
+use super::build::{flag, int, item, ok, ok_json, one_of, path, query, query_required, schema, Op};
+use crate::domain::Cost;
+
+/// `(path, path item)` pairs of one area.
+pub(crate) type Paths = Vec<(&'static str, Value)>;
+
+fn limit_offset(default: usize) -> [Value; 2] {
+    [
+        query("limit", int(1, 10_000, Some(default)), "Page size"),
+        query("offset", int(0, usize::MAX >> 11, Some(0)), "How many to skip"),
+    ]
+}
+
+fn lang(description: &str) -> Value {
+    query("lang", json!({"type": "string", "pattern": "^[a-z]{2,3}$", "example": "ht"}), description)
+}
+
+fn search_filters() -> Vec<Value> {
+    vec![
+        lang("Only sites where a family is helped in this language (ISO 639-1), at the site or on a phone line"),
+        query("free", flag(), "Only free services"),
+        query("open_at", json!({"type": "string", "example": "2026-11-28T10:00"}),
+              "Open at this time: local time at each site (2026-11-28T10:00) or an RFC 3339 instant"),
+        query("walk_in", flag(), "Only sites that take walk-ins"),
+        query("no_id", flag(), "Only sites that serve people without an ID"),
+    ]
+}
+
+fn json_or_geojson(description: &str, json_schema: Value, geo_schema: Value) -> Value {
+    json!({"description": description, "content": {
+        "application/json": {"schema": json_schema},
+        "application/geo+json": {"schema": geo_schema},
+    }})
+}
+
+fn etagged(mut response: Value) -> Value {
+    response["headers"] =
+        json!({"ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}}});
+    response
+}
+
+/// Partners, sites, categories.
+pub(crate) fn directory() -> Paths {
+    let id = |what: &str| path("id", &format!("The {what}'s UUID"));
+    let if_match = json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
+                          "description": "The version the edit started from, as sent in ETag (or send \"version\" in the body)"});
+    let f = query(
+        "f",
+        one_of(&["json", "geojson"]),
+        "json (default) or geojson; Accept: application/geo+json also gives GeoJSON",
+    );
+    vec![
+        ("/api/v1/categories", item([("get", Op::new("directory", "listCategories", "The category taxonomy")
+            .answer(200, ok_json("The categories, in display order", schema("Categories"))))])),
+        ("/api/v1/sites", item([
+            ("get", Op::new("directory", "listSites", "Public sites, by name")
+                .describe("An admin token also lists the sites of inactive partners and places confidential sites in boxes.")
+                .params([
+                    query("category", json!({"type": "string"}), "A category slug (see /api/v1/categories)"),
+                    lang("Only sites where a family is helped in this language"),
+                    query("bbox", json!({"type": "string", "example": "-80.5,25.6,-80.1,26.0"}),
+                          "minLon,minLat,maxLon,maxLat (WGS84); minLon > maxLon crosses the antimeridian; confidential sites are never in a box"),
+                    query("partner_id", json!({"type": "string", "format": "uuid"}), "Only this partner's sites"),
+                    f.clone(),
+                ])
+                .params(limit_offset(100))
+                .answer(200, json_or_geojson("A page of sites", schema("SitePage"), schema("SiteFeatureCollection")))
+                .problems(&[400])),
+            ("post", Op::new("directory", "createSite", "Create a site").admin()
+                .body("application/json", schema("SiteInput"), true)
+                .answer(201, etagged(ok_json("The site as stored (Location names it)", schema("Site"))))
+                .problems(&[400, 401, 409, 413, 415, 422])),
+        ])),
+        ("/api/v1/sites/{id}", item([
+            ("get", Op::new("directory", "getSite", "One site").params([id("site"), f])
+                .answer(200, etagged(json_or_geojson("The site", schema("Site"), schema("SiteFeature"))))
+                .problems(&[400, 404])),
+            ("patch", Op::new("directory", "updateSite", "Edit a site (JSON Merge Patch)").admin()
+                .params([id("site"), if_match.clone()])
+                .body("application/merge-patch+json", schema("SiteInput"), true)
+                .answer(200, etagged(ok_json("The site as stored", schema("Site"))))
+                .problems(&[400, 401, 404, 409, 413, 415, 422])),
+            ("delete", Op::new("directory", "deleteSite", "Delete a site").admin().params([id("site")])
+                .answer(204, json!({"description": "Deleted"}))
+                .problems(&[401, 404])),
+        ])),
+        ("/api/v1/partners", item([
+            ("get", Op::new("directory", "listPartners", "Partner organisations, by name")
+                .params([query("status", one_of(&["active", "inactive", "pending"]), "Other than active needs the admin token")])
+                .params(limit_offset(100))
+                .answer(200, ok_json("A page of partners", schema("PartnerPage")))
+                .problems(&[400, 401])),
+            ("post", Op::new("directory", "createPartner", "Create a partner").admin()
+                .body("application/json", schema("PartnerInput"), true)
+                .answer(201, etagged(ok_json("The partner as stored", schema("Partner"))))
+                .problems(&[400, 401, 409, 413, 415, 422])),
+        ])),
+        ("/api/v1/partners/{id}", item([
+            ("get", Op::new("directory", "getPartner", "One partner, with site_count").params([id("partner")])
+                .answer(200, etagged(ok_json("The partner", schema("Partner"))))
+                .problems(&[404])),
+            ("patch", Op::new("directory", "updatePartner", "Edit a partner (JSON Merge Patch)").admin()
+                .params([id("partner"), if_match])
+                .body("application/merge-patch+json", schema("PartnerInput"), true)
+                .answer(200, etagged(ok_json("The partner as stored", schema("Partner"))))
+                .problems(&[400, 401, 404, 409, 413, 415, 422])),
+            ("delete", Op::new("directory", "deletePartner", "Delete a partner and its sites").admin().params([id("partner")])
+                .answer(204, json!({"description": "Deleted"}))
+                .problems(&[401, 404])),
+        ])),
+    ]
+}
+
+fn gap_params(post: bool) -> Vec<Value> {
+    let mut p = vec![
+        query_required("category", json!({"type": "string"}), "The category whose coverage is measured"),
+        query(
+            "threshold_m",
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "default": 5000}),
+            "Metres; a point farther than this from a matching site is beyond",
+        ),
+        query(
+            "thresholds",
+            json!({"type": "string", "example": "1000,2000,5000"}),
+            "Comma-separated metres: adds by_threshold",
+        ),
+        query("resolution", int(3, 8, Some(7)), "H3 resolution of the cells"),
+        query("suggest", int(0, 20, Some(3)), "How many places to recruit a partner"),
+        query(
+            "candidates",
+            json!({"type": "string", "default": "tracts", "example": "library,faith"}),
+            "tracts, or categories of existing sites that could host",
+        ),
+        query("top", int(0, 100, Some(10)), "How many worst tracts"),
+        query(
+            "f",
+            one_of(&["json", "geojson", "csv"]),
+            "json (default), geojson (the cells) or csv (a table)",
+        ),
+        query("table", one_of(&["tracts", "cells", "counties"]), "Which rows f=csv gives"),
+    ];
+    p.extend(search_filters());
+    if post {
+        p.retain(|q| q["name"] != "candidates");
+    }
+    p
+}
+
+fn coverage_params() -> Vec<Value> {
+    let mut p = vec![
+        query(
+            "thresholds",
+            json!({"type": "string", "example": "1000,2000,5000,10000"}),
+            "Comma-separated metres",
+        ),
+        query("f", one_of(&["json", "csv"]), "json (default) or csv"),
+    ];
+    p.extend(search_filters());
+    p
+}
+
+fn demand_body(op: Op) -> Op {
+    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts): aggregates such as students per school, never records about a person. It is used for this request only and never stored.")
+        .body("text/csv", json!({"type": "string"}), true)
+}
+
+/// Nearest, gaps, coverage.
+pub(crate) fn search() -> Paths {
+    let csv = |what: &str| ok(what, &["application/json", "application/geo+json", "text/csv"], json!({}));
+    vec![
+        (
+            "/api/v1/nearest",
+            item([(
+                "get",
+                Op::new("search", "nearest", "The k nearest public sites, by great-circle distance")
+                    .describe("The origin is used to answer and dropped: never logged, never stored.")
+                    .params([
+                        query(
+                            "lon",
+                            json!({"type": "number", "minimum": -180, "maximum": 180}),
+                            "Origin longitude (with lat), or give zip",
+                        ),
+                        query(
+                            "lat",
+                            json!({"type": "number", "minimum": -90, "maximum": 90}),
+                            "Origin latitude",
+                        ),
+                        query(
+                            "zip",
+                            json!({"type": "string", "pattern": "^[0-9]{5}$"}),
+                            "A US ZIP code as the origin",
+                        ),
+                        query("category", json!({"type": "string"}), "A category slug"),
+                        query("k", int(1, 100, Some(5)), "How many"),
+                        query(
+                            "max_m",
+                            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}),
+                            "Only sites within this many metres",
+                        ),
+                    ])
+                    .params(search_filters())
+                    .answer(200, ok_json("Nearest first", schema("Nearest")))
+                    .problems(&[400]),
+            )]),
+        ),
+        (
+            "/api/v1/gaps",
+            item([
+                (
+                    "get",
+                    Op::new("analysis", "gaps", "Coverage gaps of a category over the census tracts")
+                        .params(gap_params(false))
+                        .answer(200, {
+                            let mut r = csv("The gaps");
+                            r["content"]["application/json"]["schema"] = schema("Gaps");
+                            r
+                        })
+                        .problems(&[400]),
+                ),
+                (
+                    "post",
+                    demand_body(Op::new(
+                        "analysis",
+                        "gapsOverDemand",
+                        "Coverage gaps over a demand CSV sent as the body",
+                    ))
+                    .params(gap_params(true))
+                    .answer(200, {
+                        let mut r = csv("The gaps");
+                        r["content"]["application/json"]["schema"] = schema("Gaps");
+                        r
+                    })
+                    .problems(&[400, 413, 422]),
+                ),
+            ]),
+        ),
+        (
+            "/api/v1/coverage",
+            item([
+                (
+                    "get",
+                    Op::new("analysis", "coverage", "Every category's coverage at each threshold")
+                        .params(coverage_params())
+                        .answer(
+                            200,
+                            ok("The coverage table", &["application/json", "text/csv"], schema("Coverage")),
+                        )
+                        .problems(&[400]),
+                ),
+                (
+                    "post",
+                    demand_body(Op::new(
+                        "analysis",
+                        "coverageOverDemand",
+                        "Coverage over a demand CSV sent as the body",
+                    ))
+                    .params(coverage_params())
+                    .answer(
+                        200,
+                        ok("The coverage table", &["application/json", "text/csv"], schema("Coverage")),
+                    )
+                    .problems(&[400, 413, 422]),
+                ),
+            ]),
+        ),
+    ]
+}
+
+fn html_page(description: &str) -> Value {
+    ok(description, &["text/html"], json!({"type": "string"}))
+}
+
+fn asset(id: &str, what: &str, media: &str) -> Value {
+    item([("get", Op::new("pages", id, what).answer(200, ok(what, &[media], json!({"type": "string"}))))])
+}
+
+/// Server-rendered pages: referral sheets, public site pages and their assets.
+pub(crate) fn pages() -> Paths {
+    let units = query("units", one_of(&["km", "mi"]), "Distance units (default from the language)");
+    let paper = query("paper", one_of(&["a4", "letter"]), "Paper size (default from the language)");
+    let lang = query(
+        "lang",
+        json!({"type": "string", "example": "es"}),
+        "The family's language (a translation file's code); else Accept-Language",
+    );
+    vec![
+        (
+            "/referral",
+            item([(
+                "get",
+                Op::new("pages", "referralSheet", "A printable referral sheet")
+                    .params([
+                        query_required(
+                            "sites",
+                            json!({"type": "string"}),
+                            "Comma-separated site ids (up to ten)",
+                        ),
+                        lang.clone(),
+                        query(
+                            "from",
+                            json!({"type": "string", "example": "33125"}),
+                            "ZIP or lat,lon: adds distances (never logged or stored)",
+                        ),
+                        query(
+                            "format",
+                            one_of(&["html", "txt"]),
+                            "html (default) or txt, the text-message version",
+                        ),
+                        units.clone(),
+                        paper.clone(),
+                    ])
+                    .answer(200, ok("The sheet", &["text/html", "text/plain"], json!({"type": "string"})))
+                    .problems(&[400, 404]),
+            )]),
+        ),
+        (
+            "/s/{id}",
+            item([(
+                "get",
+                Op::new("pages", "sitePage", "A site's public page (what a sheet's QR code opens)")
+                    .params([path("id", "The site's UUID"), lang, units, paper])
+                    .answer(200, html_page("The page"))
+                    .problems(&[400, 404]),
+            )]),
+        ),
+        ("/referral/sheet.css", asset("sheetCss", "The sheet's stylesheet", "text/css")),
+        ("/referral/sheet.js", asset("sheetJs", "The sheet's script", "text/javascript")),
+        ("/referral/paper-a4.css", asset("paperA4Css", "A4 page layout", "text/css")),
+        ("/referral/paper-letter.css", asset("paperLetterCss", "Letter page layout", "text/css")),
+    ]
+}
+
+/// Health, the map page's configuration, this document and its page.
+pub(crate) fn service() -> Paths {
+    vec![
+        (
+            "/healthz",
+            item([(
+                "get",
+                Op::new("service", "health", "Liveness and counts")
+                    .answer(200, ok_json("Alive", schema("Health"))),
+            )]),
+        ),
+        (
+            "/api/v1/config",
+            item([(
+                "get",
+                Op::new("service", "clientConfig", "What the map page starts from")
+                    .answer(200, ok_json("Basemap, area, freshness rule, languages", schema("ClientConfig"))),
+            )]),
+        ),
+        (
+            "/api/openapi.json",
+            item([(
+                "get",
+                Op::new("service", "openapi", "This document (OpenAPI 3.0)").answer(
+                    200,
+                    ok(
+                        "The API definition",
+                        &["application/vnd.oai.openapi+json;version=3.0"],
+                        json!({"type": "object"}),
+                    ),
+                ),
+            )]),
+        ),
+        (
+            "/api/docs",
+            item([(
+                "get",
+                Op::new("service", "apiDocs", "This document as a page to read and try")
+                    .answer(200, html_page("The documentation page")),
+            )]),
+        ),
+    ]
+}
+
+/// A path item of the OGC API under `/ogc`, written relative to it (a path-level `servers`
+/// entry): GIS clients (GDAL, QGIS) look for `/collections/{collectionId}/items` in the API
+/// definition relative to the landing page, for the parameters they may send to the server.
+fn ogc_item(ops: impl IntoIterator<Item = (&'static str, Op)>) -> Value {
+    let mut item = item(ops);
+    item["servers"] = json!([{"url": "/ogc", "description": "The OGC API – Features landing page"}]);
+    item
+}
+
+/// OGC API – Features.
+pub(crate) fn ogc() -> Paths {
+    let f = |json_type: &str| {
+        query(
+            "f",
+            one_of(&["json", "html"]),
+            &format!("json ({json_type}) or html; without it, the Accept header decides"),
+        )
+    };
+    let collection = path("collectionId", "`sites` (every public site) or a category slug");
+    let doc = |what: &str, json_type: &str, s: Value| ok(what, &[json_type, "text/html"], s);
+    let queryables = crate::ogc::queryables_schema(&[]);
+    let mut item_params = vec![
+        f("application/geo+json"),
+        {
+            let mut b = query("bbox", json!({"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 6}),
+                "minLon,minLat,maxLon,maxLat (CRS84; six numbers with heights also accepted); confidential sites are never in a box");
+            b["style"] = json!("form");
+            b["explode"] = json!(false);
+            b
+        },
+        query(
+            "datetime",
+            json!({"type": "string", "example": "2026-01-01/.."}),
+            "last_verified_at at an instant, on a date, or in an interval start/end (.. for open)",
+        ),
+        query(
+            "limit",
+            int(1, crate::ogc::MAX_LIMIT, Some(crate::ogc::DEFAULT_LIMIT)),
+            &format!("Page size; a larger value is served as {}", crate::ogc::MAX_LIMIT),
+        ),
+        query("offset", int(0, usize::MAX >> 11, Some(0)), "How many to skip (next/prev links carry it)"),
+    ];
+    for name in crate::ogc::QUERYABLES {
+        let mut s = queryables["properties"][name].clone();
+        let description = s.as_object_mut().and_then(|o| o.remove("description")).unwrap_or_default();
+        if name == "category" {
+            s = json!({"type": "string"});
+        }
+        if name == "cost" {
+            s = one_of(&Cost::ALL.map(|c| c.as_str()));
+        }
+        item_params.push(query(name, s, &format!("Queryable: {}", description.as_str().unwrap_or(""))));
+    }
+    vec![
+        (
+            "/ogc",
+            item([(
+                "get",
+                Op::new("ogc", "ogcLanding", "OGC API – Features landing page")
+                    .params([f("application/json")])
+                    .answer(
+                        200,
+                        doc(
+                            "Links to the API definition, conformance and collections",
+                            "application/json",
+                            schema("OgcLandingPage"),
+                        ),
+                    )
+                    .problems(&[400]),
+            )]),
+        ),
+        (
+            "/conformance",
+            ogc_item([(
+                "get",
+                Op::new("ogc", "ogcConformance", "Conformance classes")
+                    .params([f("application/json")])
+                    .answer(200, doc("The conformance classes", "application/json", schema("OgcConformance")))
+                    .problems(&[400]),
+            )]),
+        ),
+        (
+            "/collections",
+            ogc_item([(
+                "get",
+                Op::new("ogc", "ogcCollections", "The feature collections")
+                    .params([f("application/json")])
+                    .answer(
+                        200,
+                        doc(
+                            "sites and one collection per category, with extents",
+                            "application/json",
+                            schema("OgcCollections"),
+                        ),
+                    )
+                    .problems(&[400]),
+            )]),
+        ),
+        (
+            "/collections/{collectionId}",
+            ogc_item([(
+                "get",
+                Op::new("ogc", "ogcCollection", "One collection")
+                    .params([collection.clone(), f("application/json")])
+                    .answer(200, doc("The collection", "application/json", schema("OgcCollection")))
+                    .problems(&[400, 404]),
+            )]),
+        ),
+        (
+            "/collections/{collectionId}/queryables",
+            ogc_item([(
+                "get",
+                Op::new("ogc", "ogcQueryables", "What items can be filtered by")
+                    .params([collection.clone(), f("application/schema+json")])
+                    .answer(200, doc("A JSON Schema", "application/schema+json", schema("Queryables")))
+                    .problems(&[400, 404]),
+            )]),
+        ),
+        (
+            "/collections/{collectionId}/items",
+            ogc_item([(
+                "get",
+                Op::new("ogc", "ogcItems", "A page of features")
+                    .describe("Any parameter not listed here is refused with 400.")
+                    .params([collection.clone()])
+                    .params(item_params)
+                    .answer(
+                        200,
+                        doc(
+                            "Features, with numberMatched, numberReturned, timeStamp and next/prev links",
+                            "application/geo+json",
+                            schema("OgcFeatureCollection"),
+                        ),
+                    )
+                    .problems(&[400, 404]),
+            )]),
+        ),
+        (
+            "/collections/{collectionId}/items/{featureId}",
+            ogc_item([(
+                "get",
+                Op::new("ogc", "ogcItem", "One feature")
+                    .params([collection, path("featureId", "The site's UUID"), f("application/geo+json")])
+                    .answer(200, doc("The feature", "application/geo+json", schema("OgcFeature")))
+                    .problems(&[400, 404]),
+            )]),
+        ),
+    ]
+}
+
+/// Import (admins) and the spreadsheet template.
+pub(crate) fn import() -> Paths {
+    let report = json!({"type": "object", "description": "What the import did or would do: rows, partners_created, \
+        partners_updated, sites_created, sites_updated, sites_unchanged, without_coordinates, skipped, errors and \
+        warnings (each with file, row, field, message), committed"});
+    vec![
+        (
+            "/api/v1/import",
+            item([(
+                "post",
+                Op::new("import", "import", "Import a file: a dry run, or with commit=true one transaction")
+                    .describe("The body is one file: our CSV (text/csv), a GeoJSON FeatureCollection \
+                        (application/geo+json), GeoJSON or HSDS 3.0 JSON (application/json), or a zipped Ohana \
+                        folder or HSDS data package (application/zip). Nothing is written unless every row is \
+                        good; a commit with a bad row answers 422 with the report.")
+                    .params([
+                        query("commit", flag(), "Write the changes (one transaction, only if no row is bad)"),
+                        query("name", json!({"type": "string"}), "The file's name, used in messages"),
+                        query("encoding", one_of(&["utf-8", "windows-1252"]), "The file's encoding"),
+                        query("properties", json!({"type": "string", "example": "cambridge-health-clinics"}),
+                              "A shipped GeoJSON property map (data/mappings/geojson/NAME.json)"),
+                        query("mapping", json!({"type": "string", "example": "open211-miami-categories"}),
+                              "A shipped category mapping (data/mappings/NAME.csv)"),
+                    ])
+                    .body("text/csv", json!({"type": "string"}), true)
+                    .answer(200, ok_json("The report", report))
+                    .problems(&[400, 401, 413, 415, 422])
+                    .admin(),
+            )]),
+        ),
+        (
+            "/api/v1/import/template.csv",
+            item([(
+                "get",
+                Op::new("import", "importTemplate", "The spreadsheet template: our CSV's columns and one example row")
+                    .answer(200, ok("The template (UTF-8 with a byte-order mark)", &["text/csv"], json!({"type": "string"}))),
+            )]),
+        ),
+    ]
+}

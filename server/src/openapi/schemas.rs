@@ -1,0 +1,389 @@
+//! Component schemas and the shared problem answers.
+
+use serde_json::{json, Value};
+
+use super::build::schema;
+use crate::domain::Cost;
+
+fn nullable(t: &str, description: &str) -> Value {
+    json!({"type": t, "nullable": true, "description": description})
+}
+
+fn string_list(description: &str) -> Value {
+    json!({"type": "array", "items": {"type": "string"}, "description": description})
+}
+
+fn language() -> Value {
+    json!({"type": "string", "pattern": "^[a-z]{2,3}$", "description": "ISO 639 language code", "example": "ht"})
+}
+
+/// The fields a site is written with (create, or the merged record of an edit).
+fn site_fields() -> serde_json::Map<String, Value> {
+    let costs: Vec<&str> = Cost::ALL.iter().map(|c| c.as_str()).collect();
+    let v = json!({
+        "partner_id": {"type": "string", "format": "uuid", "description": "The partner that runs it"},
+        "source_id": nullable("string", "Identifier in the source system, for idempotent re-imports"),
+        "name": {"type": "string", "maxLength": 300},
+        "description": nullable("string", "What they help with"),
+        "description_lang": {"allOf": [language()], "nullable": true},
+        "description_translations": {"type": "object", "additionalProperties": schema("Translation"),
+                                     "description": "Human translations by language code"},
+        "street": nullable("string", "Street and number (null for a confidential site, for the public)"),
+        "city": nullable("string", "City"),
+        "state": nullable("string", "State"),
+        "postal_code": nullable("string", "Postal (ZIP) code"),
+        "lon": {"type": "number", "minimum": -180, "maximum": 180, "nullable": true, "description": "WGS84 longitude"},
+        "lat": {"type": "number", "minimum": -90, "maximum": 90, "nullable": true, "description": "WGS84 latitude"},
+        "phones": {"type": "array", "items": schema("Phone")},
+        "hours": {"allOf": [schema("Hours")], "nullable": true},
+        "languages": {"type": "array", "items": language()},
+        "categories": {"type": "array", "items": {"type": "string"}, "description": "Category slugs (see /api/v1/categories)"},
+        "services": {"type": "array", "items": schema("Service")},
+        "cost": {"type": "string", "enum": costs, "nullable": true},
+        "cost_note": nullable("string", "Details of the cost"),
+        "eligibility": nullable("string", "Who can use it"),
+        "required_documents": string_list("What to bring"),
+        "accessibility": nullable("string", "Physical accessibility"),
+        "walk_in": nullable("boolean", "Accepts walk-ins"),
+        "appointment_required": nullable("boolean", "Requires an appointment"),
+        "no_id_required": nullable("boolean", "Serves people without an ID"),
+        "confidential": {"type": "boolean", "description": "A confidential site (a shelter): its location never leaves the server"},
+        "last_verified_at": {"type": "string", "format": "date-time", "nullable": true},
+    });
+    v.as_object().cloned().unwrap_or_default()
+}
+
+/// The fields a partner is written with.
+fn partner_fields() -> serde_json::Map<String, Value> {
+    let v = json!({
+        "id": {"type": "string", "format": "uuid"},
+        "source_id": nullable("string", "Identifier in the source system"),
+        "name": {"type": "string"},
+        "description": nullable("string", "What the organisation does"),
+        "description_lang": {"allOf": [language()], "nullable": true},
+        "description_translations": {"type": "object", "additionalProperties": schema("Translation")},
+        "website": nullable("string", "http or https"),
+        "email": nullable("string", "Public contact email"),
+        "status": {"type": "string", "enum": ["active", "inactive", "pending"]},
+    });
+    v.as_object().cloned().unwrap_or_default()
+}
+
+/// Every component schema.
+pub(crate) fn schemas() -> Value {
+    let mut site = site_fields();
+    for (k, v) in [
+        ("id", json!({"type": "string", "format": "uuid"})),
+        ("created_at", json!({"type": "string", "format": "date-time"})),
+        ("updated_at", json!({"type": "string", "format": "date-time"})),
+        (
+            "version",
+            json!({"type": "integer", "description": "Incremented on every change; send it back with an edit"}),
+        ),
+        ("partner_name", nullable("string", "The partner's name")),
+        ("stale", json!({"type": "boolean", "description": "Not verified within stale_after_days"})),
+        ("mapped", json!({"type": "boolean", "description": "Has a location the viewer may see"})),
+        (
+            "distance_m",
+            json!({"type": "number", "description": "Great-circle distance in metres (answers to a search; whole kilometres for a confidential site)"}),
+        ),
+        (
+            "location_withheld",
+            json!({"type": "boolean", "description": "A confidential site seen by the public: lon, lat and street are null"}),
+        ),
+    ] {
+        site.insert(k.to_owned(), v);
+    }
+    let partner_input = partner_fields();
+    let mut partner = partner_fields();
+    for (k, v) in [
+        ("created_at", json!({"type": "string", "format": "date-time"})),
+        ("updated_at", json!({"type": "string", "format": "date-time"})),
+        ("version", json!({"type": "integer"})),
+        ("site_count", json!({"type": "integer", "description": "How many sites it has"})),
+    ] {
+        partner.insert(k.to_owned(), v);
+    }
+    let mut site_input = site_fields();
+    site_input.insert(
+        "id".into(),
+        json!({"type": "string", "format": "uuid", "description": "Optional client-chosen id on create"}),
+    );
+    let mut all = json!({
+        "Problem": {
+            "type": "object",
+            "description": "An RFC 9457 problem document (application/problem+json)",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": {"type": "string", "example": "/problems/invalid-parameter"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "errors": {"type": "array", "items": schema("FieldError")},
+                "current": {"type": "object", "description": "For a stale edit: the record as it is now"},
+            },
+        },
+        "FieldError": {
+            "type": "object",
+            "required": ["field", "message"],
+            "properties": {"field": {"type": "string", "example": "lat"}, "message": {"type": "string"}},
+        },
+        "Translation": {
+            "type": "object", "required": ["text"],
+            "properties": {"text": {"type": "string"}, "reviewed": {"type": "boolean", "default": false}},
+        },
+        "Phone": {
+            "type": "object", "required": ["number"],
+            "properties": {
+                "number": {"type": "string"},
+                "type": {"type": "string", "enum": ["voice", "fax", "text", "tty", "hotline"], "default": "voice"},
+                "extension": {"type": "string", "nullable": true},
+                "languages": {"type": "array", "items": language()},
+                "description": {"type": "string", "nullable": true},
+            },
+        },
+        "Hours": {
+            "type": "object", "required": ["timezone"],
+            "properties": {
+                "timezone": {"type": "string", "example": "America/New_York"},
+                "weekly": {"type": "array", "items": {
+                    "type": "object", "required": ["day", "opens", "closes"],
+                    "properties": {
+                        "day": {"type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+                        "opens": {"type": "string", "example": "09:00"},
+                        "closes": {"type": "string", "example": "17:00"},
+                    },
+                }},
+                "notes": {"type": "string", "nullable": true},
+            },
+        },
+        "Service": {
+            "type": "object", "required": ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                "description": {"type": "string", "nullable": true},
+                "translations": {"type": "object", "additionalProperties": {"type": "object"}},
+            },
+        },
+        "Site": {"type": "object", "properties": site},
+        "SiteInput": {"type": "object", "properties": site_input, "additionalProperties": false,
+                      "description": "Unknown fields are refused. On PATCH, a JSON Merge Patch (RFC 7386) over the record."},
+        "SitePage": {
+            "type": "object",
+            "properties": {
+                "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                "sites": {"type": "array", "items": schema("Site")},
+            },
+        },
+        "Partner": {"type": "object", "properties": partner},
+        "PartnerInput": {"type": "object", "additionalProperties": false, "properties": partner_input},
+        "PartnerPage": {
+            "type": "object",
+            "properties": {
+                "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                "partners": {"type": "array", "items": schema("Partner")},
+            },
+        },
+        "Categories": {
+            "type": "object",
+            "properties": {"categories": {"type": "array", "items": {
+                "type": "object",
+                "properties": {"slug": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string", "nullable": true}},
+            }}},
+        },
+    });
+    let answers = json!({
+        "Point": {
+            "type": "object", "required": ["type", "coordinates"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Point"]},
+                "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2, "description": "[lon, lat], WGS84"},
+            },
+        },
+        "SiteFeature": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string", "format": "uuid"},
+                "geometry": {"allOf": [schema("Point")], "nullable": true, "description": "Null for a confidential or unmapped site"},
+                "properties": schema("Site"),
+            },
+        },
+        "SiteFeatureCollection": {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "numberMatched": {"type": "integer"},
+                "numberReturned": {"type": "integer"},
+                "features": {"type": "array", "items": schema("SiteFeature")},
+            },
+        },
+        "Nearest": {
+            "type": "object",
+            "properties": {
+                "origin": {"type": "object", "description": "The search origin, echoed to the caller only (never logged or stored)"},
+                "filter": {"type": "object"},
+                "results": {"type": "array", "items": schema("Site"), "description": "Nearest first, each with distance_m"},
+            },
+        },
+        "Gaps": {
+            "type": "object",
+            "description": "Coverage gaps of a category: see the README's Coverage gaps section",
+            "properties": {
+                "filter": {"type": "object"}, "demand": {"type": "object"},
+                "sites": {"type": "integer"}, "threshold_m": {"type": "number"},
+                "population_total": {"type": "integer"}, "population_beyond": {"type": "integer"},
+                "share_beyond": {"type": "number"},
+                "cells": {"type": "object", "description": "GeoJSON FeatureCollection of H3 cells"},
+                "counties": {"type": "array", "items": {"type": "object"}},
+                "worst": {"type": "array", "items": {"type": "object"}},
+                "suggestions": {"type": "array", "items": {"type": "object"}},
+                "by_threshold": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Coverage": {
+            "type": "object",
+            "properties": {
+                "thresholds_m": {"type": "array", "items": {"type": "number"}},
+                "population_total": {"type": "integer"},
+                "demand": {"type": "object"}, "filter": {"type": "object"},
+                "categories": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "ClientConfig": {
+            "type": "object",
+            "properties": {
+                "map": {"type": "object", "properties": {
+                    "style_url": {"type": "string", "nullable": true},
+                    "bbox": {"type": "array", "items": {"type": "number"}, "nullable": true,
+                             "description": "[minLon, minLat, maxLon, maxLat] around the public, non-confidential sites"},
+                }},
+                "stale_after_days": {"type": "integer"},
+                "languages": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Health": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string", "enum": ["ok"]}, "backend": {"type": "string", "enum": ["sqlite", "postgres"]},
+                "sites": {"type": "integer"}, "mapped": {"type": "integer"}, "partners": {"type": "integer"},
+                "instance": {"type": "string"}, "feed_position": {"type": "integer"},
+            },
+        },
+    });
+    let ogc = json!({
+        "Link": {
+            "type": "object", "required": ["href", "rel"],
+            "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}},
+        },
+        "OgcLandingPage": {
+            "type": "object", "required": ["links"],
+            "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "links": {"type": "array", "items": schema("Link")}},
+        },
+        "OgcConformance": {
+            "type": "object", "required": ["conformsTo"],
+            "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}},
+        },
+        "OgcCollection": {
+            "type": "object", "required": ["id", "links"],
+            "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"}, "description": {"type": "string", "nullable": true},
+                "itemType": {"type": "string", "enum": ["feature"]},
+                "crs": {"type": "array", "items": {"type": "string"}},
+                "extent": {"type": "object", "properties": {
+                    "spatial": {"type": "object", "properties": {
+                        "bbox": {"type": "array", "items": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}},
+                        "crs": {"type": "string"},
+                    }},
+                    "temporal": {"type": "object", "properties": {
+                        "interval": {"type": "array", "items": {"type": "array", "items": {"type": "string", "nullable": true}}},
+                        "trs": {"type": "string"},
+                    }},
+                }},
+                "links": {"type": "array", "items": schema("Link")},
+            },
+        },
+        "OgcCollections": {
+            "type": "object", "required": ["links", "collections"],
+            "properties": {
+                "links": {"type": "array", "items": schema("Link")},
+                "collections": {"type": "array", "items": schema("OgcCollection")},
+            },
+        },
+        "OgcFeature": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "description": "A site with flat properties (strings, numbers, booleans; lists joined with '; ')",
+            "properties": {
+                "type": {"type": "string", "enum": ["Feature"]},
+                "id": {"type": "string", "format": "uuid"},
+                "geometry": {"allOf": [schema("Point")], "nullable": true, "description": "Null for a confidential or unmapped site"},
+                "properties": {"type": "object", "properties": ogc_feature_properties()},
+                "links": {"type": "array", "items": schema("Link")},
+            },
+        },
+        "OgcFeatureCollection": {
+            "type": "object", "required": ["type", "features"],
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "features": {"type": "array", "items": schema("OgcFeature")},
+                "links": {"type": "array", "items": schema("Link")},
+                "numberMatched": {"type": "integer", "minimum": 0},
+                "numberReturned": {"type": "integer", "minimum": 0},
+                "timeStamp": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Queryables": {"type": "object", "description": "A JSON Schema (draft 2019-09) of the properties items can be filtered by"},
+    });
+    if let Some(m) = all.as_object_mut() {
+        for part in [answers, ogc] {
+            if let Value::Object(p) = part {
+                m.extend(p);
+            }
+        }
+    }
+    all
+}
+
+/// The problem answers every operation refers to, by status.
+pub(crate) fn responses() -> Value {
+    let problem = |description: &str| json!({"description": description, "content": {"application/problem+json": {"schema": schema("Problem")}}});
+    json!({
+        "Problem400": problem("A query parameter is missing, malformed or unknown (named in errors[].field), or the body is not JSON"),
+        "Problem401": problem("No or wrong admin token"),
+        "Problem403": problem("Not allowed"),
+        "Problem404": problem("No such record or address"),
+        "Problem409": problem("Conflict: the record already exists, or was changed since the version the edit started from (current holds it)"),
+        "Problem412": problem("If-Match is not a version"),
+        "Problem413": problem("The body is larger than this endpoint accepts"),
+        "Problem415": problem("The body is not application/json"),
+        "Problem422": problem("The body is JSON but invalid; every bad field is listed in errors"),
+        "Problem500": problem("Something went wrong on the server (logged; no detail is sent)"),
+    })
+}
+
+/// The flat properties of an OGC feature.
+fn ogc_feature_properties() -> Value {
+    json!({
+                    "name": {"type": "string"}, "partner_id": {"type": "string", "format": "uuid"},
+                    "partner_name": {"type": "string", "nullable": true},
+                    "categories": {"type": "string", "example": "legal; advocacy"},
+                    "description": {"type": "string", "nullable": true},
+                    "description_lang": {"type": "string", "nullable": true},
+                    "street": {"type": "string", "nullable": true}, "city": {"type": "string", "nullable": true},
+                    "state": {"type": "string", "nullable": true}, "postal_code": {"type": "string", "nullable": true},
+                    "languages": {"type": "string", "example": "en; es; ht"},
+                    "phone": {"type": "string", "nullable": true}, "phones": {"type": "string"},
+                    "timezone": {"type": "string", "nullable": true}, "hours": {"type": "string", "nullable": true},
+                    "hours_notes": {"type": "string", "nullable": true}, "services": {"type": "string"},
+                    "cost": {"type": "string", "nullable": true}, "cost_note": {"type": "string", "nullable": true},
+                    "eligibility": {"type": "string", "nullable": true}, "required_documents": {"type": "string"},
+                    "accessibility": {"type": "string", "nullable": true},
+                    "walk_in": {"type": "boolean", "nullable": true},
+                    "appointment_required": {"type": "boolean", "nullable": true},
+                    "no_id_required": {"type": "boolean", "nullable": true},
+                    "location_withheld": {"type": "boolean"},
+                    "last_verified_at": {"type": "string", "format": "date-time", "nullable": true},
+                    "stale": {"type": "boolean"},
+                    "version": {"type": "integer"}, "url": {"type": "string", "description": "The site's public page"},
+    })
+}

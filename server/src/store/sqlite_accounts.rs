@@ -1,0 +1,461 @@
+//! SQLite: accounts, sessions, tokens, links, sign-ups, revisions and the audit log
+//! (`migrations/sqlite/0003_accounts.sql`).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use super::sqlite::{classify, from_json, json, parse_ts, ts, uuid};
+use super::{Accounts, RevisionQuery, SqliteStore, StoreError};
+use crate::accounts::model::{
+    Actor, ApiToken, AuditEntry, Entity, Invitation, LoginAttempts, Record, Revision, Role, Signup, User,
+};
+
+const USER_COLUMNS: &str = "u.id, u.email, u.password_hash, u.role, u.partner_id, u.created_at";
+const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.name, t.created_at, t.revoked_at";
+const INVITATION_COLUMNS: &str =
+    "id, partner_id, user_id, email, created_by, created_at, expires_at, used_at";
+const SIGNUP_COLUMNS: &str = "partner_id, contact_name, contact_email, message, status, reason, decided_by, \
+     decided_at, created_at";
+const REVISION_COLUMNS: &str =
+    "id, entity, entity_id, partner_id, action, version, actor_id, actor, at, changes, reverts";
+
+fn opt_uuid(field: &str, raw: Option<String>) -> Result<Option<Uuid>, StoreError> {
+    raw.map(|r| uuid(field, &r)).transpose()
+}
+
+fn opt_ts(field: &str, raw: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+    raw.map(|r| parse_ts(field, &r)).transpose()
+}
+
+fn user_from_row(r: &SqliteRow) -> Result<User, StoreError> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: uuid("users.id", r.try_get("id")?)?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role '{role}'")))?,
+        partner_id: opt_uuid("users.partner_id", r.try_get("partner_id")?)?,
+        created_at: parse_ts("users.created_at", r.try_get("created_at")?)?,
+    })
+}
+
+fn token_from_row(r: &SqliteRow) -> Result<ApiToken, StoreError> {
+    Ok(ApiToken {
+        id: uuid("api_tokens.id", r.try_get("id")?)?,
+        user_id: uuid("api_tokens.user_id", r.try_get("user_id")?)?,
+        name: r.try_get("name")?,
+        created_at: parse_ts("api_tokens.created_at", r.try_get("created_at")?)?,
+        revoked_at: opt_ts("api_tokens.revoked_at", r.try_get("revoked_at")?)?,
+    })
+}
+
+fn invitation_from_row(r: &SqliteRow) -> Result<Invitation, StoreError> {
+    Ok(Invitation {
+        id: uuid("invitations.id", r.try_get("id")?)?,
+        partner_id: opt_uuid("invitations.partner_id", r.try_get("partner_id")?)?,
+        user_id: opt_uuid("invitations.user_id", r.try_get("user_id")?)?,
+        email: r.try_get("email")?,
+        created_by: r.try_get("created_by")?,
+        created_at: parse_ts("invitations.created_at", r.try_get("created_at")?)?,
+        expires_at: parse_ts("invitations.expires_at", r.try_get("expires_at")?)?,
+        used_at: opt_ts("invitations.used_at", r.try_get("used_at")?)?,
+    })
+}
+
+fn signup_from_row(r: &SqliteRow) -> Result<Signup, StoreError> {
+    Ok(Signup {
+        partner_id: uuid("signups.partner_id", r.try_get("partner_id")?)?,
+        contact_name: r.try_get("contact_name")?,
+        contact_email: r.try_get("contact_email")?,
+        message: r.try_get("message")?,
+        status: r.try_get("status")?,
+        reason: r.try_get("reason")?,
+        decided_by: r.try_get("decided_by")?,
+        decided_at: opt_ts("signups.decided_at", r.try_get("decided_at")?)?,
+        created_at: parse_ts("signups.created_at", r.try_get("created_at")?)?,
+    })
+}
+
+fn revision_from_row(r: &SqliteRow) -> Result<Revision, StoreError> {
+    let entity: String = r.try_get("entity")?;
+    Ok(Revision {
+        id: r.try_get("id")?,
+        entity: Entity::parse(&entity).ok_or_else(|| StoreError::Corrupt(format!("entity '{entity}'")))?,
+        entity_id: uuid("revisions.entity_id", r.try_get("entity_id")?)?,
+        partner_id: uuid("revisions.partner_id", r.try_get("partner_id")?)?,
+        action: r.try_get("action")?,
+        version: r.try_get("version")?,
+        actor: Actor {
+            id: opt_uuid("revisions.actor_id", r.try_get("actor_id")?)?,
+            label: r.try_get("actor")?,
+        },
+        at: parse_ts("revisions.at", r.try_get("at")?)?,
+        changes: from_json("revisions.changes", r.try_get("changes")?)?,
+        reverts: r.try_get("reverts")?,
+    })
+}
+
+fn audit_from_row(r: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        at: parse_ts("audit.at", r.try_get("at")?)?,
+        actor: Actor { id: opt_uuid("audit.actor_id", r.try_get("actor_id")?)?, label: r.try_get("actor")? },
+        action: r.try_get("action")?,
+        target: r.try_get("target")?,
+        detail: from_json("audit.detail", r.try_get("detail")?)?,
+    })
+}
+
+fn not_found(what: String) -> StoreError {
+    StoreError::NotFound(what)
+}
+
+/// Writes one account or history record inside a batch's transaction.
+pub(super) async fn write(tx: &mut Transaction<'_, Sqlite>, r: &Record) -> Result<(), StoreError> {
+    match r {
+        Record::Revision(v) => {
+            sqlx::query(
+                "insert into revisions (entity, entity_id, partner_id, action, version, actor_id, actor, at, \
+                 changes, reverts) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .bind(v.entity.as_str())
+            .bind(v.entity_id.to_string())
+            .bind(v.partner_id.to_string())
+            .bind(&v.action)
+            .bind(v.version)
+            .bind(v.actor.id.map(|i| i.to_string()))
+            .bind(&v.actor.label)
+            .bind(ts(v.at))
+            .bind(json(&v.changes))
+            .bind(v.reverts)
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::Audit(a) => {
+            sqlx::query(
+                "insert into audit (at, actor_id, actor, action, target, detail) values (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(ts(a.at))
+            .bind(a.actor.id.map(|i| i.to_string()))
+            .bind(&a.actor.label)
+            .bind(&a.action)
+            .bind(&a.target)
+            .bind(json(&a.detail))
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::CreateUser(u) => {
+            sqlx::query(
+                "insert into users (id, email, password_hash, role, partner_id, created_at) \
+                 values (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(u.id.to_string())
+            .bind(&u.email)
+            .bind(&u.password_hash)
+            .bind(u.role.as_str())
+            .bind(u.partner_id.map(|p| p.to_string()))
+            .bind(ts(u.created_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::SetPassword { user_id, password_hash } => {
+            let id = user_id.to_string();
+            let done = sqlx::query("update users set password_hash = ?2 where id = ?1")
+                .bind(&id)
+                .bind(password_hash)
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("user {user_id}")));
+            }
+            sqlx::query("delete from sessions where user_id = ?1").bind(&id).execute(&mut **tx).await?;
+        }
+        Record::CreateSession(s) => {
+            // Expired sessions go as new ones come, so the table holds only live ones.
+            sqlx::query("delete from sessions where expires_at <= ?1")
+                .bind(ts(s.created_at))
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "insert into sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+                 values (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(&s.token_hash)
+            .bind(s.user_id.to_string())
+            .bind(&s.csrf_token)
+            .bind(ts(s.created_at))
+            .bind(ts(s.expires_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::DeleteSession { token_hash } => {
+            sqlx::query("delete from sessions where token_hash = ?1")
+                .bind(token_hash)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Record::CreateToken { token, token_hash } => {
+            sqlx::query(
+                "insert into api_tokens (id, user_id, name, token_hash, created_at) values (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(token.id.to_string())
+            .bind(token.user_id.to_string())
+            .bind(&token.name)
+            .bind(token_hash)
+            .bind(ts(token.created_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::RevokeToken { id, at } => {
+            let done =
+                sqlx::query("update api_tokens set revoked_at = coalesce(revoked_at, ?2) where id = ?1")
+                    .bind(id.to_string())
+                    .bind(ts(*at))
+                    .execute(&mut **tx)
+                    .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("token {id}")));
+            }
+        }
+        Record::CreateInvitation { invitation: i, token_hash } => {
+            sqlx::query(
+                "insert into invitations (id, token_hash, partner_id, user_id, email, created_by, created_at, \
+                 expires_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .bind(i.id.to_string())
+            .bind(token_hash)
+            .bind(i.partner_id.map(|p| p.to_string()))
+            .bind(i.user_id.map(|p| p.to_string()))
+            .bind(&i.email)
+            .bind(&i.created_by)
+            .bind(ts(i.created_at))
+            .bind(ts(i.expires_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::UseInvitation { id, at } => {
+            // Timestamps are stored in one fixed RFC 3339 form, so text order is time order.
+            let done = sqlx::query(
+                "update invitations set used_at = ?2 where id = ?1 and used_at is null and expires_at > ?2",
+            )
+            .bind(id.to_string())
+            .bind(ts(*at))
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!("invitation {id}")));
+            }
+        }
+        Record::Signup(s) => {
+            sqlx::query(&format!(
+                "insert into signups ({SIGNUP_COLUMNS}) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            ))
+            .bind(s.partner_id.to_string())
+            .bind(&s.contact_name)
+            .bind(&s.contact_email)
+            .bind(&s.message)
+            .bind(&s.status)
+            .bind(&s.reason)
+            .bind(&s.decided_by)
+            .bind(s.decided_at.map(ts))
+            .bind(ts(s.created_at))
+            .execute(&mut **tx)
+            .await
+            .map_err(classify)?;
+        }
+        Record::DecideSignup { partner_id, status, reason, by, at } => {
+            let done = sqlx::query(
+                "update signups set status = ?2, reason = ?3, decided_by = ?4, decided_at = ?5 \
+                 where partner_id = ?1 and status = 'pending'",
+            )
+            .bind(partner_id.to_string())
+            .bind(status)
+            .bind(reason)
+            .bind(by)
+            .bind(ts(*at))
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::Conflict(format!("sign-up of partner {partner_id}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Accounts for SqliteStore {
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("select {USER_COLUMNS} from users u where u.email = ?1");
+        let row = sqlx::query(&sql).bind(email).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        let sql = format!("select {USER_COLUMNS} from users u where u.id = ?1");
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("select {USER_COLUMNS} from users u order by u.email");
+        sqlx::query(&sql).fetch_all(&self.pool).await?.iter().map(user_from_row).collect()
+    }
+
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let sql = format!(
+            "select {USER_COLUMNS}, s.csrf_token from sessions s join users u on u.id = s.user_id \
+             where s.token_hash = ?1 and s.expires_at > ?2"
+        );
+        let row = sqlx::query(&sql).bind(token_hash).bind(ts(now)).fetch_optional(&self.pool).await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf_token")?))).transpose()
+    }
+
+    async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
+        let sql = format!(
+            "select {USER_COLUMNS}, t.id as token_id, t.name as token_name, t.created_at as token_created_at \
+             from api_tokens t join users u on u.id = t.user_id where t.token_hash = ?1 and t.revoked_at is null"
+        );
+        let row = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
+        row.map(|r| {
+            let user = user_from_row(&r)?;
+            let token = ApiToken {
+                id: uuid("api_tokens.id", r.try_get("token_id")?)?,
+                user_id: user.id,
+                name: r.try_get("token_name")?,
+                created_at: parse_ts("api_tokens.created_at", r.try_get("token_created_at")?)?,
+                revoked_at: None,
+            };
+            Ok((token, user))
+        })
+        .transpose()
+    }
+
+    async fn tokens(&self, user_id: Option<Uuid>) -> Result<Vec<ApiToken>, StoreError> {
+        let sql = format!(
+            "select {TOKEN_COLUMNS} from api_tokens t where ?1 is null or t.user_id = ?1 order by t.created_at desc"
+        );
+        let rows = sqlx::query(&sql).bind(user_id.map(|u| u.to_string())).fetch_all(&self.pool).await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    async fn invitation(&self, token_hash: &str) -> Result<Option<Invitation>, StoreError> {
+        let sql = format!("select {INVITATION_COLUMNS} from invitations where token_hash = ?1");
+        let row = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
+        row.as_ref().map(invitation_from_row).transpose()
+    }
+
+    async fn open_invitations(&self, now: DateTime<Utc>) -> Result<Vec<Invitation>, StoreError> {
+        let sql = format!(
+            "select {INVITATION_COLUMNS} from invitations where used_at is null and expires_at > ?1 \
+             order by created_at desc"
+        );
+        let rows = sqlx::query(&sql).bind(ts(now)).fetch_all(&self.pool).await?;
+        rows.iter().map(invitation_from_row).collect()
+    }
+
+    async fn signups(&self, status: Option<&str>) -> Result<Vec<Signup>, StoreError> {
+        let sql = format!(
+            "select {SIGNUP_COLUMNS} from signups where ?1 is null or status = ?1 order by created_at desc"
+        );
+        let rows = sqlx::query(&sql).bind(status).fetch_all(&self.pool).await?;
+        rows.iter().map(signup_from_row).collect()
+    }
+
+    async fn revisions(&self, q: RevisionQuery) -> Result<Vec<Revision>, StoreError> {
+        let sql = format!(
+            "select {REVISION_COLUMNS} from revisions where (?1 is null or entity_id = ?1) \
+             and (?2 is null or partner_id = ?2) order by id desc limit ?3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(q.entity_id.map(|u| u.to_string()))
+            .bind(q.partner_id.map(|u| u.to_string()))
+            .bind(q.limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(revision_from_row).collect()
+    }
+
+    async fn revision(&self, id: i64) -> Result<Option<Revision>, StoreError> {
+        let sql = format!("select {REVISION_COLUMNS} from revisions where id = ?1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(revision_from_row).transpose()
+    }
+
+    async fn audit(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "select id, at, actor_id, actor, action, target, detail from audit order by id desc limit ?1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn login_attempts(&self, key: &str) -> Result<LoginAttempts, StoreError> {
+        let row = sqlx::query("select failures, locked_until from login_attempts where key = ?1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(LoginAttempts {
+                failures: r.try_get("failures")?,
+                locked_until: opt_ts("login_attempts.locked_until", r.try_get("locked_until")?)?,
+            })
+        })
+        .transpose()
+        .map(Option::unwrap_or_default)
+    }
+
+    async fn login_failed(
+        &self,
+        key: &str,
+        now: DateTime<Utc>,
+        lock: &(dyn Fn(i64) -> Option<DateTime<Utc>> + Sync),
+    ) -> Result<LoginAttempts, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // Failures a day old are forgotten (and the table stays small): the counter is about
+        // attempts in a row, not over months.
+        sqlx::query(
+            "delete from login_attempts where last_at < ?1 and (locked_until is null or locked_until < ?2)",
+        )
+        .bind(ts(now - chrono::Duration::days(1)))
+        .bind(ts(now))
+        .execute(&mut *tx)
+        .await?;
+        let failures: i64 = sqlx::query_scalar(
+            "insert into login_attempts (key, failures, last_at) values (?1, 1, ?2) \
+             on conflict (key) do update set failures = login_attempts.failures + 1, last_at = ?2 returning failures",
+        )
+        .bind(key)
+        .bind(ts(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        let locked_until = lock(failures);
+        sqlx::query("update login_attempts set locked_until = ?2 where key = ?1")
+            .bind(key)
+            .bind(locked_until.map(ts))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(LoginAttempts { failures, locked_until })
+    }
+
+    async fn login_succeeded(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query("delete from login_attempts where key = ?1").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+}

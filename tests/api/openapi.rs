@@ -1,0 +1,86 @@
+//! The OpenAPI document at `/api/openapi.json` describes the API the server actually has: every
+//! documented query parameter is accepted by its endpoint, and an undocumented one is refused.
+//! (That every route is documented is checked from the router's source, in the server crate's
+//! `openapi` unit tests.)
+
+use serde_json::Value;
+
+use crate::helpers::{spawn_demo, Backend};
+
+/// A 400 that refuses `param` as unknown to the endpoint.
+fn refuses_as_unknown(body: &Value, param: &str) -> bool {
+    body["errors"].as_array().is_some_and(|errs| {
+        errs.iter().any(|e| {
+            e["field"] == param && e["message"].as_str().unwrap_or("").contains("is not a parameter")
+        })
+    })
+}
+
+async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
+    let app = spawn_demo(backend).await;
+    let res = app.get("/api/openapi.json").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/vnd.oai.openapi+json;version=3.0");
+    let doc: Value = res.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+
+    let site = app.get_json("/api/v1/sites?limit=1").await["sites"][0]["id"].as_str().unwrap().to_owned();
+    let partner =
+        app.get_json("/api/v1/partners?limit=1").await["partners"][0]["id"].as_str().unwrap().to_owned();
+    // As an API client asks (the printable pages answer a browser's errors as a page).
+    let get = |path: String| {
+        let req = app.client.get(format!("{}{path}", app.base)).header("accept", "application/json");
+        async move { req.send().await.unwrap() }
+    };
+    let mut checked = 0;
+    for (method, path, op) in assetmap::openapi::operations(&doc) {
+        if method != "get" {
+            continue;
+        }
+        let concrete = path
+            .replace("{collectionId}", "sites")
+            .replace("{featureId}", &site)
+            .replace("/partners/{id}", &format!("/partners/{partner}"))
+            .replace("{id}", &site);
+        let params: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "query")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        // Each documented parameter, given empty (read as absent), is known to the endpoint.
+        for name in &params {
+            let res = get(format!("{concrete}?{name}=")).await;
+            let status = res.status();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            assert!(
+                !(status == 400 && refuses_as_unknown(&body, name)),
+                "GET {path} refuses its documented {name}: {body}"
+            );
+            checked += 1;
+        }
+        // An endpoint that takes query parameters refuses one it does not document.
+        if !params.is_empty() {
+            let res = get(format!("{concrete}?not_documented=1")).await;
+            assert_eq!(res.status(), 400, "GET {path}?not_documented=1");
+            let text = res.text().await.unwrap();
+            let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            assert!(refuses_as_unknown(&body, "not_documented"), "GET {path}: {text}");
+        }
+    }
+    assert!(checked > 60, "{checked} documented parameters tried");
+
+    // The page that shows it, and the library it uses, are served from this server.
+    let page = app.get("/api/docs").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/api/openapi.json"));
+    for asset in
+        ["/node_modules/swagger-ui-dist/swagger-ui-bundle.js", "/node_modules/swagger-ui-dist/swagger-ui.css"]
+    {
+        assert!(html.contains(asset) && !html.contains("https://"), "{asset} served locally");
+    }
+}
+
+both_stores!(the_document_matches_what_the_endpoints_accept,);
