@@ -27,8 +27,8 @@ use serde_json::{json, Map, Value};
 use crate::app::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 5] =
-    [paths::search, paths::directory, paths::ogc, paths::pages, paths::service];
+const AREAS: [fn() -> paths::Paths; 6] =
+    [paths::search, paths::directory, paths::ogc, paths::pages, paths::service, paths::import];
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {

@@ -529,3 +529,44 @@ pub(crate) fn ogc() -> Paths {
         ),
     ]
 }
+
+/// Import (admins) and the spreadsheet template.
+pub(crate) fn import() -> Paths {
+    let report = json!({"type": "object", "description": "What the import did or would do: rows, partners_created, \
+        partners_updated, sites_created, sites_updated, sites_unchanged, without_coordinates, skipped, errors and \
+        warnings (each with file, row, field, message), committed"});
+    vec![
+        (
+            "/api/v1/import",
+            item([(
+                "post",
+                Op::new("import", "import", "Import a file: a dry run, or with commit=true one transaction")
+                    .describe("The body is one file: our CSV (text/csv), a GeoJSON FeatureCollection \
+                        (application/geo+json), GeoJSON or HSDS 3.0 JSON (application/json), or a zipped Ohana \
+                        folder or HSDS data package (application/zip). Nothing is written unless every row is \
+                        good; a commit with a bad row answers 422 with the report.")
+                    .params([
+                        query("commit", flag(), "Write the changes (one transaction, only if no row is bad)"),
+                        query("name", json!({"type": "string"}), "The file's name, used in messages"),
+                        query("encoding", one_of(&["utf-8", "windows-1252"]), "The file's encoding"),
+                        query("properties", json!({"type": "string", "example": "cambridge-health-clinics"}),
+                              "A shipped GeoJSON property map (data/mappings/geojson/NAME.json)"),
+                        query("mapping", json!({"type": "string", "example": "open211-miami-categories"}),
+                              "A shipped category mapping (data/mappings/NAME.csv)"),
+                    ])
+                    .body("text/csv", json!({"type": "string"}), true)
+                    .answer(200, ok_json("The report", report))
+                    .problems(&[400, 401, 413, 415, 422])
+                    .admin(),
+            )]),
+        ),
+        (
+            "/api/v1/import/template.csv",
+            item([(
+                "get",
+                Op::new("import", "importTemplate", "The spreadsheet template: our CSV's columns and one example row")
+                    .answer(200, ok("The template (UTF-8 with a byte-order mark)", &["text/csv"], json!({"type": "string"}))),
+            )]),
+        ),
+    ]
+}
