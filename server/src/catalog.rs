@@ -336,18 +336,23 @@ impl Catalog {
         filter: &Filter,
     ) -> Vec<(Arc<Site>, f64)> {
         let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        match self.hide_after_days {
-            // Public answers leave out listings hidden for want of verification.
-            Some(days) if filter.verified_since.is_none() => {
-                let since = (Utc::now() - chrono::Duration::days(days)).timestamp();
-                let filter = Filter { verified_since: Some(since), ..filter.clone() };
-                self.index.nearest(origin, category, k, max_m, &filter, &mut hits);
-            }
-            _ => self.index.nearest(origin, category, k, max_m, filter, &mut hits),
-        }
+        let hiding = self.public_filter(filter);
+        self.index.nearest(origin, category, k, max_m, hiding.as_ref().unwrap_or(filter), &mut hits);
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
             .collect()
+    }
+
+    /// `filter` as public answers apply it, when listings not verified for a while are hidden:
+    /// the same filter that also leaves those out (`None`: `filter` as it is). Nearest searches
+    /// and gap analyses both go through it, so a hidden listing neither shows nor counts.
+    pub fn public_filter(&self, filter: &Filter) -> Option<Filter> {
+        let days = self.hide_after_days?;
+        if filter.verified_since.is_some() {
+            return None;
+        }
+        let since = (Utc::now() - chrono::Duration::days(days)).timestamp();
+        Some(Filter { verified_since: Some(since), ..filter.clone() })
     }
 
     /// The spatial index itself (gap analysis runs its own searches on it).

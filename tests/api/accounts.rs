@@ -896,6 +896,14 @@ async fn hiding_follows_the_settings() {
     let strict = spawn_configured(true, |s| s.hide_after_days = HideAfter::Days(365)).await;
     assert!(strict.get_json("/api/v1/nearest?zip=33125&k=5").await["results"].as_array().unwrap().is_empty());
     assert_eq!(strict.get_json("/api/v1/sites").await["total"], 0);
+    // Hidden listings count toward coverage for nobody, and are never offered as hosts.
+    let gaps = "/api/v1/gaps?category=legal&threshold_m=5000&candidates=library";
+    assert!(demo.get_json(gaps).await["sites"].as_u64().unwrap() > 0);
+    assert!(!demo.get_json(gaps).await["suggestions"].as_array().unwrap().is_empty());
+    let strict_gaps = strict.get_json(gaps).await;
+    assert_eq!(strict_gaps["sites"], 0);
+    assert_eq!(strict_gaps["share_beyond"], 1.0);
+    assert!(strict_gaps["suggestions"].as_array().unwrap().is_empty());
     let never = spawn_configured(false, |s| s.hide_after_days = HideAfter::Never).await;
     let p = never.partner("P").await;
     never.site(&p, clinic(&days_ago(4000))).await;

@@ -673,6 +673,22 @@ async fn the_command_line_answers_like_the_api() {
             && out.contains("Miami-Dade, Florida"),
         "{out}"
     );
+    // As a server that hides listings unverified for a year would: the 2019 snapshot counts for
+    // nobody.
+    let (code, out, err) = cli(&[
+        "gaps",
+        "--category",
+        "legal",
+        "--threshold",
+        "5km",
+        "--hide-after-days",
+        "365",
+        "--database",
+        &db,
+    ])
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("legal — 0 sites match"), "{out}");
     let (_, json_out, _) = cli(&[
         "gaps",
         "--category",

@@ -51,6 +51,11 @@ pub struct Source {
     /// Counties served: 5-digit FIPS codes (12086,12011) or 'all'.
     #[arg(long, env = "ASSETMAP_SERVICE_AREA", value_parser = ServiceArea::parse)]
     service_area: Option<ServiceArea>,
+    /// Leave out listings not verified for this many days, as a server started with the same
+    /// value hides them from the public. Default: count every listing of an active partner —
+    /// a staff tool reading its own database, which may be the 2019 demo snapshot.
+    #[arg(long, env = "ASSETMAP_HIDE_AFTER_DAYS", value_parser = config::HideAfter::parse)]
+    hide_after_days: Option<config::HideAfter>,
 }
 
 impl Source {
@@ -63,6 +68,7 @@ impl Source {
             s.service_area = a.clone();
         }
         s.demand_file = demand;
+        s.hide_after_days = self.hide_after_days.unwrap_or(config::HideAfter::Never);
         s
     }
 }

@@ -214,6 +214,9 @@ pub fn site_set(catalog: &Catalog, category: &Category, filter: &Filter) -> Site
     let Some(members) = index.members(Some(category)) else {
         return SiteSet::default();
     };
+    // Listings hidden from the public for want of verification count for nobody.
+    let hiding = catalog.public_filter(filter);
+    let filter = hiding.as_ref().unwrap_or(filter);
     let (mut public, mut confidential) = (Vec::new(), Vec::new());
     for (at, slot) in members {
         if !filter.is_empty() && !index.attrs(slot).is_some_and(|a| filter.accepts(a)) {
@@ -250,7 +253,7 @@ pub fn candidate_sites(catalog: &Catalog, categories: &[Category]) -> Vec<Candid
             let id = *index.key(slot);
             let Some(site) = catalog.site(id) else { continue };
             let Some(at) = site.location() else { continue };
-            if site.confidential || !seen.insert(id) {
+            if site.confidential || !catalog.is_public(site) || !seen.insert(id) {
                 continue;
             }
             out.push(CandidateSite {
