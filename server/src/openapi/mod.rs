@@ -12,7 +12,9 @@
 //! To document a new route: add its path to the area's function in [`paths`] (or add a function
 //! for a new area and list it in [`AREAS`]).
 
+mod accounts;
 mod build;
+mod hsds;
 mod paths;
 mod schemas;
 
@@ -27,8 +29,17 @@ use serde_json::{json, Map, Value};
 use crate::app::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 5] =
-    [paths::search, paths::directory, paths::ogc, paths::pages, paths::service];
+const AREAS: [fn() -> paths::Paths; 9] = [
+    paths::search,
+    paths::directory,
+    accounts::auth,
+    accounts::admin,
+    accounts::history,
+    hsds::paths,
+    paths::ogc,
+    paths::pages,
+    paths::service,
+];
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -63,17 +74,30 @@ pub fn document() -> &'static Value {
             "tags": [
                 {"name": "search", "description": "What a counselor asks"},
                 {"name": "analysis", "description": "What a leader asks: coverage gaps"},
-                {"name": "directory", "description": "Partners and their sites; writes need the admin token"},
+                {"name": "directory", "description": "Partners and their sites; writes need an admin or the organisation's editor"},
+                {"name": "accounts", "description": "Signing in, links, API tokens, \"list your organization\""},
+                {"name": "admin", "description": "The admins' side: links, accounts, sign-ups, the stale report, the audit log"},
+                {"name": "history", "description": "Revisions of every change, and reverting one"},
+                {"name": "hsds", "description": "Open Referral HSDS 3.0 API (the public directory)"},
+                {"name": "export", "description": "The whole directory as HSDS, CSV or GeoJSON"},
                 {"name": "ogc", "description": "OGC API – Features, Part 1: Core, for GIS tools"},
                 {"name": "pages", "description": "Server-rendered, printable pages"},
                 {"name": "service", "description": "Health, configuration, this document"},
             ],
             "paths": paths,
             "components": {
-                "schemas": schemas::schemas(),
+                "schemas": schemas::schemas(&[accounts::schemas(), hsds::schemas()]),
                 "responses": schemas::responses(),
-                "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
-                    "description": "ASSETMAP_ADMIN_TOKEN, as Authorization: Bearer …"}},
+                "securitySchemes": {
+                    "bearerToken": {"type": "http", "scheme": "bearer",
+                        "description": "Authorization: Bearer …, with the deployment's admin token (ASSETMAP_ADMIN_TOKEN, \
+                            an admin) or a person's API token (POST /api/v1/tokens; acts as that person). Needs no CSRF token."},
+                    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "assetmap_session",
+                        "description": "The session cookie set by POST /api/v1/auth/login (12 hours)"},
+                    "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                        "description": "The session's CSRF token (csrf_token of /api/v1/auth/me or the sign-in answer): \
+                            every state-changing request made with the session cookie must send it, else 403"},
+                },
             },
         })
     })
