@@ -57,10 +57,10 @@ fn hsds_op(id: &str, summary: &str) -> Op {
 
 /// `/hsds/…` and `/api/v1/export`.
 pub(crate) fn paths() -> Paths {
-    let root = || {
+    let root = |id: &str| {
         item([(
             "get",
-            hsds_op("hsdsRoot", "The HSDS API's version and profile")
+            hsds_op(id, "The HSDS API's version and profile")
                 .describe("Takes no parameters (any is 400).")
                 .answer(200, ok_json("Version, profile, the specification's OpenAPI", schema("HsdsRoot")))
                 .problems(&[400]),
@@ -86,8 +86,8 @@ pub(crate) fn paths() -> Paths {
     ]);
     let page = |items: &str| json!({"allOf": [schema("HsdsPage"), {"type": "object", "properties": {"contents": {"type": "array", "items": schema(items)}}}]});
     vec![
-        ("/hsds", root()),
-        ("/hsds/", root()),
+        ("/hsds", root("hsdsRoot")),
+        ("/hsds/", root("hsdsRootSlash")),
         (
             "/hsds/services",
             item([(

@@ -280,7 +280,12 @@ mod tests {
         }
         let ops = operations(doc);
         assert!(ops.len() > 25);
+        let mut ids = BTreeSet::new();
         for (method, path, op) in ops {
+            assert!(
+                ids.insert(op["operationId"].as_str().unwrap()),
+                "{method} {path}: operationId not unique"
+            );
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.keys().any(|k| k.starts_with('2')), "{method} {path}: no success answer");
             assert!(responses.contains_key("500"), "{method} {path}: no problem answer");
