@@ -65,7 +65,8 @@ pub fn document() -> &'static Value {
                 "title": "assetmap",
                 "version": env!("CARGO_PKG_VERSION"),
                 "description": "A community-partner asset map: exact great-circle nearest search, coverage gaps, \
-                    referral sheets, and the directory as OGC API – Features. Coordinates are [lon, lat] WGS84; \
+                    referral sheets, the directory as OGC API – Features and Open Referral HSDS 3.0, partner accounts \
+                    (sign-in, API tokens, invitations, revisions). Coordinates are [lon, lat] WGS84; \
                     distances metres on the sphere. Errors are RFC 9457 problem documents; unknown query \
                     parameters are refused (400). Confidential sites never reveal their location.",
                 "license": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
