@@ -49,7 +49,7 @@ pub(crate) fn etagged(mut response: Value) -> Value {
 pub(crate) fn directory() -> Paths {
     let id = |what: &str| path("id", &format!("The {what}'s UUID"));
     let if_match = json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
-                          "description": "The version the edit started from, as sent in ETag (or send \"version\" in the body)"});
+                          "description": "The version the change started from, as sent in ETag (a PATCH may send \"version\" in the body instead); another version than the current one is 409 with the record as it is now"});
     let f = query(
         "f",
         one_of(&["json", "geojson"]),
