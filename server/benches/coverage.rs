@@ -10,8 +10,8 @@
 //! ```
 //!
 //! It checks the exact answers of ../shared/bench/README.md, then prints medians of repeated
-//! runs, with references measured in the same run on the same machine: one R-tree search per
-//! point in file order (the live index's own `knn`, no ordering, no bound), and SciPy's cKDTree
+//! runs, with references measured in the same run on the same machine: one search per point
+//! in file order with the live index's own `nearest` (no ordering, no bound), and SciPy's cKDTree
 //! over 3-D unit vectors when `python3 -c 'import scipy'` works (`pip install scipy`).
 //! `BENCH_RUNS=n` sets the number of runs (default 21).
 
@@ -21,10 +21,11 @@ use std::time::{Duration, Instant};
 
 use assetmap::batch::{read_points, PointRow};
 use assetmap::domain::metres_to_chord2;
+use assetmap::domain::{Category, LonLat};
 use assetmap::gaps::analysis::Threshold;
 use assetmap::gaps::demand::{parse_demand_csv, DemandPoint};
 use assetmap::gaps::files::{self, OrderedDemand};
-use assetmap::spatial::{knn, Attrs, Hit, Item, SpatialIndex};
+use assetmap::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
 
 /// Population beyond 5 km per category, from ../shared/bench/README.md.
 const EXPECTED: [(&str, u64); 6] = [
@@ -76,21 +77,22 @@ fn ours(sites: &[PointRow], demand: &[DemandPoint], threads: usize) -> Vec<(Stri
     rows.into_iter().map(|r| (r.category, r.beyond[0])).collect()
 }
 
-/// The reference: the live index (rstar over unit vectors), one exact 1-nearest search per
+/// The reference: the live index (its k-d trees over unit vectors), one exact 1-nearest search per
 /// demand point in file order.
-fn rtree_per_point(
+fn live_index_per_point(
     index: &SpatialIndex<u32>,
     cats: &[String],
-    demand: &[([f64; 3], u64)],
+    demand: &[(LonLat, u64)],
 ) -> Vec<(String, u64)> {
     let limit = metres_to_chord2(5_000.0);
     let mut out: Vec<Hit> = Vec::with_capacity(1);
+    let none = Filter::default();
     cats.iter()
         .map(|c| {
-            let tree = index.tree(Some(&assetmap::domain::Category::parse(c).unwrap())).unwrap();
+            let category = Category::parse(c).unwrap();
             let mut beyond = 0;
             for (q, w) in demand {
-                knn(tree, *q, 1, f64::INFINITY, &mut out, |_| true);
+                index.nearest(*q, Some(&category), 1, None, &none, &mut out);
                 if out.first().is_none_or(|h| h.chord2 > limit) {
                     beyond += w;
                 }
@@ -136,8 +138,8 @@ fn main() {
             .collect(),
     );
     let cats: Vec<String> = EXPECTED.iter().map(|(c, _)| c.to_string()).collect();
-    let file_order: Vec<([f64; 3], u64)> = demand.iter().map(|p| (p.at.unit_vector(), p.weight)).collect();
-    check("R-tree per point", &rtree_per_point(&index, &cats, &file_order));
+    let file_order: Vec<(LonLat, u64)> = demand.iter().map(|p| (p.at, p.weight)).collect();
+    check("live index per point", &live_index_per_point(&index, &cats, &file_order));
     println!(
         "answers: exact (population beyond 5 km matches ../shared/bench/README.md for all 6 categories)"
     );
@@ -170,12 +172,12 @@ fn main() {
     });
     println!("  of which: trees for 50,000 sites {}, Hilbert order of the demand {}", ms(build), ms(order));
 
-    // Reference in the same run: the live R-tree, one search per point, file order.
+    // Reference in the same run: the live index, one search per point, file order.
     let reference = median(runs.min(5), || {
-        rtree_per_point(&index, &cats, &file_order);
+        live_index_per_point(&index, &cats, &file_order);
     });
     println!(
-        "reference: R-tree (live index) one knn per point, file order, 1 thread:        {}",
+        "reference: the live index, one nearest per point, file order, 1 thread:       {}",
         ms(reference)
     );
 

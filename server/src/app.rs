@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::client_config::router())
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
+        .merge(crate::import::http::router())
         .merge(crate::ogc::router())
         .merge(crate::openapi::router())
         .merge(crate::accounts::router())

@@ -105,19 +105,40 @@ enum Command {
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
     },
-    /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, or an HSDS data package
-    /// (a folder with datapackage.json). Dry run unless --commit.
+    /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
+    /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
     Import {
-        /// The file (.csv, .geojson, .json) or data package folder.
-        file: PathBuf,
+        /// The file (.csv, .geojson, .json), a data package folder or an Ohana folder.
+        #[arg(required_unless_present = "template")]
+        file: Option<PathBuf>,
         /// Write the changes (in one transaction, only if no row is bad).
         #[arg(long)]
         commit: bool,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Print the spreadsheet template (our CSV's columns and one example row) and exit.
+        #[arg(long, conflicts_with_all = ["file", "commit"])]
+        template: bool,
+        /// The file's encoding: utf-8 (UTF-16 with a byte-order mark is read too) or
+        /// windows-1252 (also for Latin-1).
+        #[arg(long, default_value = "utf-8", value_parser = crate::import::Encoding::parse)]
+        encoding: crate::import::Encoding,
+        /// For GeoJSON with its own property names: the property map that says which property
+        /// is which column (see data/mappings/geojson/).
+        #[arg(long, value_name = "FILE")]
+        property_map: Option<PathBuf>,
+        /// Counties the deployment serves (5-digit FIPS codes, or 'all'): coordinates outside
+        /// are reported as warnings, swapped ones refused.
+        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::gaps::demand::ServiceArea::parse)]
+        service_area: crate::gaps::demand::ServiceArea,
+        /// Folder with the shipped data (census tracts for the service-area check).
+        #[arg(long, env = "ASSETMAP_DATA_DIR")]
+        data_dir: Option<PathBuf>,
         /// Category mapping file (match,field,pattern,category,note; see
         /// data/mappings/open211-miami-categories.csv): maps the source's taxonomy to ours.
+        /// A folder of Ohana CSVs uses data/mappings/ohana-open-eligibility-categories.csv unless
+        /// another is given.
         #[arg(long, value_name = "FILE")]
         mapping: Option<PathBuf>,
         #[command(flatten)]
@@ -284,8 +305,41 @@ async fn dispatch(
             app.run_until_stopped().await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { file, commit, json, mapping, db } => {
+        Command::Import {
+            file,
+            commit,
+            json,
+            template,
+            encoding,
+            property_map,
+            service_area,
+            data_dir,
+            mapping,
+            db,
+        } => {
+            let Some(file) = file.filter(|_| !template) else {
+                write!(out, "{}", crate::import::template::template_csv())?;
+                return Ok(ExitCode::SUCCESS);
+            };
+            let mut settings = Settings::new(db.url());
+            settings.service_area = service_area.clone();
+            if let Some(d) = data_dir {
+                settings.data_dir = d;
+            }
+            let gaps = std::sync::Arc::new(crate::gaps::GapsData::load(&settings)?);
+            // A folder of Ohana CSVs gets the shipped Open Eligibility mapping unless told otherwise.
+            let mapping = mapping.or_else(|| {
+                file.is_dir()
+                    .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
+            });
             let options = crate::import::Options {
+                encoding,
+                area: Some(std::sync::Arc::new(crate::import::area::AreaCheck::new(service_area, gaps))),
+                properties: property_map
+                    .as_deref()
+                    .map(crate::import::geojson_map::PropertyMap::load)
+                    .transpose()?
+                    .map(std::sync::Arc::new),
                 mapping: mapping.as_deref().map(crate::import::mapping::CategoryMapping::load).transpose()?,
             };
             let store = db.connect("import").await?;
@@ -382,7 +436,10 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
         }
     }
     for e in &r.errors {
-        writeln!(out, "  {}: row {}: {}: {}", r.file, e.row, e.field, e.message)?;
+        writeln!(out, "  {}: row {}: {}: {}", e.file, e.row, e.field, e.message)?;
+    }
+    for w in &r.warnings {
+        writeln!(out, "  warning: {}: row {}: {}: {}", w.file, w.row, w.field, w.message)?;
     }
     writeln!(
         out,

@@ -53,6 +53,9 @@ pub enum ApiError {
     /// The body is not `application/json` (415).
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The body is of a media type this endpoint does not read (415); says which it reads.
+    #[error("unsupported media type: {0}")]
+    UnsupportedFormat(String),
     /// A precondition header did not match (412).
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
@@ -99,7 +102,7 @@ impl ApiError {
             Self::Gone(_) => StatusCode::GONE,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType | Self::UnsupportedFormat(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -156,6 +159,9 @@ impl ApiError {
                 "send the body as application/json".to_owned(),
                 vec![],
             ),
+            Self::UnsupportedFormat(m) => {
+                ("/problems/unsupported-media-type", "Unsupported media type", m.clone(), vec![])
+            }
             Self::PreconditionFailed(m) => {
                 ("/problems/precondition-failed", "Precondition failed", m.clone(), vec![])
             }

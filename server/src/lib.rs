@@ -29,6 +29,7 @@ pub mod gaps;
 pub mod hsds;
 pub mod i18n;
 pub mod import;
+pub mod kdtree;
 pub mod ogc;
 pub mod openapi;
 pub mod sheets;

@@ -25,13 +25,18 @@ pub async fn log_request(req: Request, next: Next) -> Response {
     let method = req.method().clone();
     // The matched route is a template such as `/api/v1/sites/{id}`; unmatched requests are
     // logged as such rather than with their path, which could carry anything.
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "<unmatched>".to_owned(), |m| m.as_str().to_owned());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let res = next.run(req).await;
     let status = res.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(target: "assetmap::http", %method, route, status, latency_ms = format!("{latency_ms:.2}"), "request");
+    // Formatted only if the line is written (no allocation per request otherwise).
+    tracing::info!(
+        target: "assetmap::http",
+        %method,
+        route = route.as_ref().map_or("<unmatched>", MatchedPath::as_str),
+        status,
+        latency_ms = %format_args!("{latency_ms:.2}"),
+        "request"
+    );
     res
 }

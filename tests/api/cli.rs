@@ -5,7 +5,7 @@ use assetmap::cli::run_args;
 use crate::helpers::{spawn_demo, spawn_on, Backend, TestDb};
 
 /// Runs the CLI in-process; returns (exit code, stdout, stderr).
-async fn cli(args: &[&str]) -> (u8, String, String) {
+pub async fn cli(args: &[&str]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = run_args(std::iter::once("assetmap").chain(args.iter().copied()), &mut out, &mut err).await;
     let code = if code == std::process::ExitCode::SUCCESS { 0 } else { 1 };

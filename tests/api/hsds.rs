@@ -24,7 +24,7 @@ fn miami() -> PathBuf {
 
 fn miami_options() -> Options {
     let mapping = CategoryMapping::load(&data_dir().join("mappings/open211-miami-categories.csv")).unwrap();
-    Options { mapping: Some(mapping) }
+    Options { mapping: Some(mapping), ..Options::default() }
 }
 
 async fn store(db: &TestDb) -> Arc<dyn Store> {

@@ -12,6 +12,7 @@ mod directory;
 mod gaps;
 mod hsds;
 mod hsds_schema;
+mod import_sources;
 mod instances;
 mod map_page;
 mod nearest;

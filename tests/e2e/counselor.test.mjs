@@ -269,13 +269,17 @@ describe('a counselor finds help near a family', () => {
       return null;
     });
     assert.ok(spot, 'an empty spot on the map');
-    // Where that is, before the map moves to frame the results.
-    const { lon, lat } = await page.evaluate(({ x, y }) => {
-      const p = window.assetmap.map.unproject([x, y]);
-      return { lon: Math.round(p.lng * 1e6) / 1e6, lat: Math.round(p.lat * 1e6) / 1e6 };
-    }, spot);
+    // The browser reports a click at whole CSS pixels (a pixel is ~100 m at this zoom), so click
+    // at a whole pixel and ask the map where exactly that pixel is, before the map moves to
+    // frame the results.
     const box = await page.locator('#map canvas').boundingBox();
-    await page.mouse.click(box.x + spot.x, box.y + spot.y);
+    const click = { x: Math.round(box.x + spot.x), y: Math.round(box.y + spot.y) };
+    const { lon, lat } = await page.evaluate(({ x, y }) => {
+      const r = window.assetmap.map.getCanvas().getBoundingClientRect();
+      const p = window.assetmap.map.unproject([x - r.left, y - r.top]);
+      return { lon: Math.round(p.lng * 1e6) / 1e6, lat: Math.round(p.lat * 1e6) / 1e6 };
+    }, click);
+    await page.mouse.click(click.x, click.y);
     await waitForList(page);
     assert.match(await page.textContent('#results-status'), /near the point on the map/);
     await expectSameAsApi(page, env.server.base, `lon=${lon}&lat=${lat}&k=10`);

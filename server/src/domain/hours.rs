@@ -91,8 +91,13 @@ impl fmt::Display for ClockTime {
 }
 
 impl Serialize for ClockTime {
+    /// `HH:MM` written into a stack buffer: an answer carries dozens of these, and going
+    /// through `Display` (padding, `fmt::write`) cost more than the rest of the hours.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let (h, m) = (self.0 / 60, self.0 % 60);
+        let digit = |v: u16| b'0' + (v % 10) as u8;
+        let buf = [digit(h / 10), digit(h), b':', digit(m / 10), digit(m)];
+        s.serialize_str(std::str::from_utf8(&buf).map_err(serde::ser::Error::custom)?)
     }
 }
 
@@ -127,7 +132,7 @@ pub struct Hours {
     pub notes: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HoursRepr {
     timezone: String,
@@ -137,14 +142,18 @@ struct HoursRepr {
     notes: Option<String>,
 }
 
+/// [`HoursRepr`] borrowed, for writing without copying the spans.
+#[derive(Serialize)]
+struct HoursOut<'a> {
+    timezone: &'a str,
+    weekly: &'a [Span],
+    notes: Option<&'a str>,
+}
+
 impl Serialize for Hours {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        HoursRepr {
-            timezone: self.timezone.name().to_owned(),
-            weekly: self.weekly.clone(),
-            notes: self.notes.clone(),
-        }
-        .serialize(s)
+        HoursOut { timezone: self.timezone.name(), weekly: &self.weekly, notes: self.notes.as_deref() }
+            .serialize(s)
     }
 }
 

@@ -14,7 +14,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use bbox::BBox;
-pub use hours::{Hours, OpenAt, Span, Weekday};
+pub use hours::{ClockTime, Hours, OpenAt, Span, Weekday};
 pub use site::{
     Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service, ServiceTranslation, Site,
     SiteInput, Translation, Translations, Validated,

@@ -211,12 +211,18 @@ impl Census {
     /// The county of the tract whose centre of population is nearest to `at` (exact inside a
     /// county; within a few hundred metres of a county line it can be the neighbour).
     pub fn county_near(&self, at: LonLat) -> Option<u32> {
+        self.nearest_tract(at).map(|(county, _)| county)
+    }
+
+    /// The county and centre of population of the populated tract nearest to `at`.
+    pub fn nearest_tract(&self, at: LonLat) -> Option<(u32, LonLat)> {
         let all = self.all().ok()?;
         let tree = self.locator.get_or_init(|| {
             PointTree::new(all.iter().enumerate().map(|(i, t)| (t.at.unit_vector(), i as u32)).collect())
         });
         let (_, pos) = tree.nearest_from(&at.unit_vector(), None)?;
-        Some(county_of_geoid(all[tree.key(pos) as usize].geoid))
+        let tract = &all[tree.key(pos) as usize];
+        Some((county_of_geoid(tract.geoid), tract.at))
     }
 }
 

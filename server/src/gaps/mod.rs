@@ -211,19 +211,19 @@ pub fn check_resolution(r: usize) -> Result<u8, String> {
 /// The sites matching a category and filter, split public / confidential, from the live index.
 pub fn site_set(catalog: &Catalog, category: &Category, filter: &Filter) -> SiteSet {
     let index = catalog.index();
-    let Some(tree) = index.tree(Some(category)) else {
+    let Some(members) = index.members(Some(category)) else {
         return SiteSet::default();
     };
     let (mut public, mut confidential) = (Vec::new(), Vec::new());
-    for e in tree.iter() {
-        if !filter.is_empty() && !index.attrs(e.data).is_some_and(|a| filter.accepts(a)) {
+    for (at, slot) in members {
+        if !filter.is_empty() && !index.attrs(slot).is_some_and(|a| filter.accepts(a)) {
             continue;
         }
-        let secret = catalog.site(*index.key(e.data)).is_some_and(|s| s.confidential);
+        let secret = catalog.site(*index.key(slot)).is_some_and(|s| s.confidential);
         if secret {
-            confidential.push(*e.geom());
+            confidential.push(*at);
         } else {
-            public.push(*e.geom());
+            public.push(*at);
         }
     }
     SiteSet::new(public, confidential)
@@ -245,9 +245,9 @@ pub fn candidate_sites(catalog: &Catalog, categories: &[Category]) -> Vec<Candid
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for c in categories {
-        let Some(tree) = index.tree(Some(c)) else { continue };
-        for e in tree.iter() {
-            let id = *index.key(e.data);
+        let Some(members) = index.members(Some(c)) else { continue };
+        for (_, slot) in members {
+            let id = *index.key(slot);
             let Some(site) = catalog.site(id) else { continue };
             let Some(at) = site.location() else { continue };
             if site.confidential || !seen.insert(id) {

@@ -44,7 +44,7 @@ fn read_table(dir: &Path, file: &str, required: bool) -> Result<Table, ImportErr
         };
     }
     let bytes = std::fs::read(&path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
-    let body = text(&name, &bytes)?;
+    let body = text(&name, &bytes, super::Encoding::Utf8)?;
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(body.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
@@ -224,7 +224,7 @@ fn parse_v3(dir: &Path, mapping: Option<&CategoryMapping>) -> Result<Parsed, Imp
         nest(s, "service_at_locations", sals.get(&id));
     }
     let (rows, skipped) = hsds_json::rows_from_services(&services, &orgs, mapping);
-    Ok(Parsed { rows, format: "hsds-datapackage", skipped })
+    Ok(Parsed { rows, format: "hsds-datapackage", skipped, ..Parsed::default() })
 }
 
 // ------------------------------------------------------------------------------------------
@@ -643,7 +643,7 @@ fn parse_v1(dir: &Path, mapping: Option<&CategoryMapping>) -> Result<Parsed, Imp
         m.insert("confidential".into(), json!(confidential));
         rows.push((row, record_from_map(row, m, None)));
     }
-    Ok(Parsed { rows, format: "hsds-datapackage", skipped })
+    Ok(Parsed { rows, format: "hsds-datapackage", skipped, ..Parsed::default() })
 }
 
 fn name_of(m: &Map<String, Value>) -> String {

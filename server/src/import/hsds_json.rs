@@ -19,8 +19,8 @@ use crate::hsds;
 
 /// Parses an HSDS 3.0 JSON document.
 pub fn parse(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Result<Parsed, ImportError> {
-    let doc: Value =
-        serde_json::from_str(text(file, bytes)?).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
+    let doc: Value = serde_json::from_str(&text(file, bytes, super::Encoding::Utf8)?)
+        .map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
     let (services, orgs): (Vec<Value>, Vec<Value>) = match doc {
         Value::Array(a) => (a, Vec::new()),
         Value::Object(mut m) => {
@@ -46,7 +46,7 @@ pub fn parse(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Res
     let orgs: HashMap<String, Value> =
         orgs.into_iter().filter_map(|o| Some((o.get("id")?.as_str()?.to_owned(), o))).collect();
     let (rows, skipped) = rows_from_services(&services, &orgs, mapping);
-    Ok(Parsed { rows, format: "hsds-json", skipped })
+    Ok(Parsed { rows, format: "hsds-json", skipped, ..Parsed::default() })
 }
 
 /// Every taxonomy term of the services: (code, name), for a category mapping.

@@ -30,12 +30,15 @@ use crate::domain::{FieldError, Partner, PartnerInput, Site, SiteInput};
 use crate::store::{Batch, Change, Store, StoreError};
 use mapping::{CategoryMapping, Names};
 
-/// How to read the source.
-#[derive(Clone, Debug, Default)]
-pub struct Options {
-    /// Maps the source's categories (taxonomy codes, labels) to ours.
-    pub mapping: Option<CategoryMapping>,
-}
+pub mod archive;
+pub mod area;
+pub mod geojson_map;
+pub mod http;
+pub mod ohana;
+pub mod template;
+pub mod text;
+
+pub use text::Encoding;
 
 /// Dry run or commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,15 +49,24 @@ pub enum Mode {
     Commit,
 }
 
-/// One bad row.
+/// One bad row (or, among `warnings`, one row to look at).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct RowProblem {
+    /// The file the row is in (a source of several files names each).
+    pub file: String,
     /// Row number: for CSV the line (header = 1); for GeoJSON the feature's position (1-based).
     pub row: usize,
     /// Field name.
     pub field: String,
     /// What is wrong.
     pub message: String,
+}
+
+impl RowProblem {
+    /// A problem with `field` of row `row` of `file`.
+    pub fn new(file: &str, row: usize, e: FieldError) -> Self {
+        Self { file: file.to_owned(), row, field: e.field, message: e.message }
+    }
 }
 
 /// A site listed but not mapped.
@@ -75,17 +87,6 @@ pub struct Skipped {
     pub name: String,
     /// Why.
     pub reason: String,
-}
-
-/// Parsed input: rows to plan, the format's name, and records left out on purpose.
-#[derive(Debug, Default)]
-pub struct Parsed {
-    /// Rows to plan.
-    pub rows: Rows,
-    /// `csv`, `geojson`, `hsds-json`, `hsds-datapackage`.
-    pub format: &'static str,
-    /// Records left out on purpose (counted in [`Report::rows`]).
-    pub skipped: Vec<Skipped>,
 }
 
 /// What an import did or would do.
@@ -111,8 +112,11 @@ pub struct Report {
     pub without_coordinates: Vec<Unmapped>,
     /// Source records left out on purpose (e.g. no category maps), with the reason.
     pub skipped: Vec<Skipped>,
-    /// Every bad row.
+    /// Every bad row: any one of them stops `--commit`.
     pub errors: Vec<RowProblem>,
+    /// Rows imported as they are but worth a look (a site outside the service area, a language
+    /// name not recognised); they do not stop `--commit`.
+    pub warnings: Vec<RowProblem>,
     /// Whether the changes were written.
     pub committed: bool,
 }
@@ -162,16 +166,13 @@ fn file_err(file: &str, message: impl Into<String>) -> ImportError {
     ImportError::File { file: file.to_owned(), message: message.into() }
 }
 
-/// Decodes UTF-8, tolerating a byte-order mark; names the first bad byte otherwise.
-fn text<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        file_err(
-            file,
-            format!("is not UTF-8 text (first bad byte on line {line}); save it as UTF-8 and try again"),
-        )
-    })
+/// Decodes a file's bytes by the rule in [`text`], naming the file in the error.
+fn text<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    encoding: Encoding,
+) -> Result<std::borrow::Cow<'a, str>, ImportError> {
+    text::decode(bytes, encoding).map_err(|m| file_err(file, m))
 }
 
 /// Replaces `categories` (source codes or labels as written) by the mapped categories.
@@ -236,39 +237,71 @@ fn record_from_map(
     }
 }
 
-/// Parses a GeoJSON FeatureCollection of points.
-pub fn parse_geojson(
-    file: &str,
-    bytes: &[u8],
-    mapping: Option<&CategoryMapping>,
-) -> Result<Rows, ImportError> {
-    let doc: Value =
-        serde_json::from_str(text(file, bytes)?).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
+/// One feature of a FeatureCollection: its position in the file (1-based), `id`, properties
+/// and point (`None`: a null geometry, a site listed but not mapped).
+#[derive(Clone, Debug)]
+pub struct FeatureIn {
+    /// Position in the file, 1-based.
+    pub row: usize,
+    /// The feature's `id`, if any.
+    pub id: Option<Value>,
+    /// Its properties.
+    pub props: Map<String, Value>,
+    /// `[lon, lat]` of a Point geometry.
+    pub point: Option<(f64, f64)>,
+}
+
+/// The features of a collection by position: each read, or its problems.
+pub type Features = Vec<(usize, Result<FeatureIn, Vec<FieldError>>)>;
+
+/// Whether a GeoJSON `crs` member (from the 2008 GeoJSON spec; RFC 7946 dropped it) names
+/// WGS84 longitude/latitude: `OGC:CRS84` or `EPSG:4326` (which GeoJSON writers emit in
+/// longitude/latitude order).
+fn is_wgs84_crs(crs: &Value) -> Result<(), String> {
+    let name = crs.pointer("/properties/name").and_then(Value::as_str).unwrap_or("");
+    let upper = name.to_ascii_uppercase();
+    let ok = crs.get("type").and_then(Value::as_str) == Some("name")
+        && (upper.ends_with("CRS84") || upper.ends_with("EPSG::4326") || upper.ends_with("EPSG:4326"));
+    if ok {
+        Ok(())
+    } else {
+        let shown = if name.is_empty() { crs.to_string() } else { name.to_owned() };
+        Err(format!(
+            "declares the coordinate system {shown}; assetmap reads GeoJSON as RFC 7946 says, in WGS84 \
+             longitude/latitude degrees. Re-project it first, e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`"
+        ))
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection of points: file-level problems (not JSON, not a
+/// FeatureCollection, a coordinate system other than WGS84, projected coordinates) are an
+/// error for the whole file; a bad feature is a problem of its row.
+pub fn features(file: &str, text: &str) -> Result<Features, ImportError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
     if doc.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(file_err(file, "is not a GeoJSON FeatureCollection (\"type\": \"FeatureCollection\")"));
     }
-    let features = doc
+    if let Some(crs) = doc.get("crs").filter(|c| !c.is_null()) {
+        is_wgs84_crs(crs).map_err(|m| file_err(file, m))?;
+    }
+    let list = doc
         .get("features")
         .and_then(Value::as_array)
         .ok_or_else(|| file_err(file, "has no \"features\" array"))?;
-    let mut rows = Vec::with_capacity(features.len());
-    for (i, f) in features.iter().enumerate() {
+    let mut out = Vec::with_capacity(list.len());
+    let (mut points, mut projected) = (0usize, None);
+    for (i, f) in list.iter().enumerate() {
         let row = i + 1;
-        let mut props = match f.get("properties") {
+        let props = match f.get("properties") {
             Some(Value::Object(m)) => m.clone(),
             Some(Value::Null) | None => Map::new(),
             Some(_) => {
-                rows.push((row, Err(vec![FieldError::new("properties", "must be an object")])));
+                out.push((row, Err(vec![FieldError::new("properties", "must be an object")])));
                 continue;
             }
         };
-        if let Some(id) = f.get("id").filter(|_| !props.contains_key("id")) {
-            if let Some(s) = id.as_str().filter(|s| Uuid::parse_str(s).is_ok()) {
-                props.insert("id".into(), json!(s));
-            }
-        }
-        match f.get("geometry") {
-            Some(Value::Null) | None => {}
+        let point = match f.get("geometry") {
+            Some(Value::Null) | None => None,
             Some(g) if g.get("type").and_then(Value::as_str) == Some("Point") => {
                 match g
                     .get("coordinates")
@@ -276,11 +309,15 @@ pub fn parse_geojson(
                     .map(|c| c.iter().map(Value::as_f64).collect::<Vec<_>>())
                 {
                     Some(c) if c.len() >= 2 && c[0].is_some() && c[1].is_some() => {
-                        props.insert("lon".into(), json!(c[0]));
-                        props.insert("lat".into(), json!(c[1]));
+                        let (x, y) = (c[0].unwrap_or_default(), c[1].unwrap_or_default());
+                        points += 1;
+                        if (x.abs() > 360.0 || y.abs() > 360.0) && projected.is_none() {
+                            projected = Some((row, x, y));
+                        }
+                        Some((x, y))
                     }
                     _ => {
-                        rows.push((
+                        out.push((
                             row,
                             Err(vec![FieldError::new("geometry.coordinates", "must be [lon, lat]")]),
                         ));
@@ -289,15 +326,63 @@ pub fn parse_geojson(
                 }
             }
             Some(_) => {
-                rows.push((
+                out.push((
                     row,
                     Err(vec![FieldError::new("geometry", "must be a Point (or null for an unmapped site)")]),
                 ));
                 continue;
             }
-        }
-        rows.push((row, record_from_map(row, props, mapping)));
+        };
+        out.push((row, Ok(FeatureIn { row, id: f.get("id").cloned(), props, point })));
     }
+    if let Some((row, x, y)) = projected {
+        return Err(file_err(
+            file,
+            format!(
+                "has coordinates that are not longitude/latitude degrees (feature {row}: [{x}, {y}]; {points} point(s) in all): \
+                 it is in a projected coordinate system. RFC 7946 GeoJSON is WGS84 degrees; re-project it first, \
+                 e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`"
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Parses a GeoJSON FeatureCollection of points whose properties use the API's field names.
+pub fn parse_geojson(
+    file: &str,
+    bytes: &[u8],
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
+    parse_geojson_text(file, &text(file, bytes, Encoding::Utf8)?, mapping)
+}
+
+/// [`parse_geojson`] over decoded text.
+pub fn parse_geojson_text(
+    file: &str,
+    text: &str,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
+    let rows = features(file, text)?
+        .into_iter()
+        .map(|(row, f)| {
+            let f = match f {
+                Ok(f) => f,
+                Err(e) => return (row, Err(e)),
+            };
+            let mut props = f.props;
+            if let Some(id) = f.id.filter(|_| !props.contains_key("id")) {
+                if let Some(s) = id.as_str().filter(|s| Uuid::parse_str(s).is_ok()) {
+                    props.insert("id".into(), json!(s));
+                }
+            }
+            if let Some((lon, lat)) = f.point {
+                props.insert("lon".into(), json!(lon));
+                props.insert("lat".into(), json!(lat));
+            }
+            (row, record_from_map(row, props, mapping))
+        })
+        .collect();
     Ok(rows)
 }
 
@@ -366,10 +451,10 @@ fn csv_bool(field: &str, v: &str) -> Result<Value, FieldError> {
     }
 }
 
-/// Turns one CSV row into the JSON shape of a site.
-fn csv_row_to_map(
-    headers: &[String],
-    rec: &csv::StringRecord,
+/// Turns one row of the project's CSV columns (`(column, value)` pairs) into the JSON shape of
+/// a site. Other sources (a GeoJSON mapping, Ohana) produce the same columns and come here too.
+pub(crate) fn columns_to_map<'a>(
+    cols: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<Map<String, Value>, Vec<FieldError>> {
     let mut m = Map::new();
     let mut errs = Vec::new();
@@ -378,28 +463,28 @@ fn csv_row_to_map(
     let mut translations = Map::new();
     let mut tz: Option<String> = None;
     let mut notes: Option<String> = None;
-    for (h, v) in headers.iter().zip(rec.iter()) {
+    for (h, v) in cols {
         let v = v.trim();
         if v.is_empty() {
             continue;
         }
-        match h.as_str() {
+        match h {
             "lon" | "lat" => match v.parse::<f64>() {
                 Ok(x) if x.is_finite() => {
-                    m.insert(h.clone(), json!(x));
+                    m.insert(h.to_owned(), json!(x));
                 }
                 _ => errs.push(FieldError::new(h, format!("'{v}' is not a number"))),
             },
             "categories" | "languages" | "required_documents" => {
-                m.insert(h.clone(), Value::Array(split_list(v)));
+                m.insert(h.to_owned(), Value::Array(split_list(v)));
             }
             "services" => {
                 let list: Vec<Value> = split_list(v).into_iter().map(|n| json!({"name": n})).collect();
-                m.insert(h.clone(), Value::Array(list));
+                m.insert(h.to_owned(), Value::Array(list));
             }
             "walk_in" | "appointment_required" | "no_id_required" | "confidential" => match csv_bool(h, v) {
                 Ok(b) => {
-                    m.insert(h.clone(), b);
+                    m.insert(h.to_owned(), b);
                 }
                 Err(e) => errs.push(e),
             },
@@ -410,7 +495,7 @@ fn csv_row_to_map(
                 });
                 match t {
                     Ok(t) => {
-                        m.insert(h.clone(), json!(t));
+                        m.insert(h.to_owned(), json!(t));
                     }
                     Err(_) => errs.push(FieldError::new(h, format!("'{v}' is not a date (YYYY-MM-DD)"))),
                 }
@@ -454,7 +539,7 @@ fn csv_row_to_map(
                     .insert(t["description_".len()..].to_owned(), json!({"text": v, "reviewed": false}));
             }
             _ => {
-                m.insert(h.clone(), json!(v));
+                m.insert(h.to_owned(), json!(v));
             }
         }
     }
@@ -486,7 +571,15 @@ fn is_translation_column(h: &str) -> bool {
 
 /// Parses the project's CSV.
 pub fn parse_csv(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Result<Rows, ImportError> {
-    let text = text(file, bytes)?;
+    parse_csv_text(file, &text(file, bytes, Encoding::Utf8)?, mapping)
+}
+
+/// [`parse_csv`] over decoded text.
+pub fn parse_csv_text(
+    file: &str,
+    text: &str,
+    mapping: Option<&CategoryMapping>,
+) -> Result<Rows, ImportError> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
@@ -520,9 +613,51 @@ pub fn parse_csv(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) ->
                 continue;
             }
         };
-        rows.push((row, csv_row_to_map(&headers, &rec).and_then(|m| record_from_map(row, m, mapping))));
+        rows.push((
+            row,
+            columns_to_map(headers.iter().map(String::as_str).zip(rec.iter()))
+                .and_then(|m| record_from_map(row, m, mapping)),
+        ));
     }
     Ok(rows)
+}
+
+/// How to read a source.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The files' encoding (see [`text`]).
+    pub encoding: Encoding,
+    /// Where the deployment's sites should be: coordinates elsewhere are reported, and
+    /// swapped ones refused (see [`area`]). `None` checks only the ranges.
+    pub area: Option<Arc<area::AreaCheck>>,
+    /// For a GeoJSON file with its own property names: which property is what.
+    pub properties: Option<Arc<geojson_map::PropertyMap>>,
+    /// Maps the source's categories (taxonomy codes, labels) to ours.
+    pub mapping: Option<CategoryMapping>,
+}
+
+/// A source read and parsed, before it is planned against the directory.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The file whose rows are the sites (for an Ohana folder, its `locations.csv`; for a data
+    /// package, the folder).
+    pub file: String,
+    /// `csv`, `geojson`, `ohana`, `hsds-json`, `hsds-datapackage`.
+    pub format: &'static str,
+    /// One entry per site row.
+    pub rows: Rows,
+    /// Records left out on purpose (counted in [`Report::rows`]).
+    pub skipped: Vec<Skipped>,
+    /// Problems found in other files of the source (Ohana's phones.csv, ...).
+    pub errors: Vec<RowProblem>,
+    /// Warnings found while reading.
+    pub warnings: Vec<RowProblem>,
+}
+
+impl Parsed {
+    fn simple(file: &str, format: &'static str, rows: Rows) -> Self {
+        Self { file: file.to_owned(), format, rows, ..Self::default() }
+    }
 }
 
 /// Whether JSON text is a GeoJSON FeatureCollection (rather than HSDS): looks at the start.
@@ -531,27 +666,82 @@ fn looks_like_geojson(bytes: &[u8]) -> bool {
     head.contains("\"type\":\"FeatureCollection\"") || head.contains("\"features\":[")
 }
 
-/// Parses a file by its extension (`.csv`, `.geojson`; `.json`: GeoJSON or HSDS 3.0), or a
-/// folder with a `datapackage.json` (an HSDS tabular data package).
-pub fn parse_file(path: &Path, options: &Options) -> Result<Parsed, ImportError> {
-    let mapping = options.mapping.as_ref();
+/// Parses one file's bytes: `.csv` (the project's CSV), `.geojson` (API field names, or the
+/// properties `opts.properties` names), `.json` (GeoJSON, or HSDS 3.0 JSON).
+pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "csv" => Ok(Parsed::simple(
+            name,
+            "csv",
+            parse_csv_text(name, &text(name, bytes, opts.encoding)?, opts.mapping.as_ref())?,
+        )),
+        "json" if !looks_like_geojson(bytes) => {
+            let mut parsed = hsds_json::parse(name, bytes, opts.mapping.as_ref())?;
+            parsed.file = name.to_owned();
+            Ok(parsed)
+        }
+        "geojson" | "json" => {
+            let text = text(name, bytes, opts.encoding)?;
+            match &opts.properties {
+                Some(m) => m.parse(name, &text, opts.mapping.as_ref()),
+                None => Ok(Parsed::simple(
+                    name,
+                    "geojson",
+                    parse_geojson_text(name, &text, opts.mapping.as_ref())?,
+                )),
+            }
+        }
+        _ => {
+            Err(file_err(
+                name,
+                "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0), a data package folder or a folder of Ohana CSVs)",
+            ))
+        }
+    }
+}
+
+/// Reads a file, or a folder: an HSDS data package (with `datapackage.json`) or Ohana API CSVs
+/// (with `organizations.csv` and `locations.csv`).
+pub fn parse_path(path: &Path, opts: &Options) -> Result<Parsed, ImportError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        return datapackage::parse_dir(path, mapping);
+        if path.join("datapackage.json").is_file() {
+            let mut parsed = datapackage::parse_dir(path, opts.mapping.as_ref())?;
+            parsed.file = name;
+            return Ok(parsed);
+        }
+        if path.join("locations.csv").is_file() || path.join("organizations.csv").is_file() {
+            return ohana::parse_dir(path, opts);
+        }
+        return Err(file_err(
+            &name,
+            "is a folder with neither a datapackage.json (an HSDS data package) nor organizations.csv and \
+             locations.csv (the Ohana API layout)",
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let parsed = |rows, format| Parsed { rows, format, skipped: Vec::new() };
-    match ext.as_str() {
-        "csv" => Ok(parsed(parse_csv(&name, &bytes, mapping)?, "csv")),
-        "geojson" => Ok(parsed(parse_geojson(&name, &bytes, mapping)?, "geojson")),
-        "json" if looks_like_geojson(&bytes) => Ok(parsed(parse_geojson(&name, &bytes, mapping)?, "geojson")),
-        "json" => hsds_json::parse(&name, &bytes, mapping),
-        _ => Err(file_err(
-            &name,
-            "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0) or a data package folder)",
-        )),
-    }
+    parse_bytes(&name, &bytes, opts)
+}
+
+/// Parses a file by its extension (`.csv`, `.geojson`; `.json`: GeoJSON or HSDS 3.0), or a
+/// folder (an HSDS data package, or Ohana CSVs).
+pub fn parse_file(path: &Path, options: &Options) -> Result<Parsed, ImportError> {
+    parse_path(path, options)
+}
+
+/// Checks coordinates against the service area, plans the rows against the catalog, and
+/// gathers every problem and warning into the report.
+pub fn prepare(catalog: &Catalog, mut parsed: Parsed, opts: &Options, now: DateTime<Utc>) -> (Batch, Report) {
+    area::check_rows(&mut parsed, opts.area.as_deref());
+    let (batch, mut report) = plan(catalog, parsed.rows, &parsed.file, parsed.format, now);
+    report.rows += parsed.skipped.len();
+    report.skipped = parsed.skipped;
+    report.errors.extend(parsed.errors);
+    report.warnings.extend(parsed.warnings);
+    report.errors.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+    report.warnings.sort_by(|a, b| (&a.file, a.row).cmp(&(&b.file, b.row)));
+    (batch, report)
 }
 
 /// Whether two coordinates are the same point: the SQLite store reads a double back within a
@@ -598,16 +788,12 @@ pub fn plan(
         let rec = match parsed {
             Ok(r) => r,
             Err(errs) => {
-                report.errors.extend(errs.into_iter().map(|e| RowProblem {
-                    row,
-                    field: e.field,
-                    message: e.message,
-                }));
+                report.errors.extend(errs.into_iter().map(|e| RowProblem::new(file, row, e)));
                 continue;
             }
         };
         let fail =
-            |field: &str, message: String| RowProblem { row: rec.row, field: field.to_owned(), message };
+            |field: &str, message: String| RowProblem::new(file, rec.row, FieldError::new(field, message));
         // Resolve the partner.
         let p = &rec.partner;
         let existing: Option<Arc<Partner>> =
@@ -744,19 +930,16 @@ pub async fn import_path(store: &Arc<dyn Store>, path: &Path, mode: Mode) -> Res
     import_path_with(store, path, mode, &Options::default()).await
 }
 
-/// [`import_path`] with [`Options`] (a category mapping).
+/// [`import_path`] with [`Options`]: encoding, service area, GeoJSON property map, category mapping.
 pub async fn import_path_with(
     store: &Arc<dyn Store>,
     path: &Path,
     mode: Mode,
-    options: &Options,
+    opts: &Options,
 ) -> Result<Report, ImportError> {
-    let parsed = parse_file(path, options)?;
+    let parsed = parse_path(path, opts)?;
     let catalog = Catalog::from_snapshot(store.load().await?);
-    let (batch, mut report) =
-        plan(&catalog, parsed.rows, &path.display().to_string(), parsed.format, Utc::now());
-    report.rows += parsed.skipped.len();
-    report.skipped = parsed.skipped;
+    let (batch, mut report) = prepare(&catalog, parsed, opts, Utc::now());
     if mode == Mode::Commit {
         if !report.errors.is_empty() {
             return Err(ImportError::Invalid(Box::new(report)));
@@ -765,4 +948,109 @@ pub async fn import_path_with(
         report.committed = true;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! Random and truncated bytes into every parser: an error or rows, never a panic.
+
+    use std::collections::BTreeMap;
+
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    /// Real inputs of each format, to cut short and to corrupt byte by byte.
+    fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let read = |p: &str| std::fs::read(fixtures.join(p)).expect("fixture");
+        vec![
+            ("a.csv", template::template_csv().into_bytes()),
+            ("a.csv", b"\xFF\xFEn\0a\0m\0e\0".to_vec()),
+            ("a.geojson", read("cambridge_ma/HEALTH_HealthClinics.geojson")),
+            ("locations.csv", read("ohana_san_mateo/locations.csv")),
+            ("services.csv", read("ohana_san_mateo/services.csv")),
+            ("regular_schedules.csv", read("ohana_san_mateo/regular_schedules.csv")),
+            ("phones.csv", read("ohana_san_mateo/phones.csv")),
+            ("a.zip", archive::tests::SAMPLE.to_vec()),
+        ]
+    }
+
+    fn mangle(rng: &mut rand::rngs::StdRng, seed: &[u8]) -> Vec<u8> {
+        let mut b = seed.to_vec();
+        match rng.gen_range(0..4) {
+            0 => b.truncate(rng.gen_range(0..=b.len())),
+            1 => {
+                for _ in 0..rng.gen_range(1..20) {
+                    if !b.is_empty() {
+                        let i = rng.gen_range(0..b.len());
+                        b[i] = rng.gen();
+                    }
+                }
+            }
+            2 => {
+                let n = rng.gen_range(0..512);
+                b = (0..n).map(|_| rng.gen()).collect();
+            }
+            _ => {
+                let i = rng.gen_range(0..=b.len());
+                let junk: Vec<u8> = (0..rng.gen_range(1..8))
+                    .map(|_| *b",\"\n\r\0{}[]:;-".get(rng.gen_range(0..16)).unwrap_or(&b'x'))
+                    .collect();
+                b.splice(i..i, junk);
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn no_parser_panics_on_random_or_truncated_bytes() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x1a55e7);
+        let mapping = mapping::CategoryMapping::load(
+            &crate::config::default_dir("data").join("mappings").join(ohana::DEFAULT_MAPPING),
+        )
+        .ok();
+        let properties = geojson_map::PropertyMap::load(
+            &crate::config::default_dir("data").join("mappings/geojson/cambridge-health-clinics.json"),
+        )
+        .expect("shipped map");
+        let plain = Options::default();
+        let mapped = Options { properties: Some(Arc::new(properties)), mapping, ..Options::default() };
+        let catalog = Catalog::default();
+        let ohana_files: BTreeMap<String, Vec<u8>> = std::fs::read_dir(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ohana_san_mateo"),
+        )
+        .expect("fixture folder")
+        .map(|e| {
+            let e = e.expect("entry");
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("file"))
+        })
+        .collect();
+        let seeds = seeds();
+        for round in 0..500 {
+            let (name, seed) = &seeds[round % seeds.len()];
+            let bytes = mangle(&mut rng, seed);
+            for opts in [&plain, &mapped] {
+                for enc in [Encoding::Utf8, Encoding::Windows1252] {
+                    let opts = Options { encoding: enc, ..opts.clone() };
+                    if name.ends_with(".zip") {
+                        if let Ok(parsed) = archive::parse_zip(name, &bytes, &opts, None) {
+                            let _ = prepare(&catalog, parsed, &opts, Utc::now());
+                        }
+                    } else if name.ends_with(".geojson") || *name == "a.csv" {
+                        if let Ok(parsed) = parse_bytes(name, &bytes, &opts) {
+                            let _ = prepare(&catalog, parsed, &opts, Utc::now());
+                        }
+                    } else {
+                        let mut files = ohana_files.clone();
+                        files.insert((*name).to_owned(), bytes.clone());
+                        if let Ok(parsed) = ohana::parse_files("fuzz", &files, &opts) {
+                            let _ = prepare(&catalog, parsed, &opts, Utc::now());
+                        }
+                    }
+                }
+            }
+            let _ = geojson_map::PropertyMap::parse_map("m.json", &bytes);
+        }
+    }
 }

@@ -97,6 +97,14 @@ impl Op {
         self
     }
 
+    /// A request body that may come as any of several media types.
+    pub(crate) fn bodies(mut self, media: &[(&str, Value)], required: bool) -> Self {
+        let content: Map<String, Value> =
+            media.iter().map(|(m, s)| ((*m).to_owned(), json!({"schema": s}))).collect();
+        self.value["requestBody"] = json!({"required": required, "content": content});
+        self
+    }
+
     /// A success answer.
     pub(crate) fn answer(mut self, status: u16, response: Value) -> Self {
         self.value["responses"][status.to_string()] = response;

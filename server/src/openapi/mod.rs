@@ -15,6 +15,7 @@
 mod accounts;
 mod build;
 mod hsds;
+mod import;
 mod paths;
 mod schemas;
 
@@ -29,12 +30,13 @@ use serde_json::{json, Map, Value};
 use crate::app::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 9] = [
+const AREAS: [fn() -> paths::Paths; 10] = [
     paths::search,
     paths::directory,
     accounts::auth,
     accounts::admin,
     accounts::history,
+    import::paths,
     hsds::paths,
     paths::ogc,
     paths::pages,
@@ -80,6 +82,7 @@ pub fn document() -> &'static Value {
                 {"name": "admin", "description": "The admins' side: links, accounts, sign-ups, the stale report, the audit log"},
                 {"name": "history", "description": "Revisions of every change, and reverting one"},
                 {"name": "hsds", "description": "Open Referral HSDS 3.0 API (the public directory)"},
+                {"name": "import", "description": "Loading a file into the directory (admins), and the spreadsheet template"},
                 {"name": "export", "description": "The whole directory as HSDS, CSV or GeoJSON"},
                 {"name": "ogc", "description": "OGC API – Features, Part 1: Core, for GIS tools"},
                 {"name": "pages", "description": "Server-rendered, printable pages"},
@@ -87,7 +90,7 @@ pub fn document() -> &'static Value {
             ],
             "paths": paths,
             "components": {
-                "schemas": schemas::schemas(&[accounts::schemas(), hsds::schemas()]),
+                "schemas": schemas::schemas(&[accounts::schemas(), import::schemas(), hsds::schemas()]),
                 "responses": schemas::responses(),
                 "securitySchemes": {
                     "bearerToken": {"type": "http", "scheme": "bearer",

@@ -355,7 +355,7 @@ pub(crate) fn responses() -> Value {
         "Problem409": problem("Conflict: the record already exists, or was changed since the version the edit started from (current holds it)"),
         "Problem412": problem("If-Match is not a version"),
         "Problem413": problem("The body is larger than this endpoint accepts"),
-        "Problem415": problem("The body is not application/json"),
+        "Problem415": problem("The body's Content-Type is not one this endpoint reads (application/json, unless the operation lists others)"),
         "Problem410": problem("The link was used already or has expired; ask an admin for a new one"),
         "Problem422": problem("The body is JSON but invalid; every bad field is listed in errors"),
         "Problem429": {
