@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_demo, Backend};
+use crate::helpers::{spawn_demo, Backend, TOKEN};
 
 /// A 400 that refuses `param` as unknown to the endpoint.
 fn refuses_as_unknown(body: &Value, param: &str) -> bool {
@@ -27,12 +27,18 @@ async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
     let site = app.get_json("/api/v1/sites?limit=1").await["sites"][0]["id"].as_str().unwrap().to_owned();
     let partner =
         app.get_json("/api/v1/partners?limit=1").await["partners"][0]["id"].as_str().unwrap().to_owned();
-    // As an API client asks (the printable pages answer a browser's errors as a page).
-    let get = |path: String| {
-        let req = app.client.get(format!("{}{path}", app.base)).header("accept", "application/json");
+    // As an API client asks (the printable pages answer a browser's errors as a page), with
+    // the admin token where the operation declares credentials (the admin routes check who
+    // asks before their parameters).
+    let get = |path: String, op: &Value| {
+        let mut req = app.client.get(format!("{}{path}", app.base)).header("accept", "application/json");
+        if op.get("security").is_some() {
+            req = req.bearer_auth(TOKEN);
+        }
         async move { req.send().await.unwrap() }
     };
     let mut checked = 0;
+    let mut secured = 0;
     for (method, path, op) in assetmap::openapi::operations(&doc) {
         if method != "get" {
             continue;
@@ -51,7 +57,7 @@ async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
             .collect();
         // Each documented parameter, given empty (read as absent), is known to the endpoint.
         for name in &params {
-            let res = get(format!("{concrete}?{name}=")).await;
+            let res = get(format!("{concrete}?{name}="), op).await;
             let status = res.status();
             let body: Value = res.json().await.unwrap_or(Value::Null);
             assert!(
@@ -60,9 +66,18 @@ async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
             );
             checked += 1;
         }
+        // An operation whose every security requirement names a credential refuses the public.
+        let public_allowed = op["security"]
+            .as_array()
+            .is_none_or(|s| s.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())));
+        if !public_allowed {
+            let res = app.client.get(format!("{}{concrete}", app.base)).send().await.unwrap();
+            assert_eq!(res.status(), 401, "GET {path} without credentials");
+            secured += 1;
+        }
         // An endpoint that takes query parameters refuses one it does not document.
         if !params.is_empty() {
-            let res = get(format!("{concrete}?not_documented=1")).await;
+            let res = get(format!("{concrete}?not_documented=1"), op).await;
             assert_eq!(res.status(), 400, "GET {path}?not_documented=1");
             let text = res.text().await.unwrap();
             let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
@@ -70,6 +85,7 @@ async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
         }
     }
     assert!(checked > 60, "{checked} documented parameters tried");
+    assert!(secured >= 7, "{secured} operations for the signed-in tried without credentials");
 
     // The page that shows it, and the library it uses, are served from this server.
     let page = app.get("/api/docs").await;

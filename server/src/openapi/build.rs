@@ -97,6 +97,14 @@ impl Op {
         self
     }
 
+    /// A request body that may come as any of several media types.
+    pub(crate) fn bodies(mut self, media: &[(&str, Value)], required: bool) -> Self {
+        let content: Map<String, Value> =
+            media.iter().map(|(m, s)| ((*m).to_owned(), json!({"schema": s}))).collect();
+        self.value["requestBody"] = json!({"required": required, "content": content});
+        self
+    }
+
     /// A success answer.
     pub(crate) fn answer(mut self, status: u16, response: Value) -> Self {
         self.value["responses"][status.to_string()] = response;
@@ -111,15 +119,50 @@ impl Op {
         self
     }
 
-    /// Needs the admin token.
-    pub(crate) fn admin(mut self) -> Self {
-        self.value["security"] = json!([{"adminToken": []}]);
+    /// Who may call it, as the operation's `security` (see [`Access`]).
+    pub(crate) fn access(mut self, access: Access) -> Self {
+        self.value["security"] = access.security();
+        self
+    }
+
+    /// A response header of the success answer `status` (added after [`Op::answer`]).
+    pub(crate) fn header(mut self, status: u16, name: &str, description: &str) -> Self {
+        self.value["responses"][status.to_string()]["headers"][name] =
+            json!({"description": description, "schema": {"type": "string"}});
         self
     }
 
     /// The operation object; every operation can answer 500.
     pub(crate) fn done(self) -> Value {
         self.problems(&[]).value
+    }
+}
+
+/// How an operation may be authenticated. The schemes are declared in the document's
+/// components: `bearerToken` (the deployment's admin token or a person's API token),
+/// `sessionCookie` (the `assetmap_session` cookie) and `csrfToken` (the `X-CSRF-Token` header a
+/// state-changing cookie request must carry). Roles (admin, the organisation's editor) are
+/// said in each operation's description and its 403 answer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Access {
+    /// Anyone; credentials, if sent, show more (a wrong bearer token: 401 where noted).
+    Optional,
+    /// Anyone; a session cookie, if sent, must come with its CSRF token (sign-out).
+    OptionalSession,
+    /// Someone signed in, reading.
+    Read,
+    /// Someone signed in, changing something (a cookie request also sends X-CSRF-Token).
+    Write,
+}
+
+impl Access {
+    fn security(self) -> Value {
+        match self {
+            Self::Optional => json!([{}, {"bearerToken": []}, {"sessionCookie": []}]),
+            Self::OptionalSession => json!([{}, {"sessionCookie": [], "csrfToken": []}]),
+            Self::Read => json!([{"bearerToken": []}, {"sessionCookie": []}]),
+            Self::Write => json!([{"bearerToken": []}, {"sessionCookie": [], "csrfToken": []}]),
+        }
     }
 }
 

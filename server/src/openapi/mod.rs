@@ -12,7 +12,10 @@
 //! To document a new route: add its path to the area's function in [`paths`] (or add a function
 //! for a new area and list it in [`AREAS`]).
 
+mod accounts;
 mod build;
+mod hsds;
+mod import;
 mod paths;
 mod schemas;
 
@@ -27,8 +30,18 @@ use serde_json::{json, Map, Value};
 use crate::app::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 6] =
-    [paths::search, paths::directory, paths::ogc, paths::pages, paths::service, paths::import];
+const AREAS: [fn() -> paths::Paths; 10] = [
+    paths::search,
+    paths::directory,
+    accounts::auth,
+    accounts::admin,
+    accounts::history,
+    import::paths,
+    hsds::paths,
+    paths::ogc,
+    paths::pages,
+    paths::service,
+];
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -54,7 +67,8 @@ pub fn document() -> &'static Value {
                 "title": "assetmap",
                 "version": env!("CARGO_PKG_VERSION"),
                 "description": "A community-partner asset map: exact great-circle nearest search, coverage gaps, \
-                    referral sheets, and the directory as OGC API – Features. Coordinates are [lon, lat] WGS84; \
+                    referral sheets, the directory as OGC API – Features and Open Referral HSDS 3.0, partner accounts \
+                    (sign-in, API tokens, invitations, revisions). Coordinates are [lon, lat] WGS84; \
                     distances metres on the sphere. Errors are RFC 9457 problem documents; unknown query \
                     parameters are refused (400). Confidential sites never reveal their location.",
                 "license": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
@@ -63,17 +77,31 @@ pub fn document() -> &'static Value {
             "tags": [
                 {"name": "search", "description": "What a counselor asks"},
                 {"name": "analysis", "description": "What a leader asks: coverage gaps"},
-                {"name": "directory", "description": "Partners and their sites; writes need the admin token"},
+                {"name": "directory", "description": "Partners and their sites; writes need an admin or the organisation's editor"},
+                {"name": "accounts", "description": "Signing in, links, API tokens, \"list your organization\""},
+                {"name": "admin", "description": "The admins' side: links, accounts, sign-ups, the stale report, the audit log"},
+                {"name": "history", "description": "Revisions of every change, and reverting one"},
+                {"name": "hsds", "description": "Open Referral HSDS 3.0 API (the public directory)"},
+                {"name": "import", "description": "Loading a file into the directory (admins), and the spreadsheet template"},
+                {"name": "export", "description": "The whole directory as HSDS, CSV or GeoJSON"},
                 {"name": "ogc", "description": "OGC API – Features, Part 1: Core, for GIS tools"},
                 {"name": "pages", "description": "Server-rendered, printable pages"},
                 {"name": "service", "description": "Health, configuration, this document"},
             ],
             "paths": paths,
             "components": {
-                "schemas": schemas::schemas(),
+                "schemas": schemas::schemas(&[accounts::schemas(), import::schemas(), hsds::schemas()]),
                 "responses": schemas::responses(),
-                "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
-                    "description": "ASSETMAP_ADMIN_TOKEN, as Authorization: Bearer …"}},
+                "securitySchemes": {
+                    "bearerToken": {"type": "http", "scheme": "bearer",
+                        "description": "Authorization: Bearer …, with the deployment's admin token (ASSETMAP_ADMIN_TOKEN, \
+                            an admin) or a person's API token (POST /api/v1/tokens; acts as that person). Needs no CSRF token."},
+                    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "assetmap_session",
+                        "description": "The session cookie set by POST /api/v1/auth/login (12 hours)"},
+                    "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                        "description": "The session's CSRF token (csrf_token of /api/v1/auth/me or the sign-in answer): \
+                            every state-changing request made with the session cookie must send it, else 403"},
+                },
             },
         })
     })
@@ -256,7 +284,12 @@ mod tests {
         }
         let ops = operations(doc);
         assert!(ops.len() > 25);
+        let mut ids = BTreeSet::new();
         for (method, path, op) in ops {
+            assert!(
+                ids.insert(op["operationId"].as_str().unwrap()),
+                "{method} {path}: operationId not unique"
+            );
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.keys().any(|k| k.starts_with('2')), "{method} {path}: no success answer");
             assert!(responses.contains_key("500"), "{method} {path}: no problem answer");

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::build::{flag, int, item, ok, ok_json, one_of, path, query, query_required, schema, Op};
+use super::build::{flag, int, item, ok, ok_json, one_of, path, query, query_required, schema, Access, Op};
 use crate::domain::Cost;
 
 /// `(path, path item)` pairs of one area.
@@ -39,7 +39,7 @@ fn json_or_geojson(description: &str, json_schema: Value, geo_schema: Value) -> 
     }})
 }
 
-fn etagged(mut response: Value) -> Value {
+pub(crate) fn etagged(mut response: Value) -> Value {
     response["headers"] =
         json!({"ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}}});
     response
@@ -49,7 +49,7 @@ fn etagged(mut response: Value) -> Value {
 pub(crate) fn directory() -> Paths {
     let id = |what: &str| path("id", &format!("The {what}'s UUID"));
     let if_match = json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
-                          "description": "The version the edit started from, as sent in ETag (or send \"version\" in the body)"});
+                          "description": "The version the change started from, as sent in ETag (a PATCH may send \"version\" in the body instead); another version than the current one is 409 with the record as it is now"});
     let f = query(
         "f",
         one_of(&["json", "geojson"]),
@@ -60,7 +60,8 @@ pub(crate) fn directory() -> Paths {
             .answer(200, ok_json("The categories, in display order", schema("Categories"))))])),
         ("/api/v1/sites", item([
             ("get", Op::new("directory", "listSites", "Public sites, by name")
-                .describe("An admin token also lists the sites of inactive partners and places confidential sites in boxes.")
+                .describe("Credentials show more (wrong ones read as the public): an admin also sees the sites of inactive and pending partners, listings hidden as stale and confidential sites in boxes; a partner editor sees its own organisation's sites whole.")
+                .access(Access::Optional)
                 .params([
                     query("category", json!({"type": "string"}), "A category slug (see /api/v1/categories)"),
                     lang("Only sites where a family is helped in this language"),
@@ -72,47 +73,69 @@ pub(crate) fn directory() -> Paths {
                 .params(limit_offset(100))
                 .answer(200, json_or_geojson("A page of sites", schema("SitePage"), schema("SiteFeatureCollection")))
                 .problems(&[400])),
-            ("post", Op::new("directory", "createSite", "Create a site").admin()
+            ("post", Op::new("directory", "createSite", "Create a site").access(Access::Write)
+                .describe("An admin, or an editor of the site's organisation (partner_id; an editor may leave it out).")
                 .body("application/json", schema("SiteInput"), true)
-                .answer(201, etagged(ok_json("The site as stored (Location names it)", schema("Site"))))
-                .problems(&[400, 401, 409, 413, 415, 422])),
+                .answer(201, etagged(ok_json("The site as stored", schema("Site"))))
+                .header(201, "Location", "The new site's address")
+                .problems(&[400, 401, 403, 409, 413, 415, 422])),
         ])),
         ("/api/v1/sites/{id}", item([
-            ("get", Op::new("directory", "getSite", "One site").params([id("site"), f])
+            ("get", Op::new("directory", "getSite", "One site").access(Access::Optional)
+                .describe("A site that is not public (pending or inactive partner, hidden as stale) is 404 except to an admin or its organisation's editors.")
+                .params([id("site"), f])
                 .answer(200, etagged(json_or_geojson("The site", schema("Site"), schema("SiteFeature"))))
                 .problems(&[400, 404])),
-            ("patch", Op::new("directory", "updateSite", "Edit a site (JSON Merge Patch)").admin()
+            ("patch", Op::new("directory", "updateSite", "Edit a site (JSON Merge Patch)").access(Access::Write)
+                .describe("An admin, or an editor of the site's organisation (who cannot move it to another). A stale version is 409 with the current record.")
                 .params([id("site"), if_match.clone()])
                 .body("application/merge-patch+json", schema("SiteInput"), true)
                 .answer(200, etagged(ok_json("The site as stored", schema("Site"))))
-                .problems(&[400, 401, 404, 409, 413, 415, 422])),
-            ("delete", Op::new("directory", "deleteSite", "Delete a site").admin().params([id("site")])
+                .problems(&[400, 401, 403, 404, 409, 413, 415, 422])),
+            ("delete", Op::new("directory", "deleteSite", "Delete a site").access(Access::Write)
+                .describe("An admin, or an editor of the site's organisation.")
+                .params([id("site"), if_match.clone()])
                 .answer(204, json!({"description": "Deleted"}))
-                .problems(&[401, 404])),
+                .problems(&[400, 401, 403, 404, 409])),
+        ])),
+        ("/api/v1/sites/{id}/verify", item([
+            ("post", Op::new("directory", "verifySite", "Still accurate: set last_verified_at to now").access(Access::Write)
+                .describe("An admin, or an editor of the site's organisation. A new version, with its revision; a listing hidden as stale is shown again. No body.")
+                .params([id("site"), if_match.clone()])
+                .answer(200, etagged(ok_json("The site as stored", schema("Site"))))
+                .problems(&[400, 401, 403, 404, 409])),
         ])),
         ("/api/v1/partners", item([
-            ("get", Op::new("directory", "listPartners", "Partner organisations, by name")
-                .params([query("status", one_of(&["active", "inactive", "pending"]), "Other than active needs the admin token")])
+            ("get", Op::new("directory", "listPartners", "Partner organisations, by name").access(Access::Optional)
+                .describe("Without status, an admin sees every partner, anyone else the active ones.")
+                .params([query("status", one_of(&["active", "inactive", "pending"]), "Other than active needs an admin (else 401)")])
                 .params(limit_offset(100))
                 .answer(200, ok_json("A page of partners", schema("PartnerPage")))
                 .problems(&[400, 401])),
-            ("post", Op::new("directory", "createPartner", "Create a partner").admin()
+            ("post", Op::new("directory", "createPartner", "Create a partner").access(Access::Write)
+                .describe("Admins only.")
                 .body("application/json", schema("PartnerInput"), true)
                 .answer(201, etagged(ok_json("The partner as stored", schema("Partner"))))
-                .problems(&[400, 401, 409, 413, 415, 422])),
+                .header(201, "Location", "The new partner's address")
+                .problems(&[400, 401, 403, 409, 413, 415, 422])),
         ])),
         ("/api/v1/partners/{id}", item([
-            ("get", Op::new("directory", "getPartner", "One partner, with site_count").params([id("partner")])
+            ("get", Op::new("directory", "getPartner", "One partner, with site_count").access(Access::Optional)
+                .describe("A partner that is not active is 404 except to an admin or its editors.")
+                .params([id("partner")])
                 .answer(200, etagged(ok_json("The partner", schema("Partner"))))
                 .problems(&[404])),
-            ("patch", Op::new("directory", "updatePartner", "Edit a partner (JSON Merge Patch)").admin()
-                .params([id("partner"), if_match])
+            ("patch", Op::new("directory", "updatePartner", "Edit a partner (JSON Merge Patch)").access(Access::Write)
+                .describe("An admin, or the organisation's editors (who may not change its status: 403).")
+                .params([id("partner"), if_match.clone()])
                 .body("application/merge-patch+json", schema("PartnerInput"), true)
                 .answer(200, etagged(ok_json("The partner as stored", schema("Partner"))))
-                .problems(&[400, 401, 404, 409, 413, 415, 422])),
-            ("delete", Op::new("directory", "deletePartner", "Delete a partner and its sites").admin().params([id("partner")])
+                .problems(&[400, 401, 403, 404, 409, 413, 415, 422])),
+            ("delete", Op::new("directory", "deletePartner", "Delete a partner and its sites").access(Access::Write)
+                .describe("Admins only.")
+                .params([id("partner"), if_match])
                 .answer(204, json!({"description": "Deleted"}))
-                .problems(&[401, 404])),
+                .problems(&[400, 401, 403, 404, 409])),
         ])),
     ]
 }
@@ -525,47 +548,6 @@ pub(crate) fn ogc() -> Paths {
                     .params([collection, path("featureId", "The site's UUID"), f("application/geo+json")])
                     .answer(200, doc("The feature", "application/geo+json", schema("OgcFeature")))
                     .problems(&[400, 404]),
-            )]),
-        ),
-    ]
-}
-
-/// Import (admins) and the spreadsheet template.
-pub(crate) fn import() -> Paths {
-    let report = json!({"type": "object", "description": "What the import did or would do: rows, partners_created, \
-        partners_updated, sites_created, sites_updated, sites_unchanged, without_coordinates, skipped, errors and \
-        warnings (each with file, row, field, message), committed"});
-    vec![
-        (
-            "/api/v1/import",
-            item([(
-                "post",
-                Op::new("import", "import", "Import a file: a dry run, or with commit=true one transaction")
-                    .describe("The body is one file: our CSV (text/csv), a GeoJSON FeatureCollection \
-                        (application/geo+json), GeoJSON or HSDS 3.0 JSON (application/json), or a zipped Ohana \
-                        folder or HSDS data package (application/zip). Nothing is written unless every row is \
-                        good; a commit with a bad row answers 422 with the report.")
-                    .params([
-                        query("commit", flag(), "Write the changes (one transaction, only if no row is bad)"),
-                        query("name", json!({"type": "string"}), "The file's name, used in messages"),
-                        query("encoding", one_of(&["utf-8", "windows-1252"]), "The file's encoding"),
-                        query("properties", json!({"type": "string", "example": "cambridge-health-clinics"}),
-                              "A shipped GeoJSON property map (data/mappings/geojson/NAME.json)"),
-                        query("mapping", json!({"type": "string", "example": "open211-miami-categories"}),
-                              "A shipped category mapping (data/mappings/NAME.csv)"),
-                    ])
-                    .body("text/csv", json!({"type": "string"}), true)
-                    .answer(200, ok_json("The report", report))
-                    .problems(&[400, 401, 413, 415, 422])
-                    .admin(),
-            )]),
-        ),
-        (
-            "/api/v1/import/template.csv",
-            item([(
-                "get",
-                Op::new("import", "importTemplate", "The spreadsheet template: our CSV's columns and one example row")
-                    .answer(200, ok("The template (UTF-8 with a byte-order mark)", &["text/csv"], json!({"type": "string"}))),
             )]),
         ),
     ]

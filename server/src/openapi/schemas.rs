@@ -69,8 +69,8 @@ fn partner_fields() -> serde_json::Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
-/// Every component schema.
-pub(crate) fn schemas() -> Value {
+/// Every component schema: these and each area's `more`.
+pub(crate) fn schemas(more: &[Value]) -> Value {
     let mut site = site_fields();
     for (k, v) in [
         ("id", json!({"type": "string", "format": "uuid"})),
@@ -335,7 +335,7 @@ pub(crate) fn schemas() -> Value {
         "Queryables": {"type": "object", "description": "A JSON Schema (draft 2019-09) of the properties items can be filtered by"},
     });
     if let Some(m) = all.as_object_mut() {
-        for part in [answers, ogc] {
+        for part in [answers, ogc].into_iter().chain(more.iter().cloned()) {
             if let Value::Object(p) = part {
                 m.extend(p);
             }
@@ -349,14 +349,20 @@ pub(crate) fn responses() -> Value {
     let problem = |description: &str| json!({"description": description, "content": {"application/problem+json": {"schema": schema("Problem")}}});
     json!({
         "Problem400": problem("A query parameter is missing, malformed or unknown (named in errors[].field), or the body is not JSON"),
-        "Problem401": problem("No or wrong admin token"),
-        "Problem403": problem("Not allowed"),
+        "Problem401": problem("Nobody signed in (no or expired session), a wrong bearer token, or a failed sign-in"),
+        "Problem403": problem("Signed in but not allowed (not an admin, or not an editor of this organisation), or a state-changing cookie request without its X-CSRF-Token"),
         "Problem404": problem("No such record or address"),
         "Problem409": problem("Conflict: the record already exists, or was changed since the version the edit started from (current holds it)"),
         "Problem412": problem("If-Match is not a version"),
         "Problem413": problem("The body is larger than this endpoint accepts"),
-        "Problem415": problem("The body is not application/json"),
+        "Problem415": problem("The body's Content-Type is not one this endpoint reads (application/json, unless the operation lists others)"),
+        "Problem410": problem("The link was used already or has expired; ask an admin for a new one"),
         "Problem422": problem("The body is JSON but invalid; every bad field is listed in errors"),
+        "Problem429": {
+            "description": "Too many failed sign-ins for this email: try again after Retry-After seconds",
+            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+            "content": {"application/problem+json": {"schema": schema("Problem")}},
+        },
         "Problem500": problem("Something went wrong on the server (logged; no detail is sent)"),
     })
 }
