@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, launchBrowser, openPage, screenshot, api, serverBinary } from './harness.mjs';
+import { startServer, launchBrowser, openPage, screenshot, api, serverBinary, mapIdle } from './harness.mjs';
 import { auditNames, auditContrast } from './audit.mjs';
 
 const TOKEN = 'e2e-admin-token';
@@ -58,6 +58,11 @@ describe('a partner editor and an admin', () => {
 
     // Signs out and in again, with the keyboard.
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Next time, the editor comes through the map page's link for partners.
+    await page.goto(`${server.base}/`);
+    await mapIdle(page);
+    await page.getByRole('link', { name: 'Partner organizations: sign in to update your listing, or list your organization' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email', { exact: true }).first().fill('editor@partner.example.org');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
