@@ -31,10 +31,10 @@ fn format(t: &DateTime<Utc>) -> Option<([u8; 30], usize)> {
     digits(&mut b[17..19], t.second());
     let len = if nanos == 0 {
         19
-    } else if nanos % 1_000_000 == 0 {
+    } else if nanos.is_multiple_of(1_000_000) {
         digits(&mut b[20..23], nanos / 1_000_000);
         23
-    } else if nanos % 1_000 == 0 {
+    } else if nanos.is_multiple_of(1_000) {
         digits(&mut b[20..26], nanos / 1_000);
         26
     } else {
