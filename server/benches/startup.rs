@@ -10,6 +10,9 @@
 //! table loaded) and its resident memory then (VmRSS) and at peak (VmHWM). The reference in the
 //! same run is the same binary on an empty database: the fixed cost of starting at all.
 //!
+//! With `BENCH_BASELINE_BIN=path/to/an/older/assetmap`, that binary is started on the same
+//! database in the same rounds (old against new, alternating, under the same load).
+//!
 //! With `BENCH_POSTGRES_URL` (a server the bench may create a database on), the same 100,000
 //! sites are copied into a PostgreSQL database `assetmap_bench_startup` (dropped at the end) and
 //! measured in the same rounds.
@@ -38,7 +41,9 @@ fn build_pg(sqlite: &Path) -> Option<(String, String)> {
         let from = assetmap::store::SqliteStore::connect(&sqlite.display().to_string()).await.unwrap();
         let snapshot = from.load().await.unwrap();
         let mut batch: Vec<Change> = snapshot.partners.into_iter().map(Change::CreatePartner).collect();
-        batch.extend(snapshot.sites.into_iter().map(Change::CreateSite));
+        batch.extend(
+            snapshot.sites.into_iter().map(|s| Change::CreateSite(std::sync::Arc::unwrap_or_clone(s))),
+        );
         let to = assetmap::store::connect(&url, "bench-copy").await.unwrap();
         to.apply(&batch).await.unwrap();
     });
@@ -57,8 +62,13 @@ fn drop_pg(admin: &str) {
 
 /// Starts the server on `db` (a path or URL); returns (time to listening, VmRSS MiB, VmHWM MiB).
 fn start(db: impl AsRef<std::ffi::OsStr>) -> (Duration, f64, f64) {
+    start_bin(env!("CARGO_BIN_EXE_assetmap"), db)
+}
+
+/// [`start`] with another binary.
+fn start_bin(bin: &str, db: impl AsRef<std::ffi::OsStr>) -> (Duration, f64, f64) {
     let t = Instant::now();
-    let (mut child, _port) = common::serve(env!("CARGO_BIN_EXE_assetmap"), db);
+    let (mut child, _port) = common::serve(bin, db);
     let ready = t.elapsed();
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
     let kib = |key: &str| {
@@ -87,7 +97,15 @@ fn main() {
     let runs = 5;
     let (mut t_full, mut rss_full, mut hwm_full, mut t_empty) = (vec![], vec![], vec![], vec![]);
     let (mut t_pg, mut rss_pg, mut hwm_pg) = (vec![], vec![], vec![]);
+    let baseline = std::env::var("BENCH_BASELINE_BIN").ok().filter(|b| !b.is_empty());
+    let (mut t_base, mut rss_base, mut hwm_base) = (vec![], vec![], vec![]);
     for _ in 0..runs {
+        if let Some(bin) = &baseline {
+            let (t, rss, hwm) = start_bin(bin, &db);
+            t_base.push(t);
+            rss_base.push(rss);
+            hwm_base.push(hwm);
+        }
         let (t, rss, hwm) = start(&db);
         t_full.push(t);
         rss_full.push(rss);
@@ -100,7 +118,7 @@ fn main() {
             hwm_pg.push(hwm);
         }
     }
-    for v in [&mut rss_full, &mut hwm_full, &mut rss_pg, &mut hwm_pg] {
+    for v in [&mut rss_full, &mut hwm_full, &mut rss_pg, &mut hwm_pg, &mut rss_base, &mut hwm_base] {
         v.sort_by(f64::total_cmp);
     }
     println!("start-up of `assetmap serve` (release), median of {runs}:");
@@ -111,6 +129,14 @@ fn main() {
         rss_full[runs / 2],
         hwm_full[runs / 2]
     );
+    if let Some(bin) = &baseline {
+        println!(
+            "  baseline {bin}, 100,000 sites in SQLite: {:>5.0} ms to listening, {:.0} MiB (peak {:.0} MiB)",
+            median(t_base).as_secs_f64() * 1e3,
+            rss_base[runs / 2],
+            hwm_base[runs / 2]
+        );
+    }
     if let Some((admin, _)) = &pg {
         println!("  100,000 sites in PostgreSQL: {:>4.0} ms to listening", median(t_pg).as_secs_f64() * 1e3);
         println!(

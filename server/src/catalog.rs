@@ -96,7 +96,7 @@ impl Catalog {
             if let Some(src) = &site.source_id {
                 c.site_by_source.insert(src.clone(), site.id);
             }
-            c.sites.insert(site.id, Arc::new(site));
+            c.sites.insert(site.id, site);
         }
         c.index = SpatialIndex::bulk_load(items);
         c

@@ -8,6 +8,7 @@
 mod bbox;
 mod hours;
 mod site;
+pub mod timestamp;
 
 use std::fmt;
 

@@ -300,10 +300,13 @@ pub struct Site {
     /// A confidential site (e.g. a shelter): its location never leaves the server.
     pub confidential: bool,
     /// When a person last confirmed the listing is accurate.
+    #[serde(serialize_with = "super::timestamp::serialize_option")]
     pub last_verified_at: Option<DateTime<Utc>>,
     /// When the record was created.
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// When it last changed.
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
     /// Incremented on every change.
     pub version: i64,

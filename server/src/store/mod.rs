@@ -87,8 +87,9 @@ pub struct Snapshot {
     pub categories: Vec<CategoryDef>,
     /// Every partner.
     pub partners: Vec<Partner>,
-    /// Every site.
-    pub sites: Vec<Site>,
+    /// Every site, each already in the `Arc` the catalog keeps it in (a load builds each
+    /// record once and never copies it).
+    pub sites: Vec<Arc<Site>>,
     /// The change-feed position this snapshot includes (always 0 for SQLite, which has no feed).
     pub position: i64,
 }

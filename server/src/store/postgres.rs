@@ -473,7 +473,8 @@ impl Store for PgStore {
         let sql = format!("select {} from partners", common::PARTNER_COLUMNS);
         let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
         let sql = format!("select {} from sites", common::SITE_COLUMNS);
-        let sites = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), site_from_row).await?;
+        let sites =
+            common::decode_all(sqlx::query(&sql).fetch(&mut *tx), |r| site_from_row(r).map(Arc::new)).await?;
         tx.commit().await?;
         Ok(Snapshot { categories, partners, sites, position })
     }

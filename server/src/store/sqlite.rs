@@ -1,6 +1,7 @@
 //! SQLite: the embedded default. One file, WAL journal, foreign keys on.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -157,26 +158,90 @@ const SITE_CHUNK_SQL: &str = r#"select max(rowid) as last, '[' || group_concat(d
     ',"confidential":', case confidential when 1 then 'true' else 'false' end,
     ',"last_verified_at":', json_quote(last_verified_at), ',"created_at":', json_quote(created_at),
     ',"updated_at":', json_quote(updated_at), ',"version":', version, '}') as doc
-  from sites where rowid > ?1 order by rowid limit ?2)"#;
+  from sites where rowid > ?1 and rowid <= ?2 order by rowid limit ?3)"#;
 
-async fn load_sites(conn: &mut SqliteConnection) -> Result<Vec<Site>, StoreError> {
-    let count: i64 =
-        sqlx::query("select count(*) as n from sites").fetch_one(&mut *conn).await?.try_get("n")?;
+/// Read connections that load sites at once (each builds and parses the chunks of its own range
+/// of rowids; SQLite builds a chunk on one thread, so one connection leaves a core idle).
+const LOAD_READERS: usize = 2;
+
+/// Loads the sites with rowid in `(after, upto]`, chunk by chunk: chunk i is parsed on a
+/// blocking thread while SQLite builds chunk i + 1. Each site is parsed straight into its `Arc`.
+async fn load_sites(
+    conn: &mut SqliteConnection,
+    mut after: i64,
+    upto: i64,
+) -> Result<Vec<Arc<Site>>, StoreError> {
+    let count: i64 = sqlx::query("select count(*) as n from sites where rowid > ?1 and rowid <= ?2")
+        .bind(after)
+        .bind(upto)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
     let mut sites = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    // Parse chunk i on a blocking thread while SQLite builds chunk i + 1.
-    let mut parsing: Option<tokio::task::JoinHandle<Result<Vec<Site>, StoreError>>> = None;
-    let mut after: i64 = 0;
+    let mut parsing: Option<tokio::task::JoinHandle<Result<Vec<Arc<Site>>, StoreError>>> = None;
     loop {
-        let row = sqlx::query(SITE_CHUNK_SQL).bind(after).bind(LOAD_CHUNK).fetch_one(&mut *conn).await?;
+        let row =
+            sqlx::query(SITE_CHUNK_SQL).bind(after).bind(upto).bind(LOAD_CHUNK).fetch_one(&mut *conn).await?;
         if let Some(done) = parsing.take() {
             sites.extend(done.await.map_err(|e| StoreError::Corrupt(format!("parsing sites: {e}")))??);
         }
         let Some(last) = row.try_get::<Option<i64>, _>("last")? else { break };
         let doc: String = row.try_get("doc")?;
-        parsing = Some(tokio::task::spawn_blocking(move || from_json::<Vec<Site>>("sites", &doc)));
+        parsing = Some(tokio::task::spawn_blocking(move || from_json::<Vec<Arc<Site>>>("sites", &doc)));
         after = last;
     }
     Ok(sites)
+}
+
+/// Partners and sites from one moment of the database, the sites read by [`LOAD_READERS`]
+/// connections at once. Consistency: a writer's lock (`begin immediate`) is held while each
+/// reader opens its read transaction and reads once, so no write can commit between the
+/// readers' snapshots; the lock is released before the long reads start.
+async fn load_records(pool: &SqlitePool) -> Result<(Vec<Partner>, Vec<Arc<Site>>), StoreError> {
+    let readers = if pool.options().get_max_connections() as usize > LOAD_READERS { LOAD_READERS } else { 1 };
+    let mut conns = Vec::with_capacity(readers);
+    // Dropped on any early return, which rolls it back.
+    let lock = if readers > 1 { Some(pool.begin_with("begin immediate").await?) } else { None };
+    let mut bounds: Vec<i64> = Vec::new();
+    for _ in 0..readers {
+        let mut tx = pool.begin().await?;
+        if bounds.is_empty() {
+            // The rowids that split the sites into `readers` ranges of equal size (the first
+            // read also fixes this transaction's snapshot).
+            let n: i64 =
+                sqlx::query("select count(*) as n from sites").fetch_one(&mut *tx).await?.try_get("n")?;
+            bounds.push(0);
+            for i in 1..readers {
+                let at: Option<i64> =
+                    sqlx::query_scalar("select rowid from sites order by rowid limit 1 offset ?1")
+                        .bind(n * i as i64 / readers as i64)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                bounds.push(at.map_or(i64::MAX, |r| r - 1));
+            }
+            bounds.push(i64::MAX);
+        } else {
+            sqlx::query("select 1 from sites limit 1").fetch_optional(&mut *tx).await?;
+        }
+        conns.push(tx);
+    }
+    if let Some(lock) = lock {
+        lock.rollback().await?;
+    }
+    let sql = format!("select {PARTNER_COLUMNS} from partners");
+    let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *conns[0]), partner_from_row).await?;
+    let parts = futures::future::try_join_all(
+        conns.iter_mut().zip(bounds.windows(2)).map(|(tx, w)| load_sites(tx, w[0], w[1])),
+    )
+    .await?;
+    for tx in conns {
+        tx.commit().await?;
+    }
+    let mut sites = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        sites.extend(part);
+    }
+    Ok((partners, sites))
 }
 
 async fn write_partner(
@@ -326,12 +391,7 @@ impl Store for SqliteStore {
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
-        // One read transaction, so partners and sites come from the same moment.
-        let mut tx = self.pool.begin().await?;
-        let sql = format!("select {PARTNER_COLUMNS} from partners");
-        let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
-        let sites = load_sites(&mut tx).await?;
-        tx.commit().await?;
+        let (partners, sites) = load_records(&self.pool).await?;
         Ok(Snapshot { categories, partners, sites, position: 0 })
     }
 
