@@ -274,6 +274,9 @@ async fn the_hsds_api_pages_filters_and_never_shows_a_confidential_location(back
     assert_eq!(org["services"].as_array().unwrap().len(), 3);
     let orgs = app.get_json("/hsds/organizations?search=esperanza").await;
     assert_eq!(orgs["total_items"], 1);
+    assert!(orgs["contents"][0].get("services").is_none(), "services nest only with full=true");
+    let nested = app.get_json("/hsds/organizations?search=esperanza&full=true").await;
+    assert_eq!(nested["contents"][0]["services"], org["services"]);
     app.get(&format!("/hsds/services/{}", uuid::Uuid::new_v4()))
         .await
         .status()

@@ -211,7 +211,28 @@ async fn organizations(State(state): State<AppState>, params: Params) -> Result<
         .filter(|o| filters.search.as_deref().is_none_or(|q| o.name.to_lowercase().contains(q)))
         .collect();
     orgs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    crate::api::json(&page(orgs, p, per_page, |o| super::organization(o)))
+    // `full=true`: each organization with its services, as `/organizations/{id}` answers.
+    let full = params.flag("full")?;
+    let sites = if full { public_sites(&c) } else { Vec::new() };
+    crate::api::json(&page(orgs, p, per_page, |o| {
+        if full {
+            organization_with_services(&c, &sites, o)
+        } else {
+            super::organization(o)
+        }
+    }))
+}
+
+/// An organization with every service of its public sites.
+fn organization_with_services(c: &Catalog, sites: &[&Arc<Site>], org: &crate::domain::Partner) -> Value {
+    let services: Vec<Value> = sites
+        .iter()
+        .filter(|s| s.partner_id == org.id)
+        .flat_map(|s| super::services(s, None, c.categories(), Viewer::Public))
+        .collect();
+    let mut v = super::organization(org);
+    v["services"] = json!(services);
+    v
 }
 
 async fn organization(
@@ -226,14 +247,7 @@ async fn organization(
         .partner(uuid)
         .filter(|o| o.status == PartnerStatus::Active)
         .ok_or_else(|| not_found("organization", &id))?;
-    let services: Vec<Value> = public_sites(&c)
-        .into_iter()
-        .filter(|s| s.partner_id == uuid)
-        .flat_map(|s| super::services(s, None, c.categories(), Viewer::Public))
-        .collect();
-    let mut v = super::organization(org);
-    v["services"] = json!(services);
-    Ok(crate::api::json(&v)?.into_response())
+    Ok(crate::api::json(&organization_with_services(&c, &public_sites(&c), org))?.into_response())
 }
 
 async fn service_at_locations(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {

@@ -119,7 +119,7 @@ pub(crate) fn paths() -> Paths {
                     .params(paging())
                     .params([
                         format(),
-                        query("full", flag(), "Accepted as the HSDS API defines it; the list never nests services (see /hsds/organizations/{id})"),
+                        query("full", flag(), "Each organization with the services of its public sites nested, as /hsds/organizations/{id} answers"),
                     ])
                     .answer(200, ok_json("A page of organizations", page("HsdsOrganization")))
                     .problems(&[400]),
