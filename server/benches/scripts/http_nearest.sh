@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Nearest queries per second through HTTP: one `assetmap serve` instance, then two instances on
-# one PostgreSQL database, measured in the same run, alternating, ROUNDS times each; prints
-# every run and the medians.
+# one PostgreSQL database, and the reference the target is stated against — PostGIS answering
+# the same queries over two connections (pgbench) — measured in the same run, alternating,
+# ROUNDS times each; prints every run and the medians.
 #
 #   bash server/benches/scripts/http_nearest.sh            # from the repository root
 #
@@ -10,6 +11,8 @@
 # assetmap_bench is created, and dropped at the end), and the benchmark inputs
 # (python3 ../shared/bench/gen_data.py --out target/bench-data): 50,000 sites, 10,000 query
 # points weighted by population. Each query asks for the 5 nearest sites of its category.
+# The PostGIS reference needs the postgis extension in that server (Debian:
+# apt-get install postgresql-15-postgis-3) and pgbench; without it, it is skipped and says so.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -42,8 +45,44 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench with (force)" || true
+  cleanup_postgis
 }
 trap cleanup EXIT
+
+# The reference: PostGIS (geography, a GiST index on category and position) answering each
+# query point's 5 nearest of its category, in one statement per query, over two connections.
+PGIS_URL="${ADMIN_URL%/*}/assetmap_bench_postgis"
+postgis=no
+if command -v pgbench >/dev/null \
+    && [ "$(psql "$ADMIN_URL" -Atc "select count(*) from pg_available_extensions where name = 'postgis'")" = 1 ]; then
+  postgis=yes
+  psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench_postgis with (force)" -c "create database assetmap_bench_postgis"
+  psql "$PGIS_URL" -q -v ON_ERROR_STOP=1 <<SQL >&2
+create extension postgis;
+create extension btree_gist;
+create table partners (id int primary key, category text not null, lon float8, lat float8, geog geography(Point, 4326));
+create table queries (id int primary key, category text not null, lon float8, lat float8, geog geography(Point, 4326));
+\\copy partners (id, category, lon, lat) from '$DATA/partners.csv' csv header
+\\copy queries (id, category, lon, lat) from '$DATA/queries.csv' csv header
+update partners set geog = st_setsrid(st_makepoint(lon, lat), 4326)::geography;
+update queries set geog = st_setsrid(st_makepoint(lon, lat), 4326)::geography;
+create index on partners using gist (category, geog);
+vacuum analyze partners;
+vacuum analyze queries;
+SQL
+  cat > "$WORK/postgis.sql" <<'SQL'
+\set qid random(0, 9999)
+select p.id, st_distance(p.geog, q.geog, false) as distance_m
+  from queries q,
+       lateral (select id, geog from partners p where p.category = q.category order by p.geog <-> q.geog limit 5) p
+ where q.id = :qid;
+SQL
+else
+  echo "PostGIS reference skipped: no postgis extension in $ADMIN_URL, or no pgbench" >&2
+fi
+cleanup_postgis() {
+  [ "$postgis" = yes ] && psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench_postgis with (force)" || true
+}
 for port in 18091 18092; do
   RUST_LOG=assetmap=info "$BIN" serve --addr "127.0.0.1:$port" --database "$DB_URL" --instance "bench-$port" \
       > "$WORK/serve-$port.log" 2>&1 &
@@ -55,7 +94,7 @@ for port in 18091 18092; do
 done
 
 rate() { awk '/^Requests\/sec:/ { print $2 }'; }
-one=(); two=(); floor=()
+one=(); two=(); floor=(); pgis=()
 for r in $(seq 1 "$ROUNDS"); do
   # Warm-up, then one instance: 2 wrk threads, $CONNECTIONS connections.
   wrk -t2 -c"$CONNECTIONS" -d2s -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" >/dev/null
@@ -75,7 +114,14 @@ for r in $(seq 1 "$ROUNDS"); do
   wait "$wa"
   y=$(echo "$(rate < "$WORK/two-a-$r.txt") + $(rate < "$WORK/two-b-$r.txt")" | bc)
   two+=("$y")
-  echo "round $r: one instance $x queries/s; two instances $y queries/s; GET /api/v1/categories $z/s" >&2
+  # The reference: PostGIS over two connections, prepared statements, for as long.
+  p=n/a
+  if [ "$postgis" = yes ]; then
+    p=$(pgbench -n -M prepared -c2 -j2 -T"$SECONDS_EACH" -f "$WORK/postgis.sql" "$PGIS_URL" 2>/dev/null \
+        | awk '/^tps/ { print $3 }')
+    pgis+=("$p")
+  fi
+  echo "round $r: one instance $x queries/s; two instances $y queries/s; GET /api/v1/categories $z/s; PostGIS, two connections, $p queries/s" >&2
   grep -h "Non-2xx" "$WORK"/one-"$r".txt "$WORK"/two-?-"$r".txt >&2 || true
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -83,4 +129,7 @@ echo "median of $ROUNDS rounds, ${SECONDS_EACH} s each, $CONNECTIONS connections
 echo "  one instance:  $(median "${one[@]}") queries/s"
 echo "  two instances: $(median "${two[@]}") queries/s"
 echo "  reference, GET /api/v1/categories on one instance: $(median "${floor[@]}") requests/s"
+if [ "$postgis" = yes ]; then
+  echo "  reference, PostGIS over two connections (pgbench, prepared): $(median "${pgis[@]}") queries/s"
+fi
 grep -h "Latency " "$WORK"/one-*.txt | sed 's/^/  one instance latency: /'

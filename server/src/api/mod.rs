@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod client_config;
 pub mod directory;
+pub mod json_out;
 pub mod nearest;
 pub mod view;
 
@@ -22,6 +23,14 @@ pub fn respond<T: Serialize>(body: &T, content_type: &'static str) -> Result<Res
     let mut res = bytes.into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     Ok(res)
+}
+
+/// Already written JSON bytes as an `application/json` response (answers written by
+/// [`json_out`]).
+pub fn json_bytes(bytes: Vec<u8>) -> Response {
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
 }
 
 /// [`respond`] as `application/json`.

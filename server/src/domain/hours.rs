@@ -82,6 +82,13 @@ impl ClockTime {
     pub fn minutes(self) -> u16 {
         self.0
     }
+
+    /// `HH:MM` as ASCII bytes, with no formatting machinery: an answer carries dozens of these.
+    pub fn hhmm(self) -> [u8; 5] {
+        let (h, m) = (self.0 / 60, self.0 % 60);
+        let digit = |v: u16| b'0' + (v % 10) as u8;
+        [digit(h / 10), digit(h), b':', digit(m / 10), digit(m)]
+    }
 }
 
 impl fmt::Display for ClockTime {
@@ -94,9 +101,7 @@ impl Serialize for ClockTime {
     /// `HH:MM` written into a stack buffer: an answer carries dozens of these, and going
     /// through `Display` (padding, `fmt::write`) cost more than the rest of the hours.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (h, m) = (self.0 / 60, self.0 % 60);
-        let digit = |v: u16| b'0' + (v % 10) as u8;
-        let buf = [digit(h / 10), digit(h), b':', digit(m / 10), digit(m)];
+        let buf = self.hhmm();
         s.serialize_str(std::str::from_utf8(&buf).map_err(serde::ser::Error::custom)?)
     }
 }

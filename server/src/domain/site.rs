@@ -76,6 +76,19 @@ pub enum PhoneType {
     Hotline,
 }
 
+impl PhoneType {
+    /// The name as the API writes it (`voice`, `fax`, `text`, `tty`, `hotline`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Voice => "voice",
+            Self::Fax => "fax",
+            Self::Text => "text",
+            Self::Tty => "tty",
+            Self::Hotline => "hotline",
+        }
+    }
+}
+
 /// A phone line and the languages spoken on it (HSDS `phone.languages`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

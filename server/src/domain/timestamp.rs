@@ -16,7 +16,10 @@ fn digits(out: &mut [u8], mut n: u32) {
 }
 
 /// `t` as chrono's `Serialize` would write it, if it takes the fast path.
-fn format(t: &DateTime<Utc>) -> Option<([u8; 30], usize)> {
+pub(crate) fn format(t: &DateTime<Utc>) -> Option<([u8; 30], usize)> {
+    // Read the fields off the naive UTC time once: `DateTime`'s own accessors each add the
+    // (zero) offset again.
+    let t = t.naive_utc();
     let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
     let nanos = t.nanosecond();
     if nanos >= 1_000_000_000 {
