@@ -4,9 +4,13 @@
 //!     cargo bench -p assetmap --bench http
 //!
 //! 32 concurrent keep-alive clients cycle through the generator's 10,000 queries (k = 5, with
-//! their category) for 5 s per round, 3 rounds; the figure is the median round. The reference in
+//! their category) for 5 s per round, 3 rounds (`BENCH_RUNS`); the figure is the median round. The reference in
 //! the same run is `GET /healthz` (routing, JSON and HTTP with no search) under the same load.
 //! Client and server share the machine's two cores, so this is a floor, not a ceiling.
+//!
+//! `BENCH_BASELINE_BIN=/path/to/an/older/assetmap` serves the same database from that binary as
+//! well, measured in the same rounds, alternating, so a change is compared with what it changed
+//! under the same load.
 
 mod common;
 
@@ -18,7 +22,10 @@ use common::{bench_data, build_db, points, root};
 
 const CLIENTS: usize = 32;
 const ROUND: Duration = Duration::from_secs(5);
-const ROUNDS: usize = 3;
+/// Rounds per measurement: `BENCH_RUNS`, default 3.
+fn rounds() -> usize {
+    std::env::var("BENCH_RUNS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(3)
+}
 
 async fn round(urls: Arc<Vec<String>>) -> f64 {
     let client = reqwest::Client::builder().pool_max_idle_per_host(CLIENTS).build().unwrap();
@@ -46,33 +53,59 @@ async fn round(urls: Arc<Vec<String>>) -> f64 {
 }
 
 fn main() {
+    let rounds = rounds();
     let db = root().join("target/bench-db/sites-50k.db");
     std::fs::create_dir_all(db.parent().unwrap()).unwrap();
     build_db(&db, 50_000);
     let queries = points(&bench_data(50_000).join("queries.csv"));
     let (mut server, port) = common::serve(env!("CARGO_BIN_EXE_assetmap"), &db);
-    let base = format!("http://127.0.0.1:{port}");
-    let nearest: Vec<String> = queries
-        .iter()
-        .map(|q| {
-            format!("{base}/api/v1/nearest?lon={}&lat={}&category={}&k=5", q.at.lon(), q.at.lat(), q.category)
-        })
-        .collect();
-    let health = vec![format!("{base}/healthz")];
+    let baseline_bin = std::env::var("BENCH_BASELINE_BIN").ok();
+    let mut baseline: Option<(std::process::Child, u16)> =
+        baseline_bin.as_deref().map(|bin| common::serve(bin, &db));
+    let nearest_urls = |port: u16| -> Vec<String> {
+        queries
+            .iter()
+            .map(|q| {
+                format!(
+                    "http://127.0.0.1:{port}/api/v1/nearest?lon={}&lat={}&category={}&k=5",
+                    q.at.lon(),
+                    q.at.lat(),
+                    q.category
+                )
+            })
+            .collect()
+    };
+    let nearest = nearest_urls(port);
+    let old_nearest = baseline.as_ref().map(|(_, p)| nearest_urls(*p));
+    let health = vec![format!("http://127.0.0.1:{port}/healthz")];
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (mut n, mut h) = (Vec::new(), Vec::new());
+    let (mut n, mut h, mut b) = (Vec::new(), Vec::new(), Vec::new());
     rt.block_on(async {
         round(Arc::new(nearest[..500].to_vec())).await; // warm-up
-        for _ in 0..ROUNDS {
+        if let Some(old) = &old_nearest {
+            round(Arc::new(old[..500].to_vec())).await;
+        }
+        for _ in 0..rounds {
             n.push(round(Arc::new(nearest.clone())).await);
             h.push(round(Arc::new(health.clone())).await);
+            if let Some(old) = &old_nearest {
+                b.push(round(Arc::new(old.clone())).await);
+            }
         }
     });
     server.kill().unwrap();
     server.wait().unwrap();
-    n.sort_by(f64::total_cmp);
-    h.sort_by(f64::total_cmp);
-    println!("HTTP on loopback, {CLIENTS} keep-alive clients, 50,000 sites, median of {ROUNDS} rounds of {ROUND:?}:");
-    println!("  GET /api/v1/nearest (k=5, category): {:>8.0} requests/s", n[ROUNDS / 2]);
-    println!("  reference GET /healthz:               {:>8.0} requests/s", h[ROUNDS / 2]);
+    if let Some((child, _)) = &mut baseline {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    for xs in [&mut n, &mut h, &mut b] {
+        xs.sort_by(f64::total_cmp);
+    }
+    println!("HTTP on loopback, {CLIENTS} keep-alive clients, 50,000 sites, median of {rounds} rounds of {ROUND:?}:");
+    println!("  GET /api/v1/nearest (k=5, category): {:>8.0} requests/s", n[rounds / 2]);
+    println!("  reference GET /healthz:               {:>8.0} requests/s", h[rounds / 2]);
+    if let Some(bin) = &baseline_bin {
+        println!("  the same nearest from {bin}: {:>8.0} requests/s", b[rounds / 2]);
+    }
 }
