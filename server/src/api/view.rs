@@ -2,8 +2,6 @@
 //! and distance. Views borrow the record and serialise it directly (no intermediate JSON tree):
 //! building answers, not searching, is most of the cost of a nearest request.
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -43,7 +41,7 @@ fn shown_distance(d: f64, confidential: bool) -> f64 {
 #[derive(Debug, Serialize)]
 pub struct SiteView<'a> {
     #[serde(flatten)]
-    site: Cow<'a, Site>,
+    site: Shown<'a>,
     partner_name: Option<&'a str>,
     stale: bool,
     mapped: bool,
@@ -220,6 +218,30 @@ pub fn write_sites(out: &mut Vec<u8>, views: &[SiteView<'_>]) {
     out.push(b']');
 }
 
+/// The record a view shows: the catalog's own, or a redacted copy. A pointer either way, so a
+/// list of views is small to build (a `Cow<Site>` carried the whole record by value).
+#[derive(Debug)]
+enum Shown<'a> {
+    Borrowed(&'a Site),
+    Redacted(Box<Site>),
+}
+
+impl std::ops::Deref for Shown<'_> {
+    type Target = Site;
+    fn deref(&self) -> &Site {
+        match self {
+            Self::Borrowed(s) => s,
+            Self::Redacted(s) => s,
+        }
+    }
+}
+
+impl Serialize for Shown<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Site::serialize(self, s)
+    }
+}
+
 /// A site for `viewer`, with `distance_m` (metres) when the view answers a search.
 pub fn site<'a>(
     catalog: &'a Catalog,
@@ -232,13 +254,13 @@ pub fn site<'a>(
     let withheld = location_withheld(s, viewer);
     let site = if withheld {
         // Everything that locates a confidential site goes; the record is cloned only then.
-        let mut redacted = s.clone();
+        let mut redacted = Box::new(s.clone());
         redacted.lon = None;
         redacted.lat = None;
         redacted.street = None;
-        Cow::Owned(redacted)
+        Shown::Redacted(redacted)
     } else {
-        Cow::Borrowed(s)
+        Shown::Borrowed(s)
     };
     SiteView {
         partner_name: catalog.partner(s.partner_id).map(|p| p.name.as_str()),
