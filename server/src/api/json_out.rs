@@ -152,8 +152,11 @@ pub fn strings<'a>(out: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) 
 
 /// Anything else, through serde_json: rare or small parts (translations, odd timestamps).
 pub fn serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
-    // Writing to a Vec fails only if `value`'s own Serialize does, which ours never do.
+    // Writing to a Vec fails only if `value`'s own Serialize does, which ours never do; if one
+    // ever did, what it wrote so far is taken back so the answer stays valid JSON.
+    let start = out.len();
     if serde_json::to_writer(&mut *out, value).is_err() {
+        out.truncate(start);
         out.extend_from_slice(b"null");
     }
 }
@@ -206,5 +209,15 @@ mod tests {
             timestamp(&mut ours, &t);
             assert_eq!(ours, serde_json::to_vec(&t).unwrap());
         }
+    }
+
+    #[test]
+    fn a_value_that_fails_half_way_leaves_valid_json() {
+        // serde_json writes `{` and then refuses a key that is not a string.
+        let bad: std::collections::BTreeMap<(i32, i32), i32> = [((1, 2), 3)].into();
+        let mut out = b"[".to_vec();
+        serde(&mut out, &bad);
+        out.push(b']');
+        assert_eq!(out, b"[null]");
     }
 }
