@@ -108,7 +108,7 @@ enum Command {
     /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
     /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
     Import {
-        /// The file (.csv, .geojson, .json), a data package folder or an Ohana folder.
+        /// The file (.csv, .geojson, .json), a data package folder or an Ohana folder, or either zipped.
         #[arg(required_unless_present = "template")]
         file: Option<PathBuf>,
         /// Write the changes (in one transaction, only if no row is bad).

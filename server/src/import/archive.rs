@@ -121,13 +121,18 @@ pub fn parse_zip(
              (the Ohana API layout)",
         ));
     }
-    let dir = std::env::temp_dir().join(format!("assetmap-import-{}", uuid::Uuid::new_v4().simple()));
+    // The package's folder name prefixes its records' source ids (`<folder>:location:<id>`), so
+    // it is unpacked into a folder named after the archive (`miami.zip` → `miami/`), inside a
+    // private temporary one: importing the zip again, or the folder it came from, then finds
+    // the same records instead of adding them twice.
+    let parent = std::env::temp_dir().join(format!("assetmap-import-{}", uuid::Uuid::new_v4().simple()));
+    let dir = parent.join(package_name(name));
     let internal =
         |e: std::io::Error| super::file_err(name, format!("could not be unpacked on the server: {e}"));
-    std::fs::create_dir(&dir).map_err(internal)?;
+    std::fs::create_dir_all(&dir).map_err(internal)?;
     let written = files.iter().try_for_each(|(f, data)| std::fs::write(dir.join(f), data));
     let parsed = written.map_err(internal).and_then(|()| super::parse_path(&dir, opts));
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&parent);
     // Messages name the archive, not the server's temporary folder.
     let shown = dir.display().to_string();
     let rename = |f: &mut String| *f = f.replace(&shown, name);
@@ -145,9 +150,30 @@ pub fn parse_zip(
     }
 }
 
+/// The folder name a zipped package stands for: the archive's name without `.zip`, kept to
+/// letters, digits, `.`, `-` and `_` (`hsds` if nothing is left).
+fn package_name(archive: &str) -> String {
+    let stem = std::path::Path::new(archive).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    let clean: String =
+        stem.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect();
+    if clean.trim_matches('.').is_empty() {
+        "hsds".to_owned()
+    } else {
+        clean
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+
+    #[test]
+    fn a_zipped_package_is_named_after_its_archive() {
+        assert_eq!(package_name("/tmp/x/miami_open211_2019.zip"), "miami_open211_2019");
+        assert_eq!(package_name("Miami 211 (2019).zip"), "Miami2112019");
+        assert_eq!(package_name("../..zip"), "hsds");
+        assert_eq!(package_name(""), "hsds");
+    }
 
     /// Written by Python's `zipfile`: `sample/` (a folder entry), `sample/Locations.csv`
     /// (deflated), `sample/phones.csv` (stored) and a `__MACOSX/` resource file.

@@ -695,7 +695,7 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
         _ => {
             Err(file_err(
                 name,
-                "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0), a data package folder or a folder of Ohana CSVs)",
+                "has an unknown extension (use .csv, .geojson, .json (HSDS 3.0), a data package folder or a folder of Ohana CSVs, or either folder zipped)",
             ))
         }
     }
@@ -721,6 +721,10 @@ pub fn parse_path(path: &Path, opts: &Options) -> Result<Parsed, ImportError> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| file_err(&name, format!("cannot be read: {e}")))?;
+    // A zipped data package or Ohana folder, as `POST /api/v1/import` takes them.
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip")) {
+        return archive::parse_zip(&name, &bytes, opts, None);
+    }
     parse_bytes(&name, &bytes, opts)
 }
 
