@@ -17,9 +17,10 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_problem, data_dir, spawn_demo, Backend, TestApp, TestDb, TOKEN};
 use crate::hsds_schema::check;
 
-/// The 2019 211 Miami HSDS 1.x export (in `shared/`, beside the repository).
+/// The 2019 211 Miami HSDS 1.x export, zipped as published (`tests/fixtures/README.md`), so
+/// the tests run from a clone anywhere.
 fn miami() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/hsds/miami_open211_2019")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/hsds/miami_open211_2019.zip")
 }
 
 fn miami_options() -> Options {
