@@ -157,6 +157,17 @@ export async function mapIdle(page) {
   await page.waitForFunction(() => window.assetmap?.map && window.assetmap.map.loaded() && !window.assetmap.map.isMoving(), null, {
     timeout: 30_000,
   });
+  // `loaded()` can already be true when a GeoJSON source has just been given new data (the
+  // sites, right after the map starts) and its tiles are not yet remade and drawn: wait for a
+  // frame drawn with everything loaded — MapLibre's 'idle', after a repaint asked for now.
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const map = window.assetmap.map;
+        map.once('idle', resolve);
+        map.triggerRepaint();
+      }),
+  );
 }
 
 /**
