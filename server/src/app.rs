@@ -191,10 +191,12 @@ impl App {
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Connections are answered on per-core runtimes ([`crate::serving`]).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let threads = crate::serving::threads(self.state.settings.http_threads);
         let app = router(self.state);
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown_signal()).await
+        crate::serving::serve(self.listener, app, threads, shutdown_signal()).await
     }
 }
 

@@ -104,6 +104,10 @@ enum Command {
         /// Demand CSV (id,lon,lat,weight[,languages][,county]) to use instead of the census tracts.
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
+        /// Threads answering HTTP, each a runtime of its own pinned to a core (default: one per
+        /// core). 0 serves every connection on one shared work-stealing runtime instead.
+        #[arg(long, env = "ASSETMAP_HTTP_THREADS")]
+        http_threads: Option<usize>,
     },
     /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
     /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
@@ -285,6 +289,7 @@ async fn dispatch(
             public_url,
             service_area,
             demand,
+            http_threads,
         } => {
             let mut settings = Settings::new(db.url());
             settings.instance = db.instance("serve");
@@ -297,6 +302,7 @@ async fn dispatch(
             settings.public_url = public_url;
             settings.service_area = service_area;
             settings.demand_file = demand;
+            settings.http_threads = http_threads;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }

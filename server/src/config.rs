@@ -42,6 +42,9 @@ pub struct Settings {
     /// On a shared PostgreSQL store, how often an instance checks for other instances' changes
     /// even without a notification (a safety net; notifications arrive within milliseconds).
     pub feed_poll: Duration,
+    /// Per-core HTTP runtimes (`--http-threads`): `None` starts one per core, `Some(0)` serves
+    /// every connection on the shared work-stealing runtime. See [`crate::serving`].
+    pub http_threads: Option<usize>,
 }
 
 impl Settings {
@@ -63,6 +66,7 @@ impl Settings {
             demand_file: None,
             instance: default_instance("serve"),
             feed_poll: Duration::from_secs(10),
+            http_threads: None,
         }
     }
 }

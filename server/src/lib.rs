@@ -32,6 +32,7 @@ pub mod import;
 pub mod kdtree;
 pub mod ogc;
 pub mod openapi;
+pub mod serving;
 pub mod sheets;
 pub mod spatial;
 pub mod store;

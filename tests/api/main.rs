@@ -20,5 +20,6 @@ mod ogc;
 mod openapi;
 mod print;
 mod privacy;
+mod serving;
 mod sheets;
 mod store;

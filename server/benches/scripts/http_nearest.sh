@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Nearest queries per second through HTTP: one `assetmap serve` instance, then two instances on
-# one PostgreSQL database, and the reference the target is stated against — PostGIS answering
-# the same queries over two connections (pgbench) — measured in the same run, alternating,
-# ROUNDS times each; prints every run and the medians.
+# Nearest queries per second through HTTP: one `assetmap serve` instance (per-core runtimes, the
+# default), the same on the shared work-stealing runtime (`--http-threads 0`, as before the
+# per-core runtimes), two instances on one PostgreSQL database, and the reference the target is
+# stated against — PostGIS answering the same queries over two connections (pgbench) — measured
+# in the same run, alternating, ROUNDS times each; prints every run and the medians.
 #
 #   bash server/benches/scripts/http_nearest.sh            # from the repository root
 #
@@ -92,24 +93,31 @@ fi
 cleanup_postgis() {
   [ "$postgis" = yes ] && psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench_postgis with (force)" || true
 }
-for port in 18091 18092; do
+for port in 18091 18092 18093; do
+  threads=()
+  [ "$port" = 18093 ] && threads=(--http-threads 0)
   RUST_LOG=assetmap=info "$BIN" serve --addr "127.0.0.1:$port" --database "$DB_URL" --instance "bench-$port" \
-      > "$WORK/serve-$port.log" 2>&1 &
+      "${threads[@]}" > "$WORK/serve-$port.log" 2>&1 &
   pids+=($!)
 done
-for port in 18091 18092; do
+for port in 18091 18092 18093; do
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$port/healthz" >&2; echo >&2
 done
 
 rate() { awk '/^Requests\/sec:/ { print $2 }'; }
-one=(); two=(); floor=(); pgis=()
+one=(); shared=(); two=(); floor=(); pgis=()
 for r in $(seq 1 "$ROUNDS"); do
   # Warm-up, then one instance: 2 wrk threads, $CONNECTIONS connections.
   wrk -t2 -c"$CONNECTIONS" -d2s -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" >/dev/null
   x=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" \
       | tee "$WORK/one-$r.txt" | rate)
   one+=("$x")
+  # The same on the shared work-stealing runtime (--http-threads 0).
+  wrk -t2 -c"$CONNECTIONS" -d2s -s server/benches/scripts/nearest.lua http://127.0.0.1:18093 -- "$DATA/queries.csv" >/dev/null
+  w=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18093 -- "$DATA/queries.csv" \
+      | tee "$WORK/shared-$r.txt" | rate)
+  shared+=("$w")
   # Reference: the HTTP stack alone (router, request log, a small constant JSON answer).
   z=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" http://127.0.0.1:18091/api/v1/categories | rate)
   floor+=("$z")
@@ -130,12 +138,13 @@ for r in $(seq 1 "$ROUNDS"); do
         | awk '/^tps/ { print $3 }')
     pgis+=("$p")
   fi
-  echo "round $r: one instance $x queries/s; two instances $y queries/s; GET /api/v1/categories $z/s; PostGIS, two connections, $p queries/s" >&2
-  grep -h "Non-2xx" "$WORK"/one-"$r".txt "$WORK"/two-?-"$r".txt >&2 || true
+  echo "round $r: one instance $x queries/s; one instance, shared runtime $w queries/s; two instances $y queries/s; GET /api/v1/categories $z/s; PostGIS, two connections, $p queries/s" >&2
+  grep -h "Non-2xx" "$WORK"/one-"$r".txt "$WORK"/shared-"$r".txt "$WORK"/two-?-"$r".txt >&2 || true
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "median of $ROUNDS rounds, ${SECONDS_EACH} s each, $CONNECTIONS connections, k=5, 50,000 sites:"
 echo "  one instance:  $(median "${one[@]}") queries/s"
+echo "  one instance, shared work-stealing runtime (--http-threads 0): $(median "${shared[@]}") queries/s"
 echo "  two instances: $(median "${two[@]}") queries/s"
 echo "  reference, GET /api/v1/categories on one instance: $(median "${floor[@]}") requests/s"
 if [ "$postgis" = yes ]; then
