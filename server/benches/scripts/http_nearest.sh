@@ -93,14 +93,22 @@ fi
 cleanup_postgis() {
   [ "$postgis" = yes ] && psql "$ADMIN_URL" -qc "drop database if exists assetmap_bench_postgis with (force)" || true
 }
-for port in 18091 18092 18093; do
-  threads=()
+# 18091: one instance on every core. 18093: the same on the shared work-stealing runtime.
+# 18092 and 18094: two instances, each given a core of its own (taskset), as instances sharing
+# a host should be (two instances that each pin a runtime to every core fight over them).
+cpus=$(nproc)
+for port in 18091 18092 18093 18094; do
+  threads=(); pin=()
   [ "$port" = 18093 ] && threads=(--http-threads 0)
-  RUST_LOG=assetmap=info "$BIN" serve --addr "127.0.0.1:$port" --database "$DB_URL" --instance "bench-$port" \
+  if [ "$cpus" -ge 2 ] && command -v taskset >/dev/null; then
+    [ "$port" = 18092 ] && pin=(taskset -c "0-$(( cpus / 2 - 1 ))")
+    [ "$port" = 18094 ] && pin=(taskset -c "$(( cpus / 2 ))-$(( cpus - 1 ))")
+  fi
+  RUST_LOG=assetmap=info "${pin[@]}" "$BIN" serve --addr "127.0.0.1:$port" --database "$DB_URL" --instance "bench-$port" \
       "${threads[@]}" > "$WORK/serve-$port.log" 2>&1 &
   pids+=($!)
 done
-for port in 18091 18092 18093; do
+for port in 18091 18092 18093 18094; do
   for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$port/healthz" >&2; echo >&2
 done
@@ -123,10 +131,10 @@ for r in $(seq 1 "$ROUNDS"); do
   floor+=("$z")
   # Two instances: the same load generator budget split between them (1 thread, half the
   # connections each), as a load balancer would spread it.
-  wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18091 -- "$DATA/queries.csv" \
+  wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18092 -- "$DATA/queries.csv" \
       > "$WORK/two-a-$r.txt" &
   wa=$!
-  wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18092 -- "$DATA/queries.csv" \
+  wrk -t1 -c$((CONNECTIONS / 2)) -d"${SECONDS_EACH}s" -s server/benches/scripts/nearest.lua http://127.0.0.1:18094 -- "$DATA/queries.csv" \
       > "$WORK/two-b-$r.txt"
   wait "$wa"
   y=$(echo "$(rate < "$WORK/two-a-$r.txt") + $(rate < "$WORK/two-b-$r.txt")" | bc)
