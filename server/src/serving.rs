@@ -16,8 +16,10 @@
 //! of its core, and database connections live on one runtime only.
 //!
 //! Connections are accepted once, on the shared runtime, and handed to the runtime of the core
-//! their packets arrive on (Linux `SO_INCOMING_CPU`); elsewhere, or where that core has no
-//! runtime of ours, in turn.
+//! their packets arrive on (Linux `SO_INCOMING_CPU`) — or to the least busy runtime where that
+//! one already holds far more connections, where no runtime is pinned to that core, or off
+//! Linux. A connection whose requests then keep arriving from another core is asked to close
+//! (`Connection: close`), so that the client's next one lands where its thread now runs.
 
 use std::future::Future;
 use std::io::IoSlice;
