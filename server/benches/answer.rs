@@ -34,7 +34,7 @@ fn main() {
         let store = SqliteStore::connect(&db.display().to_string()).await.unwrap();
         store.load().await.unwrap()
     });
-    let catalog = Catalog::from_snapshot(snapshot);
+    let catalog = Catalog::from_snapshot(snapshot, Default::default());
     let now = Utc::now();
     let filter = Filter::default();
     let answers: Vec<_> =

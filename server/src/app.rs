@@ -71,7 +71,8 @@ impl AppState {
                 Err(e) => return Err(e.into()),
             }
         }
-        let directory = Arc::new(Directory::open(store).await?);
+        let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
+        let directory = Arc::new(Directory::open(store, Arc::clone(&zips)).await?);
         let hide = settings.effective_hide_after_days();
         directory.set_hide_after_days(hide);
         match hide {
@@ -87,7 +88,6 @@ impl AppState {
                 if settings.demo { " and --demo: the demo data is a 2019 snapshot" } else { ", or 'never'" }
             ),
         }
-        let zips = Arc::new(ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
         let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
         let basemap = Arc::new(crate::sheets::map::Basemap::load(&settings.data_dir.join("boundaries"))?);
         let gaps = Arc::new(crate::gaps::GapsData::load(&settings)?);

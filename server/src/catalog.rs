@@ -16,9 +16,11 @@ use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
+use crate::confidential::{self, StandIn};
 use crate::domain::{BBox, Category, CategoryDef, Cost, LanguageCode, LonLat, Partner, PartnerStatus, Site};
 use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
+use crate::zip::ZipIndex;
 
 /// Partners, sites and the index, consistent with each other.
 #[derive(Debug, Default)]
@@ -30,6 +32,11 @@ pub struct Catalog {
     site_by_source: HashMap<String, Uuid>,
     partner_by_source: HashMap<String, Uuid>,
     index: SpatialIndex<Uuid>,
+    /// ZIP code areas' internal points, where confidential sites stand for the public.
+    zips: Arc<ZipIndex>,
+    /// The stand-in of every confidential, mapped site (see [`crate::confidential`]): the index
+    /// holds such a site here, never at its true point.
+    stand_ins: HashMap<Uuid, StandIn>,
     /// Listings not verified for this many days are hidden from the public (`None`: never).
     hide_after_days: Option<i64>,
 }
@@ -75,11 +82,13 @@ impl SiteQuery {
 }
 
 impl Catalog {
-    /// Builds the catalog from a full load of the store, bulk-loading the index.
-    pub fn from_snapshot(s: Snapshot) -> Self {
+    /// Builds the catalog from a full load of the store, bulk-loading the index; confidential
+    /// sites stand at their stand-ins, found with `zips`.
+    pub fn from_snapshot(s: Snapshot, zips: Arc<ZipIndex>) -> Self {
         let mut c = Self {
             category_set: s.categories.iter().map(|d| d.slug.clone()).collect(),
             categories: s.categories,
+            zips,
             ..Self::default()
         };
         for p in s.partners {
@@ -90,6 +99,7 @@ impl Catalog {
         }
         let mut items = Vec::with_capacity(s.sites.len());
         for site in s.sites {
+            c.place_stand_in(&site);
             if let Some(item) = c.index_item(&site) {
                 items.push(item);
             }
@@ -103,16 +113,25 @@ impl Catalog {
     }
 
     /// The index entry for a site, if the public can find it: it is mapped and its partner is
-    /// active.
+    /// active. A confidential site is entered at its stand-in.
     fn index_item(&self, site: &Site) -> Option<Item<Uuid>> {
-        let at = site.location()?;
+        let at = self.public_location(site)?;
         if self.partners.get(&site.partner_id)?.status != PartnerStatus::Active {
             return None;
         }
         Some(Item { key: site.id, at, categories: site.categories.clone(), attrs: attrs_of(site) })
     }
 
+    /// Records (or forgets) the stand-in of a site, before it is indexed.
+    fn place_stand_in(&mut self, site: &Site) {
+        match confidential::stand_in(site, &self.zips) {
+            Some(s) => self.stand_ins.insert(site.id, s),
+            None => self.stand_ins.remove(&site.id),
+        };
+    }
+
     fn put_site(&mut self, site: Site) {
+        self.place_stand_in(&site);
         if let Some(old) = self.sites.get(&site.id) {
             if let Some(src) = &old.source_id {
                 self.site_by_source.remove(src);
@@ -131,6 +150,7 @@ impl Catalog {
     }
 
     fn drop_site(&mut self, id: Uuid) {
+        self.stand_ins.remove(&id);
         if let Some(old) = self.sites.remove(&id) {
             if let Some(src) = &old.source_id {
                 self.site_by_source.remove(src);
@@ -222,6 +242,21 @@ impl Catalog {
     /// A site by id.
     pub fn site(&self, id: Uuid) -> Option<&Arc<Site>> {
         self.sites.get(&id)
+    }
+
+    /// Where public answers measure `site` from: its position, or a confidential site's
+    /// stand-in (never its true point). `None` for an unmapped site.
+    pub fn public_location(&self, site: &Site) -> Option<LonLat> {
+        if site.confidential {
+            self.stand_ins.get(&site.id).map(StandIn::at)
+        } else {
+            site.location()
+        }
+    }
+
+    /// A confidential, mapped site's stand-in.
+    pub fn stand_in(&self, id: Uuid) -> Option<&StandIn> {
+        self.stand_ins.get(&id)
     }
 
     /// A site by its source system's id.
@@ -391,12 +426,13 @@ impl std::fmt::Debug for Directory {
 }
 
 impl Directory {
-    /// Loads everything from the store and builds the index.
-    pub async fn open(store: Arc<dyn Store>) -> Result<Self, StoreError> {
+    /// Loads everything from the store and builds the index (confidential sites at their
+    /// stand-ins, found with `zips`).
+    pub async fn open(store: Arc<dyn Store>, zips: Arc<ZipIndex>) -> Result<Self, StoreError> {
         let snapshot = store.load().await?;
         let position = snapshot.position;
         Ok(Self {
-            catalog: RwLock::new(Catalog::from_snapshot(snapshot)),
+            catalog: RwLock::new(Catalog::from_snapshot(snapshot, zips)),
             store,
             writes: tokio::sync::Mutex::new(position),
             position: AtomicI64::new(position),
@@ -473,7 +509,8 @@ impl Directory {
             None => {
                 let snapshot = self.store.load().await?;
                 let to = snapshot.position;
-                let mut fresh = Catalog::from_snapshot(snapshot);
+                let zips = Arc::clone(&self.catalog.read().zips);
+                let mut fresh = Catalog::from_snapshot(snapshot, zips);
                 let n = fresh.sites.len() + fresh.partners.len();
                 let mut catalog = self.catalog.write();
                 fresh.hide_after_days = catalog.hide_after_days;

@@ -108,6 +108,10 @@ enum Command {
         /// core). 0 serves every connection on one shared work-stealing runtime instead.
         #[arg(long, env = "ASSETMAP_HTTP_THREADS")]
         http_threads: Option<usize>,
+        /// Most demand points an anonymous gap or coverage request may upload (signed-in
+        /// accounts and the admin token are not limited). Bounds the cost of one request.
+        #[arg(long, env = "ASSETMAP_ANONYMOUS_DEMAND_POINTS", default_value_t = crate::config::ANONYMOUS_DEMAND_POINTS)]
+        anonymous_demand_points: usize,
     },
     /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
     /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
@@ -290,6 +294,7 @@ async fn dispatch(
             service_area,
             demand,
             http_threads,
+            anonymous_demand_points,
         } => {
             let mut settings = Settings::new(db.url());
             settings.instance = db.instance("serve");
@@ -303,6 +308,7 @@ async fn dispatch(
             settings.service_area = service_area;
             settings.demand_file = demand;
             settings.http_threads = http_threads;
+            settings.anonymous_demand_points = anonymous_demand_points;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }
@@ -365,7 +371,8 @@ async fn dispatch(
         }
         Command::Export { out: path, format, public, db } => {
             let store = db.connect("export").await?;
-            let catalog = crate::catalog::Catalog::from_snapshot(store.load().await?);
+            // An export measures no distance: no stand-ins are needed (nor ZIP points loaded).
+            let catalog = crate::catalog::Catalog::from_snapshot(store.load().await?, Default::default());
             let viewer =
                 if public { crate::api::view::Viewer::Public } else { crate::api::view::Viewer::Admin };
             let summary = crate::export::write(&catalog, format, viewer, &path)?;

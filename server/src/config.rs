@@ -45,7 +45,14 @@ pub struct Settings {
     /// Per-core HTTP runtimes (`--http-threads`): `None` starts one per core, `Some(0)` serves
     /// every connection on the shared work-stealing runtime. See [`crate::serving`].
     pub http_threads: Option<usize>,
+    /// Most demand points an anonymous `POST /api/v1/gaps` or `/coverage` may upload
+    /// (`--anonymous-demand-points`): bounds what one request costs. (Confidential sites are
+    /// protected by their stand-ins, not by this.)
+    pub anonymous_demand_points: usize,
 }
+
+/// Default of [`Settings::anonymous_demand_points`]: a county's census tracts several times over.
+pub const ANONYMOUS_DEMAND_POINTS: usize = 5_000;
 
 impl Settings {
     /// Defaults for a local run: 127.0.0.1:8080, `data/assetmap.db`.
@@ -67,6 +74,7 @@ impl Settings {
             instance: default_instance("serve"),
             feed_poll: Duration::from_secs(10),
             http_threads: None,
+            anonymous_demand_points: ANONYMOUS_DEMAND_POINTS,
         }
     }
 }

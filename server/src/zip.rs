@@ -4,14 +4,22 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::domain::LonLat;
+use crate::kdtree::PointTree;
 
 /// ZIP (ZCTA) code → internal point.
 #[derive(Debug, Default)]
 pub struct ZipIndex {
     points: HashMap<[u8; 5], LonLat>,
+    /// The points as a tree, with their codes by key, built the first time one is searched
+    /// (only confidential sites without a known ZIP code need it).
+    tree: OnceLock<(PointTree, Vec<ZipPoint>)>,
 }
+
+/// A ZIP code's five digits and its internal point.
+type ZipPoint = ([u8; 5], LonLat);
 
 impl ZipIndex {
     /// Loads `zcta,lat,lng` rows.
@@ -31,7 +39,20 @@ impl ZipIndex {
                 .map_err(|e| anyhow::anyhow!("{}: row {}: {e}", path.display(), n + 2))?;
             points.insert(key, at);
         }
-        Ok(Self { points })
+        Ok(Self { points, tree: OnceLock::new() })
+    }
+
+    /// The ZIP code whose internal point is nearest `at` (great-circle), with that point.
+    pub fn nearest(&self, at: LonLat) -> Option<(&str, LonLat)> {
+        let (tree, codes) = self.tree.get_or_init(|| {
+            let mut codes: Vec<ZipPoint> = self.points.iter().map(|(z, p)| (*z, *p)).collect();
+            codes.sort_unstable_by_key(|(z, _)| *z);
+            let items = codes.iter().enumerate().map(|(i, (_, p))| (p.unit_vector(), i as u32)).collect();
+            (PointTree::new(items), codes)
+        });
+        let (_, slot) = tree.nearest_from(&at.unit_vector(), None)?;
+        let (zip, p) = codes.get(tree.key(slot) as usize)?;
+        Some((std::str::from_utf8(zip).ok()?, *p))
     }
 
     /// The internal point of a five-digit ZIP code, if it has a ZCTA.

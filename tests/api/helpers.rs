@@ -398,6 +398,13 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// GET and parse JSON with the admin token, asserting 200.
+    pub async fn get_admin_json(&self, path: &str) -> Value {
+        let res = self.client.get(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "GET {path} (admin)");
+        res.json().await.unwrap()
+    }
+
     /// POST JSON with the admin token.
     pub async fn post(&self, path: &str, body: &Value) -> Response {
         self.client.post(format!("{}{path}", self.base)).bearer_auth(TOKEN).json(body).send().await.unwrap()

@@ -33,7 +33,7 @@ async fn store(db: &TestDb) -> Arc<dyn Store> {
 }
 
 async fn catalog(store: &Arc<dyn Store>) -> Catalog {
-    Catalog::from_snapshot(store.load().await.unwrap())
+    Catalog::from_snapshot(store.load().await.unwrap(), Default::default())
 }
 
 /// A site as stored, without what the store itself sets (timestamps, version).

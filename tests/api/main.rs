@@ -8,6 +8,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod cli;
+mod confidential;
 mod directory;
 mod gaps;
 mod hsds;

@@ -257,10 +257,15 @@ async fn a_confidential_site_is_never_located_by_its_sheet() {
     for secret in ["Hidden Palm", "80.234", "25.876", "80.2345678", "25.8765432"] {
         assert!(!both.contains(secret), "sheet reveals {secret}");
     }
-    // Its distance is the whole kilometre the public API shows (about 21 km here), in miles.
-    let d_km = (crate::helpers::haversine(-80.30, 25.70, -80.2345678, 25.8765432) / 1000.0).round();
-    let about =
-        en["sheet.distance_about"].replace("{distance}", &format!("{:.0} mi", d_km * 1000.0 / 1609.344));
+    // Its distance is the whole kilometre the public API shows, measured to its stand-in (the
+    // internal point of its ZIP area), in miles.
+    let stand_in = app.get_admin_json(&format!("/api/v1/sites/{hidden}")).await["stand_in"].clone();
+    let (ilon, ilat) = (stand_in["lon"].as_f64().unwrap(), stand_in["lat"].as_f64().unwrap());
+    assert!(crate::helpers::haversine(ilon, ilat, -80.2345678, 25.8765432) > 500.0, "{stand_in}");
+    let d_km = (crate::helpers::haversine(-80.30, 25.70, ilon, ilat) / 1000.0).round();
+    let miles = d_km * 1000.0 / 1609.344;
+    let miles = if miles < 10.0 { format!("{miles:.1}") } else { format!("{miles:.0}") };
+    let about = en["sheet.distance_about"].replace("{distance}", &format!("{miles} mi"));
     assert!(both.contains(&about), "{about}");
     // The map has one marker, and is exactly the map of the open clinic alone: the shelter
     // neither appears on it nor moves its frame.

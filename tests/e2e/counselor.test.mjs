@@ -252,7 +252,7 @@ describe('a counselor finds help near a family', () => {
   });
 
   it('opens a site clicked on the map, and a click on empty map sets the family there', async () => {
-    const { page, problems, context } = await openPage(env.browser, env.server.base);
+    const { page, problems, context, requests } = await openPage(env.browser, env.server.base);
     await mapIdle(page);
     // An empty spot on land near the middle of the view.
     const spot = await page.evaluate(() => {
@@ -277,7 +277,8 @@ describe('a counselor finds help near a family', () => {
     const { lon, lat } = await page.evaluate(({ x, y }) => {
       const r = window.assetmap.map.getCanvas().getBoundingClientRect();
       const p = window.assetmap.map.unproject([x - r.left, y - r.top]);
-      return { lon: Math.round(p.lng * 1e6) / 1e6, lat: Math.round(p.lat * 1e6) / 1e6 };
+      // The page keeps and sends the point to 3 decimals (about 100 m), never more.
+      return { lon: Math.round(p.lng * 1e3) / 1e3, lat: Math.round(p.lat * 1e3) / 1e3 };
     }, click);
     await page.mouse.click(click.x, click.y);
     await waitForList(page);
@@ -285,6 +286,16 @@ describe('a counselor finds help near a family', () => {
     await expectSameAsApi(page, env.server.base, `lon=${lon}&lat=${lat}&k=10`);
     assert.equal(await page.locator('.family-pin-marker').count(), 1, 'the pin marks the family');
     assert.ok(!page.url().includes(String(lat).slice(0, 5)), 'no coordinates in the address bar');
+    // No request ever carried the clicked point at more than 3 decimals (about 100 m).
+    const sent = requests
+      .map((u) => new URL(u))
+      .flatMap((u) => ['lon', 'lat', 'from'].map((k) => u.searchParams.get(k)).filter(Boolean));
+    assert.ok(sent.length >= 2, `the search sent the point: ${sent}`);
+    for (const v of sent) {
+      for (const n of v.split(',')) {
+        assert.ok(!/\.\d{4,}/.test(n), `a request carried ${n}: more than 3 decimals`);
+      }
+    }
 
     // A click on a numbered result opens its details.
     await mapIdle(page);

@@ -106,6 +106,8 @@ export async function openPage(
 ) {
   const context = await browser.newContext({ viewport, locale });
   const problems = [];
+  // Every request the pages make, to check what they carry.
+  const requests = [];
   // Every page of the context is watched, including tabs the page opens (the referral sheet).
   const watch = (page) => {
     page.on('console', (msg) => {
@@ -123,6 +125,7 @@ export async function openPage(
   // interception holds back the requests of a tab whose document the page writes itself.
   context.on('request', (req) => {
     const url = req.url();
+    requests.push(url);
     const allowed = [`${base}/`, ...alsoAllowed, 'data:', 'blob:'];
     if (!allowed.some((prefix) => url.startsWith(prefix))) {
       problems.push(`outside request: ${url}`);
@@ -131,7 +134,7 @@ export async function openPage(
   const page = await context.newPage();
   await page.goto(`${base}/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  return { page, context, problems };
+  return { page, context, problems, requests };
 }
 
 export async function screenshot(page, name) {

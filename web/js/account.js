@@ -269,7 +269,7 @@ function orgForm(p) {
 function editable(s) {
   const keys = ['name', 'description', 'description_lang', 'description_translations', 'street', 'city', 'state', 'postal_code',
     'lon', 'lat', 'phones', 'hours', 'languages', 'categories', 'services', 'cost', 'cost_note', 'eligibility',
-    'required_documents', 'accessibility', 'walk_in', 'appointment_required', 'no_id_required', 'confidential'];
+    'required_documents', 'accessibility', 'walk_in', 'appointment_required', 'no_id_required', 'confidential', 'withhold_zip'];
   return Object.fromEntries(keys.map((k) => [k, s[k] ?? null]));
 }
 
@@ -349,9 +349,17 @@ async function pinMap(container, lonInput, latInput) {
   return map;
 }
 
+/** Where the public is told a confidential site stands (its stand-in), as the server says. */
+function standInNote(site) {
+  const s = site.stand_in;
+  if (!site.confidential || !s) return tEl('p', 'acct.stand_in.none', null, 'hint');
+  const key = s.basis === 'h3' ? 'acct.stand_in.h3' : 'acct.stand_in.zip';
+  return tEl('p', key, { zip: s.zip || '' }, 'hint stand-in');
+}
+
 async function editView(siteId, newFor) {
   if (!session.user) return signInView();
-  const site = siteId ? await api('GET', `/api/v1/sites/${siteId}`) : { partner_id: newFor, categories: [], phones: [], languages: [], services: [], required_documents: [], description_translations: {}, confidential: false };
+  const site = siteId ? await api('GET', `/api/v1/sites/${siteId}`) : { partner_id: newFor, categories: [], phones: [], languages: [], services: [], required_documents: [], description_translations: {}, confidential: false, withhold_zip: false };
   const before = editable(site);
   let version = site.version;
   const c = {
@@ -369,6 +377,7 @@ async function editView(siteId, newFor) {
     services: h('textarea', {}, (site.services || []).map((s) => s.name).join('\n')),
     walk_in: triState(site.walk_in), appointment_required: triState(site.appointment_required), no_id_required: triState(site.no_id_required),
     confidential: input('checkbox', '', { checked: site.confidential }),
+    withhold_zip: input('checkbox', '', { checked: site.withhold_zip }),
   };
   const hours = Object.fromEntries(DAYS.map((d) => [d, input('text', spansText(site.hours, d), { placeholder: '09:00-12:00, 13:00-17:00' })]));
   const phones = h('div', {}, (site.phones || []).map(phoneRow));
@@ -397,6 +406,7 @@ async function editView(siteId, newFor) {
       required_documents: c.required_documents.value.split('\n').map((x) => x.trim()).filter(Boolean),
       accessibility: text(c.accessibility), walk_in: bool(c.walk_in), appointment_required: bool(c.appointment_required),
       no_id_required: bool(c.no_id_required), confidential: c.confidential.checked,
+      withhold_zip: c.withhold_zip.checked,
     };
   };
 
@@ -436,7 +446,9 @@ async function editView(siteId, newFor) {
   h('fieldset', {}, h('legend', { i18n: 'acct.location' }),
     field('acct.field.street', c.street), field('acct.field.city', c.city), field('acct.field.state', c.state), field('acct.field.postal_code', c.postal_code),
     field('acct.field.lon', c.lon), field('acct.field.lat', c.lat), tEl('p', 'acct.pin.hint', null, 'hint'), mapBox,
-    h('label', { class: 'check' }, c.confidential, tEl('span', 'acct.field.confidential'))),
+    h('label', { class: 'check' }, c.confidential, tEl('span', 'acct.field.confidential')),
+    h('label', { class: 'check' }, c.withhold_zip, tEl('span', 'acct.field.withhold_zip')),
+    standInNote(site)),
   h('fieldset', {}, h('legend', { i18n: 'acct.hours' }), tEl('p', 'acct.hours.hint', null, 'hint'),
     h('div', { class: 'hours-grid' }, DAYS.flatMap((d) => { hours[d].id = `hours-${d}`; return [h('label', { for: hours[d].id }, t(`day.${d}`)), hours[d]]; })),
     field('acct.field.timezone', c.timezone), field('acct.field.hours_notes', c.notes)),

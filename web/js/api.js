@@ -1,6 +1,8 @@
 // The JSON API. Queries that carry the family's location go only here, as the query of one
 // request; the server neither logs nor stores them (see server/src/telemetry.rs).
 
+import { coarse } from './place.js';
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || `HTTP ${status}`);
@@ -33,8 +35,8 @@ export function nearestParams({ origin, category, lang, free, openNow, walkIn, n
   const p = {};
   if (origin.zip) p.zip = origin.zip;
   else {
-    p.lon = String(origin.lon);
-    p.lat = String(origin.lat);
+    p.lon = String(coarse(origin.lon));
+    p.lat = String(coarse(origin.lat));
   }
   if (category) p.category = category;
   if (lang) p.lang = lang;

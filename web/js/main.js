@@ -6,7 +6,7 @@
 import { getJson, nearestParams, ApiError } from './api.js';
 import { setLanguage, translatePage, t, tEl, setText, languageName, reviewStats, language } from './i18n.js';
 import { defaultUnits, formatDistance } from './format.js';
-import { parsePlace } from './place.js';
+import { parsePlace, coarse } from './place.js';
 import { state, loadPrefs, savePrefs } from './state.js';
 import { renderDetails } from './details.js';
 import {
@@ -471,7 +471,7 @@ function wireMap(map) {
     if (document.body.dataset.view === 'gaps') return gaps.onMapClick(e);
     const hit = map.queryRenderedFeatures(e.point, { layers: interactive })[0];
     if (!hit) {
-      setOrigin({ lon: round6(e.lngLat.lng), lat: round6(e.lngLat.lat) });
+      setOrigin({ lon: coarse(e.lngLat.lng), lat: coarse(e.lngLat.lat) });
       return;
     }
     if (hit.layer.id === 'clusters') {
@@ -492,8 +492,6 @@ function wireMap(map) {
     showHighlight(id || focusedResult);
   });
 }
-
-const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
 function refreshMapSites() {
   if (!state.map || document.body.dataset.view === 'gaps') return;
@@ -614,7 +612,9 @@ async function printSheet() {
     units: state.units,
     paper: state.units === 'mi' ? 'letter' : 'a4',
   });
-  if (state.origin) params.set('from', state.origin.zip || `${state.origin.lat},${state.origin.lon}`);
+  if (state.origin) {
+    params.set('from', state.origin.zip || `${coarse(state.origin.lat)},${coarse(state.origin.lon)}`);
+  }
   // Opened now, within the click, so that pop-up blockers let it through; filled when it arrives.
   const tab = window.open('', '_blank');
   if (!tab) {

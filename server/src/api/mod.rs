@@ -14,6 +14,16 @@ use serde::Serialize;
 use crate::config::Settings;
 use crate::error::ApiError;
 
+/// `Cache-Control: no-store` on every answer of a route whose request carries where a family
+/// is (a search's origin): no browser, proxy or CDN may keep the answer, errors included
+/// (a 400 may name the ZIP code it could not read).
+pub fn no_store() -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    )
+}
+
 /// Serialises `body` straight to the response bytes with `content_type` (views borrow the
 /// catalog, so answers are written while it is held, with no intermediate JSON tree).
 pub fn respond<T: Serialize>(body: &T, content_type: &'static str) -> Result<Response, ApiError> {

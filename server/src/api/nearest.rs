@@ -22,7 +22,7 @@ use crate::spatial::Filter;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/nearest", get(nearest))
+    Router::new().route("/api/v1/nearest", get(nearest).layer(super::no_store()))
 }
 
 /// Where a search starts: a point or a ZIP code's internal point.

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::catalog::{is_stale, Catalog};
+use crate::confidential::{self, StandIn};
 use crate::domain::{Partner, Site};
 
 /// Who is looking.
@@ -20,16 +21,17 @@ pub enum Viewer {
 }
 
 /// Whether `viewer` may not learn where `s` is: a confidential site, for the public. Its
-/// coordinates and street are then never shown, and it is never placed in a box.
+/// coordinates and street are then never shown, and it is never placed in a box (see
+/// [`crate::confidential`]).
 pub fn location_withheld(s: &Site, viewer: Viewer) -> bool {
-    s.confidential && viewer == Viewer::Public
+    confidential::location_withheld(s, viewer == Viewer::Public)
 }
 
-/// Round a distance to the decimetre for display; to the whole kilometre for a confidential
-/// site, so its position cannot be pinned down from a few searches.
+/// Round a distance to the decimetre for display. A confidential site's distance is measured
+/// to its stand-in and told in whole kilometres, as approximate as it is.
 fn shown_distance(d: f64, confidential: bool) -> f64 {
     if confidential {
-        (d / 1000.0).round() * 1000.0
+        confidential::shown_distance(d)
     } else {
         (d * 10.0).round() / 10.0
     }
@@ -49,6 +51,9 @@ pub struct SiteView<'a> {
     distance_m: Option<f64>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     location_withheld: bool,
+    /// Where the public is told a confidential site stands (admins and its own editors only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stand_in: Option<&'a StandIn>,
 }
 
 impl SiteView<'_> {
@@ -180,6 +185,8 @@ impl SiteView<'_> {
         opt_boolean(out, s.no_id_required);
         key(out, "confidential", false);
         boolean(out, s.confidential);
+        key(out, "withhold_zip", false);
+        boolean(out, s.withhold_zip);
         key(out, "last_verified_at", false);
         opt_timestamp(out, s.last_verified_at.as_ref());
         key(out, "created_at", false);
@@ -201,6 +208,10 @@ impl SiteView<'_> {
         if self.location_withheld {
             key(out, "location_withheld", false);
             boolean(out, true);
+        }
+        if let Some(stand_in) = self.stand_in {
+            key(out, "stand_in", false);
+            serde(out, stand_in);
         }
         out.push(b'}');
     }
@@ -258,6 +269,7 @@ pub fn site<'a>(
         redacted.lon = None;
         redacted.lat = None;
         redacted.street = None;
+        redacted.postal_code = confidential::shown_postal_code(s, true).map(str::to_owned);
         Shown::Redacted(redacted)
     } else {
         Shown::Borrowed(s)
@@ -268,6 +280,7 @@ pub fn site<'a>(
         mapped: !withheld && s.location().is_some(),
         distance_m: distance_m.map(|d| shown_distance(d, withheld)),
         location_withheld: withheld,
+        stand_in: if viewer == Viewer::Public || !s.confidential { None } else { catalog.stand_in(s.id) },
         site,
     }
 }
@@ -349,7 +362,9 @@ mod tests {
             crate::import::import_path(&store, &demo, crate::import::Mode::Commit).await.unwrap();
             store.load().await.unwrap()
         });
-        let catalog = Catalog::from_snapshot(snapshot);
+        let zips = crate::zip::ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv"))
+            .unwrap();
+        let mut catalog = Catalog::from_snapshot(snapshot, Arc::new(zips));
         let mut sites: Vec<Site> = catalog.sites().map(|s| Site::clone(s)).collect();
         assert!(sites.len() > 500, "the demo data loaded");
 
@@ -379,6 +394,7 @@ mod tests {
                     p.kind = PhoneType::Tty;
                 }
                 s.confidential = i % 3 == 0;
+                s.withhold_zip = i % 6 == 0;
                 s.cost = None;
                 s.walk_in = Some(i % 2 == 0);
                 s.no_id_required = Some(true);
@@ -394,6 +410,10 @@ mod tests {
             })
             .collect();
         sites.extend(awkward);
+        // The awkward ones in the catalog too, so confidential ones have their stand-ins.
+        let batch: Vec<_> = sites.iter().map(|s| crate::store::Change::UpdateSite(s.clone())).collect();
+        catalog.apply(&batch);
+        assert!(sites.iter().any(|s| catalog.stand_in(s.id).is_some()), "stand-ins are written too");
 
         let now = Utc::now();
         let mut checked = 0;

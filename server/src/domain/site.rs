@@ -310,8 +310,14 @@ pub struct Site {
     pub appointment_required: Option<bool>,
     /// Serves people without an ID.
     pub no_id_required: Option<bool>,
-    /// A confidential site (e.g. a shelter): its location never leaves the server.
+    /// A confidential site (e.g. a shelter): its location never leaves the server. Public
+    /// answers measure it from its stand-in (see [`crate::confidential`]).
     pub confidential: bool,
+    /// For a confidential site whose ZIP code itself would say too much (a small area, one
+    /// shelter): the public is not told the ZIP, and the stand-in is the centre of the site's
+    /// H3 resolution-7 cell instead of its ZIP area's internal point.
+    #[serde(default)]
+    pub withhold_zip: bool,
     /// When a person last confirmed the listing is accurate.
     #[serde(serialize_with = "super::timestamp::serialize_option")]
     pub last_verified_at: Option<DateTime<Utc>>,
@@ -423,6 +429,9 @@ pub struct SiteInput {
     /// Confidential location.
     #[serde(default)]
     pub confidential: bool,
+    /// A confidential site's ZIP code is withheld from the public too.
+    #[serde(default)]
+    pub withhold_zip: bool,
     /// Last human verification.
     #[serde(default)]
     pub last_verified_at: Option<DateTime<Utc>>,
@@ -690,6 +699,7 @@ impl SiteInput {
             appointment_required: self.appointment_required,
             no_id_required: self.no_id_required,
             confidential: self.confidential,
+            withhold_zip: self.withhold_zip,
             last_verified_at: self.last_verified_at,
             created_at: previous.map_or(now, |x| x.created_at),
             updated_at: now,
@@ -729,6 +739,7 @@ impl From<&Site> for SiteInput {
             appointment_required: s.appointment_required,
             no_id_required: s.no_id_required,
             confidential: s.confidential,
+            withhold_zip: s.withhold_zip,
             last_verified_at: s.last_verified_at,
             ..Self::default()
         }

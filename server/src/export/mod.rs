@@ -244,9 +244,12 @@ fn site_json(s: &Site, viewer: Viewer) -> Map<String, Value> {
     for k in ["created_at", "updated_at", "version"] {
         v.remove(k);
     }
-    if s.confidential && viewer == Viewer::Public {
+    if crate::confidential::location_withheld(s, viewer == Viewer::Public) {
         for k in ["lon", "lat", "street"] {
             v.insert(k.into(), Value::Null);
+        }
+        if crate::confidential::shown_postal_code(s, true).is_none() {
+            v.insert("postal_code".into(), Value::Null);
         }
     }
     v
@@ -358,6 +361,7 @@ pub fn csv(catalog: &Catalog, viewer: Viewer) -> String {
                     "appointment_required" => yes_no(s.appointment_required),
                     "no_id_required" => yes_no(s.no_id_required),
                     "confidential" => yes_no(Some(s.confidential)),
+                    "withhold_zip" => yes_no(Some(s.withhold_zip)),
                     "lon" | "lat" => text(site.get(c)),
                     "last_verified_at" => s.last_verified_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                     "cost" => text(site.get("cost")),

@@ -5,10 +5,10 @@
 //! is *beyond* a threshold when its nearest matching site is farther than the threshold
 //! (a site exactly at the threshold covers it).
 //!
-//! Confidential sites count toward coverage at their distance rounded to whole kilometres — the
-//! distance the public `nearest` answer shows for them. Nothing here can therefore tell anyone
-//! more about where a shelter is than a public search already does, however the thresholds are
-//! chosen; and no output carries a site position other than public sites named as candidates.
+//! Confidential sites count toward coverage at their stand-ins (see [`crate::confidential`]):
+//! the sites come from the spatial index, which holds them there. Nothing here can therefore
+//! tell anyone where a shelter is, however the thresholds and demand points are chosen; and no
+//! output carries a site position other than public sites named as candidates.
 
 use std::collections::HashMap;
 
@@ -41,31 +41,23 @@ impl Threshold {
     }
 }
 
-/// The sites that answer one question (a category after its filters), split into public
-/// sites, searched exactly, and confidential ones, counted at whole kilometres.
+/// The sites that answer one question (a category after its filters), searched exactly. A
+/// confidential site is among them at its stand-in (the index holds it there; see
+/// [`crate::confidential`]), so nothing a gap analysis answers depends on its true point.
 #[derive(Debug, Default)]
 pub struct SiteSet {
-    public: PointTree,
-    confidential: PointTree,
-}
-
-/// Rounds a distance to a confidential site to whole kilometres (the public view of it).
-pub fn confidential_distance(m: f64) -> f64 {
-    (m / 1000.0).round() * 1000.0
+    tree: PointTree,
 }
 
 impl SiteSet {
-    /// Sites as unit vectors: public ones and confidential ones.
-    pub fn new(public: Vec<[f64; 3]>, confidential: Vec<[f64; 3]>) -> Self {
-        let tree = |v: Vec<[f64; 3]>| {
-            PointTree::new(v.into_iter().enumerate().map(|(i, p)| (p, i as u32)).collect())
-        };
-        Self { public: tree(public), confidential: tree(confidential) }
+    /// Sites as unit vectors.
+    pub fn new(points: Vec<[f64; 3]>) -> Self {
+        Self { tree: PointTree::new(points.into_iter().enumerate().map(|(i, p)| (p, i as u32)).collect()) }
     }
 
-    /// Number of sites, public and confidential.
+    /// Number of sites.
     pub fn len(&self) -> usize {
-        self.public.len() + self.confidential.len()
+        self.tree.len()
     }
 
     /// True when no site matches.
@@ -73,56 +65,42 @@ impl SiteSet {
         self.len() == 0
     }
 
-    /// Whether `p` is within a metre of a confidential site (a suggestion must never be there).
-    pub fn on_confidential(&self, p: &[f64; 3]) -> bool {
-        self.confidential.nearest_from(p, None).is_some_and(|(d2, _)| d2 <= metres_to_chord2(1.0))
-    }
-
     /// The nearest distance from every demand point (in the demand's order), on `threads`.
     pub fn nearest(&self, points: &[[f64; 3]], threads: usize) -> Nearest {
-        let mut public_c2 = vec![0.0; points.len()];
-        nearest_all(&self.public, points, &mut public_c2, threads);
-        let confidential_m = (!self.confidential.is_empty()).then(|| {
-            let mut c2 = vec![0.0; points.len()];
-            nearest_all(&self.confidential, points, &mut c2, threads);
-            c2.into_iter().map(|c2| confidential_distance(chord2_to_metres(c2))).collect()
-        });
-        Nearest { public_c2, confidential_m }
+        let mut c2 = vec![0.0; points.len()];
+        nearest_all(&self.tree, points, &mut c2, threads);
+        Nearest { c2 }
     }
 }
 
 /// Nearest matching site of every demand point.
 #[derive(Clone, Debug)]
 pub struct Nearest {
-    public_c2: Vec<f64>,
-    confidential_m: Option<Vec<f64>>,
+    /// Squared chords (`INFINITY` where no site matches).
+    c2: Vec<f64>,
 }
 
 impl Nearest {
-    /// Nearest distances given directly as squared chords (no confidential sites).
-    pub fn from_chord2(public_c2: Vec<f64>) -> Self {
-        Self { public_c2, confidential_m: None }
+    /// Nearest distances given directly as squared chords.
+    pub fn from_chord2(c2: Vec<f64>) -> Self {
+        Self { c2 }
     }
 
     /// Distance in metres from point `i` to its nearest site (`INFINITY` when none matches).
     pub fn metres(&self, i: usize) -> f64 {
-        let public = chord2_to_metres_or_inf(self.public_c2[i]);
-        match &self.confidential_m {
-            Some(c) => public.min(c[i]),
-            None => public,
-        }
+        chord2_to_metres_or_inf(self.c2[i])
     }
 
     /// Whether point `i` has a site within `t` (inclusive).
     #[inline]
     pub fn within(&self, i: usize, t: &Threshold) -> bool {
-        self.public_c2[i] <= t.c2 || self.confidential_m.as_ref().is_some_and(|c| c[i] <= t.m)
+        self.c2[i] <= t.c2
     }
 
     /// Weight beyond each threshold: `weights[i]` counted where point `i` is beyond.
     pub fn beyond(&self, weights: impl Fn(usize) -> u64, thresholds: &[Threshold]) -> Vec<u64> {
         let mut out = vec![0u64; thresholds.len()];
-        for i in 0..self.public_c2.len() {
+        for i in 0..self.c2.len() {
             for (k, t) in thresholds.iter().enumerate() {
                 if !self.within(i, t) {
                     out[k] += weights(i);
@@ -366,7 +344,7 @@ pub fn gaps(demand: &Demand, nearest: &Nearest, sites: &SiteSet, o: &GapOptions)
     cells.sort_by_key(|c| c.0);
     let mut counties: Vec<(Option<u32>, Agg)> = counties.into_iter().collect();
     counties.sort_by_key(|c| c.0.unwrap_or(u32::MAX));
-    let suggestions = suggestions(demand, sites, &uncovered, beyond, o);
+    let suggestions = suggestions(demand, &uncovered, beyond, o);
     GapReport {
         threshold_m: t.m,
         population_total: total,
@@ -384,7 +362,6 @@ pub fn gaps(demand: &Demand, nearest: &Nearest, sites: &SiteSet, o: &GapOptions)
 
 fn suggestions(
     demand: &Demand,
-    sites: &SiteSet,
     uncovered: &[([f64; 3], u64)],
     beyond: u64,
     o: &GapOptions,
@@ -393,10 +370,9 @@ fn suggestions(
         DemandSource::Census { .. } => "tract",
         DemandSource::Upload { .. } => "point",
     };
-    // Candidates as (unit vector, describe) with nothing on a confidential site.
+    // Candidates as (unit vector, describe).
     let (points, describe): (Vec<[f64; 3]>, Vec<Suggestion>) = match &o.candidates {
         Candidates::Demand => (0..demand.len())
-            .filter(|&i| !sites.on_confidential(&demand.unit_vectors()[i]))
             .map(|i| {
                 let at = demand.at(i);
                 let s = Suggestion {
@@ -414,7 +390,6 @@ fn suggestions(
             .unzip(),
         Candidates::Sites(list) => list
             .iter()
-            .filter(|c| !sites.on_confidential(&c.at.unit_vector()))
             .map(|c| {
                 let s = Suggestion {
                     lon: c.at.lon(),
@@ -568,12 +543,10 @@ mod tests {
     /// A scenario small enough to work out by hand, on the equator where a degree of longitude
     /// is R·π/180 = 111,195.08 m, so 0.01° = 1,111.95 m.
     ///
-    /// Sites: a public clinic at (0, 0) and a confidential shelter at (0.10, 0).
+    /// Sites: a clinic at (0, 0) and another at (0.10, 0).
     /// People: A at (0.03, 0): 3,335.9 m from the clinic          → 100 people
-    ///         B at (0.06, 0): 6,671.7 m from the clinic; 4,447.8 m from the shelter, which
-    ///             counts as 4,000 m (whole km)                   → 200 people
-    ///         C at (0.20, 0): 11,119.5 m from the shelter → 11,000 m; 22,239.0 from the clinic
-    ///                                                            → 300 people
+    ///         B at (0.06, 0): 6,671.7 m from the clinic; 4,447.8 m from the other → 200 people
+    ///         C at (0.20, 0): 11,119.5 m from the other; 22,239.0 from the clinic → 300 people
     ///         D at (0.00, 0.05): 5,559.8 m north of the clinic   → 400 people
     /// At 5 km: beyond are C (300) and D (400): 700 of 1,000.
     #[test]
@@ -588,36 +561,36 @@ mod tests {
             ],
             0,
         );
-        let sites = SiteSet::new(vec![at(0.0, 0.0).unit_vector()], vec![at(0.10, 0.0).unit_vector()]);
+        let sites = SiteSet::new(vec![at(0.0, 0.0).unit_vector(), at(0.10, 0.0).unit_vector()]);
         let nearest = sites.nearest(demand.unit_vectors(), 1);
         let by_id = |id: &str| (0..demand.len()).find(|&i| demand.id(i) == id).unwrap();
         assert!((nearest.metres(by_id("A")) - 3_335.85).abs() < 0.01);
-        assert_eq!(nearest.metres(by_id("B")), 4_000.0);
-        assert_eq!(nearest.metres(by_id("C")), 11_000.0);
+        assert!((nearest.metres(by_id("B")) - 4_447.80).abs() < 0.01);
+        assert!((nearest.metres(by_id("C")) - 11_119.51).abs() < 0.01);
         assert!((nearest.metres(by_id("D")) - 5_559.75).abs() < 0.01);
 
         let o = GapOptions {
-            thresholds: [1_000.0, 4_000.0, 5_000.0, 6_000.0, 12_000.0].map(Threshold::new).to_vec(),
+            thresholds: [1_000.0, 4_500.0, 5_000.0, 6_000.0, 12_000.0].map(Threshold::new).to_vec(),
             ..options(5_000.0, Resolution::Five, 3)
         };
         let r = gaps(&demand, &nearest, &sites, &o);
         assert_eq!((r.population_total, r.population_beyond), (1_000, 700));
         assert!((r.share_beyond() - 0.7).abs() < 1e-12);
         let beyond: Vec<u64> = r.by_threshold.iter().map(|t| t.population_beyond).collect();
-        // 1 km: everyone; 4 km: B is covered at exactly 4,000 m (inclusive), A at 3,336 m;
+        // 1 km: everyone; 4.5 km: B is covered at 4,448 m, A at 3,336 m;
         // 6 km: D too; 12 km: C too.
         assert_eq!(beyond, vec![1_000, 700, 700, 300, 0]);
         let worst: Vec<(&str, Option<f64>)> =
             r.worst().iter().map(|p| (p.id.as_str(), p.nearest_m)).collect();
-        assert_eq!(worst, vec![("D", Some(5_559.8)), ("C", Some(11_000.0))]);
+        assert_eq!(worst, vec![("D", Some(5_559.8)), ("C", Some(11_119.5))]);
         // Counties: 01001 has A and B (both covered), 01003 has C and D.
         let names = CountyNames::default();
         let counties = r.county_rows(&names);
         assert_eq!(counties[0]["fips"], "01001");
         assert_eq!(counties[0]["population_beyond"], 0);
-        assert_eq!(counties[0]["max_distance_m"], 4_000.0);
-        // (100 × 3,335.85 + 200 × 4,000) / 300 = 3,778.6
-        assert!((counties[0]["mean_distance_m"].as_f64().unwrap() - 3_778.6).abs() < 0.06);
+        assert_eq!(counties[0]["max_distance_m"], 4_447.8);
+        // (100 × 3,335.85 + 200 × 4,447.80) / 300 = 4,077.15
+        assert!((counties[0]["mean_distance_m"].as_f64().unwrap() - 4_077.15).abs() < 0.06);
         assert_eq!(counties[1]["population_beyond"], 700);
         // Suggestions among the tract centres at 5 km: D's own centre brings D (400); then C's
         // brings C (300); nobody is left.
@@ -652,25 +625,5 @@ mod tests {
         assert_eq!(r.cell_rows()[0]["mean_distance_m"], Value::Null);
         assert_eq!(r.suggestions[0].kind, "point");
         assert_eq!(r.suggestions[0].population_covered, 5);
-    }
-
-    #[test]
-    fn suggestions_never_sit_on_a_confidential_site() {
-        // People 1.6 km from a shelter count it at 2 km (whole km), so they are beyond 1.7 km;
-        // a tract centre exactly on the shelter would cover them, and must not be suggested.
-        let shelter = at(0.0, 0.0);
-        let demand = Demand::new(
-            DemandSource::Census { service_area: super::super::demand::ServiceArea::All },
-            vec![point("ON", 0.0, 0.0, 1, 1001), point("P", 0.0144, 0.0, 50, 1001)],
-            0,
-        );
-        let sites = SiteSet::new(vec![], vec![shelter.unit_vector()]);
-        let nearest = sites.nearest(demand.unit_vectors(), 1);
-        let o = options(1_700.0, Resolution::Seven, 2);
-        let r = gaps(&demand, &nearest, &sites, &o);
-        // P is 1,601 m away, counted as 2,000 m: beyond 1,700 m.
-        assert_eq!(r.population_beyond, 50);
-        assert!(r.suggestions.iter().all(|s| s.id != "ON"), "{:?}", r.suggestions);
-        assert_eq!(r.suggestions[0].id, "P");
     }
 }

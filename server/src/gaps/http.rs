@@ -16,8 +16,10 @@ use serde_json::{json, Value};
 
 use super::demand::Demand;
 use super::{CandidateSpec, CsvTable, GapRequest};
+use crate::accounts::principal::Principal;
 use crate::api::nearest;
 use crate::app::AppState;
+use crate::domain::FieldError;
 use crate::domain::LanguageCode;
 use crate::error::ApiError;
 use crate::extract::Params;
@@ -118,11 +120,30 @@ async fn gaps_get(State(state): State<AppState>, params: Params) -> Result<Respo
     gaps(state, params, None).await
 }
 
-async fn gaps_post(State(state): State<AppState>, params: Params, body: Bytes) -> Result<Response, ApiError> {
-    gaps(state, params, Some(body)).await
+async fn gaps_post(
+    State(state): State<AppState>,
+    who: Result<Principal, ApiError>,
+    params: Params,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let limit = upload_limit(&state, &who);
+    gaps(state, params, Some((body, limit))).await
 }
 
-async fn gaps(state: AppState, params: Params, body: Option<Bytes>) -> Result<Response, ApiError> {
+/// The most demand points `who` may upload: signed-in accounts and the admin token are not
+/// limited; anyone else (bad credentials included) is, to bound what one request costs.
+fn upload_limit(state: &AppState, who: &Result<Principal, ApiError>) -> Option<usize> {
+    match who {
+        Ok(Principal::Public) | Err(_) => Some(state.settings.anonymous_demand_points),
+        Ok(_) => None,
+    }
+}
+
+async fn gaps(
+    state: AppState,
+    params: Params,
+    body: Option<(Bytes, Option<usize>)>,
+) -> Result<Response, ApiError> {
     let req = gap_request(&params, &state)?;
     let format = format(&params, true)?;
     let table = params.parse("table", CsvTable::parse)?;
@@ -136,7 +157,7 @@ async fn gaps(state: AppState, params: Params, body: Option<Bytes>) -> Result<Re
     let gaps = Arc::clone(&state.gaps);
     let filename = format!("gaps-{}-{}m.csv", req.category, req.threshold_m);
     blocking(move || {
-        let demand = demand_of(&gaps, body.as_deref())?;
+        let demand = demand_of(&gaps, body)?;
         let (report, demand_json) = super::compute(&demand, prepared, &req);
         Ok(match format {
             Format::Json => json_text_response(
@@ -154,14 +175,25 @@ async fn gaps(state: AppState, params: Params, body: Option<Bytes>) -> Result<Re
     .await
 }
 
-/// The demand of a request: the uploaded CSV if there is a body, else the deployment's.
-fn demand_of(gaps: &super::GapsData, body: Option<&[u8]>) -> Result<Arc<Demand>, ApiError> {
-    match body {
-        Some(bytes) => super::upload(&gaps.census, "request body", bytes)
-            .map(Arc::new)
-            .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect())),
-        None => Ok(Arc::clone(&gaps.demand)),
+/// The demand of a request: the uploaded CSV if there is a body (with the most points it may
+/// hold), else the deployment's.
+fn demand_of(gaps: &super::GapsData, body: Option<(Bytes, Option<usize>)>) -> Result<Arc<Demand>, ApiError> {
+    let Some((bytes, limit)) = body else {
+        return Ok(Arc::clone(&gaps.demand));
+    };
+    let demand = super::upload(&gaps.census, "request body", &bytes)
+        .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect()))?;
+    if let Some(limit) = limit.filter(|&l| demand.len() > l) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "body",
+            format!(
+                "has {} demand points; a request without an account may send at most {limit} \
+                 (sign in, or send the admin token, for more)",
+                demand.len()
+            ),
+        )]));
     }
+    Ok(Arc::new(demand))
 }
 
 async fn coverage_get(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -170,13 +202,19 @@ async fn coverage_get(State(state): State<AppState>, params: Params) -> Result<R
 
 async fn coverage_post(
     State(state): State<AppState>,
+    who: Result<Principal, ApiError>,
     params: Params,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    coverage(state, params, Some(body)).await
+    let limit = upload_limit(&state, &who);
+    coverage(state, params, Some((body, limit))).await
 }
 
-async fn coverage(state: AppState, params: Params, body: Option<Bytes>) -> Result<Response, ApiError> {
+async fn coverage(
+    state: AppState,
+    params: Params,
+    body: Option<(Bytes, Option<usize>)>,
+) -> Result<Response, ApiError> {
     params.allow(&COVERAGE_PARAMS)?;
     let format = format(&params, false)?;
     let thresholds = params
@@ -188,7 +226,7 @@ async fn coverage(state: AppState, params: Params, body: Option<Bytes>) -> Resul
     let gaps = Arc::clone(&state.gaps);
     let lang = params.parse("lang", LanguageCode::parse)?;
     blocking(move || {
-        let demand = demand_of(&gaps, body.as_deref())?;
+        let demand = demand_of(&gaps, body)?;
         let narrowed = lang.as_ref().and_then(|l| demand.for_language(l.packed()));
         let demand = narrowed.as_ref().unwrap_or(&demand);
         let rows = super::coverage(demand, sets, &thresholds);

@@ -208,7 +208,8 @@ pub fn check_resolution(r: usize) -> Result<u8, String> {
     }
 }
 
-/// The sites matching a category and filter, split public / confidential, from the live index.
+/// The sites matching a category and filter, from the live index: confidential ones at their
+/// stand-ins, where the index holds them.
 pub fn site_set(catalog: &Catalog, category: &Category, filter: &Filter) -> SiteSet {
     let index = catalog.index();
     let Some(members) = index.members(Some(category)) else {
@@ -217,19 +218,11 @@ pub fn site_set(catalog: &Catalog, category: &Category, filter: &Filter) -> Site
     // Listings hidden from the public for want of verification count for nobody.
     let hiding = catalog.public_filter(filter);
     let filter = hiding.as_ref().unwrap_or(filter);
-    let (mut public, mut confidential) = (Vec::new(), Vec::new());
-    for (at, slot) in members {
-        if !filter.is_empty() && !index.attrs(slot).is_some_and(|a| filter.accepts(a)) {
-            continue;
-        }
-        let secret = catalog.site(*index.key(slot)).is_some_and(|s| s.confidential);
-        if secret {
-            confidential.push(*at);
-        } else {
-            public.push(*at);
-        }
-    }
-    SiteSet::new(public, confidential)
+    let points = members
+        .filter(|(_, slot)| filter.is_empty() || index.attrs(*slot).is_some_and(|a| filter.accepts(a)))
+        .map(|(at, _)| *at)
+        .collect();
+    SiteSet::new(points)
 }
 
 /// Every category of the taxonomy with its matching sites: `(slug, name, sites)`, in taxonomy

@@ -33,7 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/hsds/services/{id}", get(service))
         .route("/hsds/organizations", get(organizations))
         .route("/hsds/organizations/{id}", get(organization))
-        .route("/hsds/service_at_locations", get(service_at_locations))
+        // Its `postcode` and `proximity` say where a family is.
+        .route("/hsds/service_at_locations", get(service_at_locations).layer(crate::api::no_store()))
 }
 
 async fn root(params: Params) -> Result<Response, ApiError> {
@@ -290,14 +291,10 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
     let refs: Vec<_> = service_refs(&c, &filters)
         .into_iter()
         .filter(|(s, _)| match (&postcode, centre, proximity) {
-            (Some(_), Some(at), Some(max)) => s.location().is_some_and(|l| {
-                let d = l.distance_m(at);
-                // a confidential site is matched at its distance rounded to the kilometre, as
-                // the public nearest search shows it
-                let d = if s.confidential { (d / 1000.0).round() * 1000.0 } else { d };
-                d <= max
-            }),
-            (Some(z), _, _) => s.postal_code.as_deref().is_some_and(|pc| pc.get(..5) == Some(z.as_str())),
+            // A confidential site is measured from its stand-in, never from its true point.
+            (Some(_), Some(at), Some(max)) => c.public_location(s).is_some_and(|l| l.distance_m(at) <= max),
+            (Some(z), _, _) => crate::confidential::shown_postal_code(s, true)
+                .is_some_and(|pc| pc.get(..5) == Some(z.as_str())),
             _ => true,
         })
         .collect();

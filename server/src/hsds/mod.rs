@@ -211,8 +211,10 @@ fn schedules(site: Uuid, hours: &Hours) -> Vec<Value> {
 
 /// A site as an HSDS `location` for `viewer`.
 pub fn location(s: &Site, viewer: Viewer) -> Value {
-    let withheld = s.confidential && viewer == Viewer::Public;
-    let any_address = s.street.is_some() || s.city.is_some() || s.state.is_some() || s.postal_code.is_some();
+    let public = viewer == Viewer::Public;
+    let withheld = crate::confidential::location_withheld(s, public);
+    let postal_code = crate::confidential::shown_postal_code(s, public);
+    let any_address = s.street.is_some() || s.city.is_some() || s.state.is_some() || postal_code.is_some();
     let street = if withheld { None } else { s.street.clone() };
     let addresses = if any_address {
         json!([{
@@ -221,7 +223,7 @@ pub fn location(s: &Site, viewer: Viewer) -> Value {
             "address_1": street.unwrap_or_default(),
             "city": s.city.clone().unwrap_or_default(),
             "state_province": s.state.clone().unwrap_or_default(),
-            "postal_code": s.postal_code.clone().unwrap_or_default(),
+            "postal_code": postal_code.unwrap_or_default(),
             "country": "US",
             "address_type": "physical",
         }])
@@ -233,6 +235,7 @@ pub fn location(s: &Site, viewer: Viewer) -> Value {
         "appointment_required": s.appointment_required,
         "no_id_required": s.no_id_required,
         "confidential": s.confidential,
+        "withhold_zip": s.withhold_zip.then_some(true),
         "location_withheld": withheld.then_some(true),
         "description_lang": s.description_lang.map(|l| l.as_str().to_owned()),
         "description_translations": if s.description_translations.is_empty() { Value::Null } else { json!(s.description_translations) },
@@ -492,6 +495,7 @@ pub fn site_props(location: Option<&Value>, services: &[&Value], org: Option<&Va
         "appointment_required",
         "no_id_required",
         "confidential",
+        "withhold_zip",
     ] {
         put(&mut m, k, lx.get(k).cloned().unwrap_or(Value::Null));
     }

@@ -435,6 +435,7 @@ pub const CSV_COLUMNS: &[&str] = &[
     "appointment_required",
     "no_id_required",
     "confidential",
+    "withhold_zip",
     "last_verified_at",
 ];
 
@@ -482,12 +483,14 @@ pub(crate) fn columns_to_map<'a>(
                 let list: Vec<Value> = split_list(v).into_iter().map(|n| json!({"name": n})).collect();
                 m.insert(h.to_owned(), Value::Array(list));
             }
-            "walk_in" | "appointment_required" | "no_id_required" | "confidential" => match csv_bool(h, v) {
-                Ok(b) => {
-                    m.insert(h.to_owned(), b);
+            "walk_in" | "appointment_required" | "no_id_required" | "confidential" | "withhold_zip" => {
+                match csv_bool(h, v) {
+                    Ok(b) => {
+                        m.insert(h.to_owned(), b);
+                    }
+                    Err(e) => errs.push(e),
                 }
-                Err(e) => errs.push(e),
-            },
+            }
             "last_verified_at" => {
                 let t = DateTime::parse_from_rfc3339(v).map(|t| t.with_timezone(&Utc)).or_else(|_| {
                     NaiveDate::parse_from_str(v, "%Y-%m-%d")
@@ -942,7 +945,8 @@ pub async fn import_path_with(
     opts: &Options,
 ) -> Result<Report, ImportError> {
     let parsed = parse_path(path, opts)?;
-    let catalog = Catalog::from_snapshot(store.load().await?);
+    // Planning an import matches records, it measures no distance: no stand-ins are needed.
+    let catalog = Catalog::from_snapshot(store.load().await?, Arc::default());
     let (batch, mut report) = prepare(&catalog, parsed, opts, Utc::now());
     if mode == Mode::Commit {
         if !report.errors.is_empty() {

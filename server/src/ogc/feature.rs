@@ -123,7 +123,7 @@ pub(crate) fn feature<'a>(
         street: if withheld { None } else { s.street.as_deref() },
         city: s.city.as_deref(),
         state: s.state.as_deref(),
-        postal_code: s.postal_code.as_deref(),
+        postal_code: crate::confidential::shown_postal_code(s, true),
         languages: joined(languages),
         phone: s.phones.first().map(|p| p.number.as_str()),
         phones: joined(phones),

@@ -169,7 +169,9 @@ impl Filters {
             && (self.appointment_required.is_none() || s.appointment_required == self.appointment_required)
             && (self.no_id_required.is_none() || s.no_id_required == self.no_id_required)
             && self.city.as_ref().is_none_or(|c| s.city.as_deref().map(str::trim) == Some(c))
-            && self.postal_code.as_ref().is_none_or(|p| s.postal_code.as_deref().map(str::trim) == Some(p))
+            && self.postal_code.as_ref().is_none_or(|p| {
+                crate::confidential::shown_postal_code(s, true).map(str::trim) == Some(p.as_str())
+            })
             && self.datetime.is_none_or(|i| s.last_verified_at.is_some_and(|t| i.contains(t)))
     }
 }

@@ -81,7 +81,7 @@ pub(crate) fn paths() -> Paths {
         query(
             "proximity",
             json!({"type": "number", "minimum": 0}),
-            "Metres from the postcode's centre (needs postcode); a confidential site is matched at its distance rounded to the kilometre",
+            "Metres from the postcode's centre (needs postcode); a confidential site is measured from its stand-in (its ZIP area's internal point), never from its true point",
         ),
     ]);
     let page = |items: &str| json!({"allOf": [schema("HsdsPage"), {"type": "object", "properties": {"contents": {"type": "array", "items": schema(items)}}}]});

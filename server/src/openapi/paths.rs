@@ -189,7 +189,7 @@ fn coverage_params() -> Vec<Value> {
 }
 
 fn demand_body(op: Op) -> Op {
-    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts): aggregates such as students per school, never records about a person. It is used for this request only and never stored.")
+    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts): aggregates such as students per school, never records about a person. It is used for this request only and never stored. Without an account (or the admin token) it may hold at most `--anonymous-demand-points` points (default 5,000): more is a 422 naming `body`. Confidential sites count at their stand-ins.")
         .body("text/csv", json!({"type": "string"}), true)
 }
 
@@ -202,7 +202,7 @@ pub(crate) fn search() -> Paths {
             item([(
                 "get",
                 Op::new("search", "nearest", "The k nearest public sites, by great-circle distance")
-                    .describe("The origin is used to answer and dropped: never logged, never stored.")
+                    .describe("The origin is used to answer and dropped: never logged, never stored, and every answer (errors too) carries `Cache-Control: no-store`. A confidential site is ranked and measured from its stand-in, the internal point of its ZIP code area, never from its true point.")
                     .params([
                         query(
                             "lon",

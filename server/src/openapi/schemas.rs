@@ -47,7 +47,8 @@ fn site_fields() -> serde_json::Map<String, Value> {
         "walk_in": nullable("boolean", "Accepts walk-ins"),
         "appointment_required": nullable("boolean", "Requires an appointment"),
         "no_id_required": nullable("boolean", "Serves people without an ID"),
-        "confidential": {"type": "boolean", "description": "A confidential site (a shelter): its location never leaves the server"},
+        "confidential": {"type": "boolean", "description": "A confidential site (a shelter): its location never leaves the server; public answers measure it from its stand-in (the internal point of its ZIP code area)"},
+        "withhold_zip": {"type": "boolean", "description": "A confidential site whose ZIP code itself would say too much: the public is not told it, and the site stands at the centre of its H3 resolution-7 cell instead"},
         "last_verified_at": {"type": "string", "format": "date-time", "nullable": true},
     });
     v.as_object().cloned().unwrap_or_default()
@@ -85,11 +86,21 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
         ("mapped", json!({"type": "boolean", "description": "Has a location the viewer may see"})),
         (
             "distance_m",
-            json!({"type": "number", "description": "Great-circle distance in metres (answers to a search; whole kilometres for a confidential site)"}),
+            json!({"type": "number", "description": "Great-circle distance in metres (answers to a search); for a confidential site, to its stand-in, in whole kilometres"}),
         ),
         (
             "location_withheld",
-            json!({"type": "boolean", "description": "A confidential site seen by the public: lon, lat and street are null"}),
+            json!({"type": "boolean", "description": "A confidential site seen by the public: lon, lat and street are null (and postal_code, where withhold_zip)"}),
+        ),
+        (
+            "stand_in",
+            json!({"type": "object", "description": "Admins and the site's own editors: where the public is told a confidential site stands",
+                   "required": ["lon", "lat", "basis"],
+                   "properties": {
+                       "lon": {"type": "number"}, "lat": {"type": "number"},
+                       "basis": {"type": "string", "enum": ["zip", "zip_area", "h3"],
+                                 "description": "zip: its ZIP code's internal point; zip_area: the nearest ZIP internal point (no known ZIP given); h3: its H3 resolution-7 cell's centre"},
+                       "zip": {"type": "string"}}}),
         ),
     ] {
         site.insert(k.to_owned(), v);

@@ -15,7 +15,7 @@
 //! logged (the request log holds the route template only), not stored, not echoed anywhere on
 //! the sheet, and does not move the map. The page's script also removes it from the address
 //! bar, so a printout's header and the browser history do not show it.
-//! Confidential sites show "call for the location", a distance rounded to the kilometre, no
+//! Confidential sites show "call for the location", a distance to their stand-in rounded to the kilometre, no
 //! street and no coordinates, and are left off the map.
 //!
 //! `format=pdf` is not offered: a PDF that handles Arabic shaping, right-to-left text and CJK
@@ -78,7 +78,7 @@ const PAPER_LETTER_CSS: &str = "@page { size: letter; }\n";
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/referral", get(referral))
+        .route("/referral", get(referral).layer(crate::api::no_store()))
         .route("/s/{id}", get(site_page))
         .route("/referral/sheet.css", get(|| asset("text/css; charset=utf-8", SHEET_CSS)))
         .route("/referral/sheet.js", get(|| asset("text/javascript; charset=utf-8", SHEET_JS)))
@@ -441,18 +441,22 @@ fn sheet(
     let miles = miles(params, locale)?;
     let paper = choice(params, "paper", &["a4", "letter"])?;
 
-    let sites: Vec<Arc<Site>> =
-        {
-            let catalog = state.directory.read();
-            ids.iter()
-                .enumerate()
-                .map(|(i, id)| {
-                    catalog.site(*id).filter(|s| catalog.is_public(s)).cloned().ok_or_else(|| {
-                        ApiError::NotFound(format!("place {} on this sheet (site {id})", i + 1))
-                    })
-                })
-                .collect::<Result<_, _>>()?
-        };
+    // Each place with where its distance is measured from: a confidential site's stand-in.
+    let (sites, measured_at): (Vec<Arc<Site>>, Vec<Option<LonLat>>) = {
+        let catalog = state.directory.read();
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let s = catalog.site(*id).filter(|s| catalog.is_public(s)).cloned().ok_or_else(|| {
+                    ApiError::NotFound(format!("place {} on this sheet (site {id})", i + 1))
+                })?;
+                let at = catalog.public_location(&s);
+                Ok((s, at))
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?
+            .into_iter()
+            .unzip()
+    };
     if let Some(o) = origin {
         check_plausible(o, &sites)?;
     }
@@ -465,7 +469,7 @@ fn sheet(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let distance = origin.zip(s.location()).map(|(o, at)| o.distance_m(at));
+            let distance = origin.zip(measured_at[i]).map(|(o, at)| o.distance_m(at));
             ctx.entry(i + 1, s, distance)
         })
         .collect();

@@ -29,7 +29,7 @@ pub(super) const PARTNER_COLUMNS: &str =
 pub(super) const SITE_COLUMNS: &str = "id, partner_id, source_id, name, description, description_lang, description_translations, \
      street, city, state, postal_code, lon, lat, phones, hours, languages, categories, services, cost, cost_note, \
      eligibility, required_documents, accessibility, walk_in, appointment_required, no_id_required, confidential, \
-     last_verified_at, created_at, updated_at, version";
+     withhold_zip, last_verified_at, created_at, updated_at, version";
 
 /// A unique `source_id` is taken.
 pub(super) const SOURCE_ID_TAKEN: &str = "source_id is already used by another record";

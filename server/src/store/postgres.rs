@@ -160,6 +160,7 @@ fn site_from_row(r: &PgRow) -> Result<Site, StoreError> {
         appointment_required: r.try_get("appointment_required")?,
         no_id_required: r.try_get("no_id_required")?,
         confidential: r.try_get("confidential")?,
+        withhold_zip: r.try_get("withhold_zip")?,
         last_verified_at: r.try_get("last_verified_at")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -167,7 +168,7 @@ fn site_from_row(r: &PgRow) -> Result<Site, StoreError> {
     })
 }
 
-/// The most rows one `insert` carries (31 parameters each, under PostgreSQL's 65,535).
+/// The most rows one `insert` carries (32 parameters each, under PostgreSQL's 65,535).
 const ROWS_PER_INSERT: usize = 1000;
 
 fn bind_partner<'a>(mut b: Separated<'_, 'a, Postgres, &'static str>, p: &'a Partner) {
@@ -213,6 +214,7 @@ fn bind_site<'a>(mut b: Separated<'_, 'a, Postgres, &'static str>, s: &'a Site) 
         .push_bind(s.appointment_required)
         .push_bind(s.no_id_required)
         .push_bind(s.confidential)
+        .push_bind(s.withhold_zip)
         .push_bind(s.last_verified_at)
         .push_bind(s.created_at)
         .push_bind(s.updated_at)

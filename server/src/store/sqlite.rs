@@ -160,6 +160,7 @@ const SITE_CHUNK_SQL: &str = r#"select max(rowid) as last, '[' || group_concat(d
     ',"appointment_required":', case appointment_required when 1 then 'true' when 0 then 'false' else 'null' end,
     ',"no_id_required":', case no_id_required when 1 then 'true' when 0 then 'false' else 'null' end,
     ',"confidential":', case confidential when 1 then 'true' else 'false' end,
+    ',"withhold_zip":', case withhold_zip when 1 then 'true' else 'false' end,
     ',"last_verified_at":', json_quote(last_verified_at), ',"created_at":', json_quote(created_at),
     ',"updated_at":', json_quote(updated_at), ',"version":', version, '}') as doc
   from sites where rowid > ?1 and rowid <= ?2 order by rowid limit ?3)"#;
@@ -298,14 +299,14 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
          description_translations = ?7, street = ?8, city = ?9, state = ?10, postal_code = ?11, lon = ?12, lat = ?13, \
          phones = ?14, hours = ?15, languages = ?16, categories = ?17, services = ?18, cost = ?19, cost_note = ?20, \
          eligibility = ?21, required_documents = ?22, accessibility = ?23, walk_in = ?24, appointment_required = ?25, \
-         no_id_required = ?26, confidential = ?27, last_verified_at = ?28, created_at = ?29, updated_at = ?30, \
-         version = ?31 where id = ?1 and version = ?31 - 1"
+         no_id_required = ?26, confidential = ?27, withhold_zip = ?28, last_verified_at = ?29, created_at = ?30, \
+         updated_at = ?31, version = ?32 where id = ?1 and version = ?32 - 1"
     } else {
         "insert into sites (id, partner_id, source_id, name, description, description_lang, description_translations, \
          street, city, state, postal_code, lon, lat, phones, hours, languages, categories, services, cost, cost_note, \
          eligibility, required_documents, accessibility, walk_in, appointment_required, no_id_required, confidential, \
-         last_verified_at, created_at, updated_at, version) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, \
-         ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
+         withhold_zip, last_verified_at, created_at, updated_at, version) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+         ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)"
     };
     let done = sqlx::query(sql)
         .bind(s.id.to_string())
@@ -335,6 +336,7 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
         .bind(s.appointment_required)
         .bind(s.no_id_required)
         .bind(s.confidential)
+        .bind(s.withhold_zip)
         .bind(s.last_verified_at.map(ts))
         .bind(ts(s.created_at))
         .bind(ts(s.updated_at))
