@@ -59,6 +59,9 @@ pub enum ApiError {
     /// A precondition header did not match (412).
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
+    /// A write that must name the version it started from named none (428); says how to.
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
     /// Anything unexpected (500); the cause is logged, not sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -104,6 +107,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType | Self::UnsupportedFormat(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,6 +168,9 @@ impl ApiError {
             }
             Self::PreconditionFailed(m) => {
                 ("/problems/precondition-failed", "Precondition failed", m.clone(), vec![])
+            }
+            Self::PreconditionRequired(m) => {
+                ("/problems/precondition-required", "Precondition required", m.clone(), vec![])
             }
             Self::Internal(_) => (
                 "/problems/internal",

@@ -31,7 +31,22 @@ enum Cred {
 
 impl TestApp {
     async fn call(&self, method: Method, path: &str, cred: &Cred, body: Option<Value>) -> reqwest::Response {
+        self.call_at(method, path, cred, body, None).await
+    }
+
+    /// [`TestApp::call`] naming the version the change starts from (`If-Match`).
+    async fn call_at(
+        &self,
+        method: Method,
+        path: &str,
+        cred: &Cred,
+        body: Option<Value>,
+        if_match: Option<String>,
+    ) -> reqwest::Response {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
         match cred {
             Cred::Public => {}
             Cred::Session { cookie, csrf } => {
@@ -199,7 +214,9 @@ async fn role_matrix(backend: Backend) {
                 }
                 "POST /revisions/N/revert" => {
                     assert_eq!(
-                        app.patch(&format!("/api/v1/sites/{sid}"), &json!({"name": "Edited"})).await.status(),
+                        app.patch_current(&format!("/api/v1/sites/{sid}"), &json!({"name": "Edited"}))
+                            .await
+                            .status(),
                         200
                     );
                     let revs = app
@@ -230,7 +247,13 @@ async fn role_matrix(backend: Backend) {
                 "GET /admin/stale" => (Method::GET, "/api/v1/admin/stale".to_owned(), None),
                 _ => unreachable!(),
             };
-            let res = app.call(method, &path, cred, body.clone()).await;
+            // Edits and deletions name the version they start from: the target's current one.
+            let if_match = if matches!(method, Method::PATCH | Method::DELETE) {
+                Some(app.etag(&path).await)
+            } else {
+                None
+            };
+            let res = app.call_at(method, &path, cred, body.clone(), if_match).await;
             let got = res.status().as_u16();
             if got != want {
                 failures
@@ -255,7 +278,7 @@ async fn cross_organization_edits_are_refused(backend: Backend) {
         (Method::DELETE, format!("/api/v1/sites/{b_site}"), None),
         (Method::POST, format!("/api/v1/sites/{b_site}/verify"), None),
         (Method::PATCH, format!("/api/v1/partners/{b}"), Some(json!({"name": "Mine now"}))),
-        (Method::PATCH, format!("/api/v1/sites/{a_site}"), Some(json!({"partner_id": b}))),
+        (Method::PATCH, format!("/api/v1/sites/{a_site}"), Some(json!({"version": 1, "partner_id": b}))),
         (
             Method::POST,
             "/api/v1/sites".to_owned(),
@@ -275,7 +298,7 @@ async fn cross_organization_edits_are_refused(backend: Backend) {
     // A pending organisation is not public, and not visible to another organisation's editor,
     // but is to its own editors.
     assert_eq!(
-        app.patch(&format!("/api/v1/partners/{b}"), &json!({"status": "pending"})).await.status(),
+        app.patch_current(&format!("/api/v1/partners/{b}"), &json!({"status": "pending"})).await.status(),
         200
     );
     assert_eq!(app.call(Method::GET, &format!("/api/v1/partners/{b}"), &editor_a, None).await.status(), 404);
@@ -307,7 +330,7 @@ async fn csrf_is_required_with_the_cookie(backend: Backend) {
             .client
             .patch(&path)
             .header("cookie", format!("assetmap_session={cookie}"))
-            .json(&json!({"name": "Forged"}));
+            .json(&json!({"version": 1, "name": "Forged"}));
         if let Some(t) = token {
             req = req.header("x-csrf-token", t);
         }
@@ -563,7 +586,9 @@ async fn revisions_record_every_change_and_admins_revert(backend: Backend) {
     .await;
 
     // A deleted site comes back from its deletion's revision.
-    assert_eq!(app.call(Method::DELETE, &format!("/api/v1/sites/{sid}"), editor, None).await.status(), 204);
+    let path = format!("/api/v1/sites/{sid}");
+    let tag = Some(app.etag(&path).await);
+    assert_eq!(app.call_at(Method::DELETE, &path, editor, None, tag).await.status(), 204);
     let revs = app
         .call(Method::GET, &format!("/api/v1/revisions?site_id={sid}"), editor, None)
         .await
@@ -614,7 +639,7 @@ async fn editors_keep_their_listing_current(backend: Backend) {
     assert!((Utc::now() - at.with_timezone(&Utc)).num_seconds() < 60);
 
     let patch = json!({"description_translations": {"ht": {"text": "Klinik", "reviewed": false}}, "lon": -80.25, "lat": 25.75,
-                       "languages": ["ht"], "services": [{"name": "Consults"}], "cost": "free"});
+                       "languages": ["ht"], "services": [{"name": "Consults"}], "cost": "free", "version": 2});
     let res = app.call(Method::PATCH, &format!("/api/v1/sites/{sid}"), editor, Some(patch)).await;
     assert_eq!(res.status(), 200);
     let near = app.get_json("/api/v1/nearest?lon=-80.25&lat=25.75&lang=ht&free=true").await;
@@ -625,7 +650,7 @@ async fn editors_keep_their_listing_current(backend: Backend) {
             Method::PATCH,
             &format!("/api/v1/partners/{a}"),
             editor,
-            Some(json!({"status": "active", "website": "https://a.example.org"})),
+            Some(json!({"status": "active", "website": "https://a.example.org", "version": 1})),
         )
         .await;
     assert_eq!(res.status(), 200, "restating the current status is no change");
@@ -820,7 +845,9 @@ async fn stale_and_hidden_thresholds(backend: Backend) {
     let (app, a) = (&w.app, w.a.as_str());
     assert_eq!(app.state.settings.effective_hide_after_days(), Some(365));
     assert_eq!(
-        app.patch(&format!("/api/v1/partners/{a}"), &json!({"email": "desk@a.example.org"})).await.status(),
+        app.patch_current(&format!("/api/v1/partners/{a}"), &json!({"email": "desk@a.example.org"}))
+            .await
+            .status(),
         200
     );
     let mut fresh = clinic(&days_ago(10));

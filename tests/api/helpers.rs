@@ -413,6 +413,28 @@ impl TestApp {
         self.client.delete(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await.unwrap()
     }
 
+    /// The `ETag` of the record at `path` (read with the admin token), as `If-Match` sends it.
+    pub async fn etag(&self, path: &str) -> String {
+        let res = self.client.get(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.headers()["etag"].to_str().unwrap().to_owned()
+    }
+
+    /// PATCH JSON with the admin token from the record's current version (`If-Match` with the
+    /// `ETag` of a `GET` just before), as a client that read it first does.
+    pub async fn patch_current(&self, path: &str, body: &Value) -> Response {
+        let tag = self.etag(path).await;
+        let url = format!("{}{path}", self.base);
+        self.client.patch(url).bearer_auth(TOKEN).header("if-match", tag).json(body).send().await.unwrap()
+    }
+
+    /// DELETE with the admin token from the record's current version (`If-Match`).
+    pub async fn delete_current(&self, path: &str) -> Response {
+        let tag = self.etag(path).await;
+        let url = format!("{}{path}", self.base);
+        self.client.delete(url).bearer_auth(TOKEN).header("if-match", tag).send().await.unwrap()
+    }
+
     /// Creates a partner and returns its id.
     pub async fn partner(&self, name: &str) -> String {
         let res = self.post("/api/v1/partners", &json!({"name": name})).await;
