@@ -108,6 +108,12 @@ enum Command {
         /// core). 0 serves every connection on one shared work-stealing runtime instead.
         #[arg(long, env = "ASSETMAP_HTTP_THREADS")]
         http_threads: Option<usize>,
+        /// The reverse proxies in front of this server, by address or network
+        /// (10.0.0.7,10.0.0.0/8,::1): from them, and only them, X-Forwarded-For names the client
+        /// whose requests are counted by the sign-in and sign-up limits. Default: none — the
+        /// TCP peer is the client.
+        #[arg(long, env = "ASSETMAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client::parse_proxy)]
+        trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
     /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
@@ -290,6 +296,7 @@ async fn dispatch(
             service_area,
             demand,
             http_threads,
+            trusted_proxies,
         } => {
             let mut settings = Settings::new(db.url());
             settings.instance = db.instance("serve");
@@ -303,6 +310,7 @@ async fn dispatch(
             settings.service_area = service_area;
             settings.demand_file = demand;
             settings.http_threads = http_threads;
+            settings.trusted_proxies = trusted_proxies;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }

@@ -45,6 +45,10 @@ pub struct Settings {
     /// Per-core HTTP runtimes (`--http-threads`): `None` starts one per core, `Some(0)` serves
     /// every connection on the shared work-stealing runtime. See [`crate::serving`].
     pub http_threads: Option<usize>,
+    /// The deployment's own reverse proxies (`--trusted-proxies`): only from a peer among them
+    /// is `X-Forwarded-For` read, for the client address that request limits count by. Empty:
+    /// the TCP peer is the client. See [`crate::client`].
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {
@@ -67,6 +71,7 @@ impl Settings {
             instance: default_instance("serve"),
             feed_poll: Duration::from_secs(10),
             http_threads: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -76,4 +76,87 @@ async fn versionless_writes_are_refused(backend: Backend) {
     }
 }
 
-both_stores!(versionless_writes_are_refused);
+/// A failed sign-in from `client` (sent as the `X-Forwarded-For` a proxy would add, if given):
+/// its status and `Retry-After`.
+async fn failed_sign_in(app: &TestApp, email: &str, client: Option<&str>) -> (u16, Option<u64>) {
+    let mut req = app
+        .client
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({"email": email, "password": "not the password"}));
+    if let Some(c) = client {
+        req = req.header("x-forwarded-for", c);
+    }
+    let res = req.send().await.unwrap();
+    let retry = res.headers().get("retry-after").map(|v| v.to_str().unwrap().parse().unwrap());
+    (res.status().as_u16(), retry)
+}
+
+/// Sixty failed sign-ins, each with a new email, from one client: slowed (429 with
+/// `Retry-After`) well before the end, while nearest searches in the same seconds all answer.
+async fn a_sign_in_flood_from_one_address_is_slowed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.partner("Org A").await;
+    app.site(&p, json!({"name": "Clinica", "lon": -80.2, "lat": 25.8, "categories": ["legal"]})).await;
+    let flooding = std::sync::atomic::AtomicBool::new(true);
+    let flood = async {
+        let mut answers = Vec::new();
+        for n in 0..60 {
+            answers.push(failed_sign_in(&app, &format!("guess{n}@example.org"), None).await);
+        }
+        flooding.store(false, std::sync::atomic::Ordering::SeqCst);
+        answers
+    };
+    let searches = async {
+        let mut statuses = Vec::new();
+        while flooding.load(std::sync::atomic::Ordering::SeqCst) {
+            let res = app.get("/api/v1/nearest?lon=-80.2&lat=25.8&category=legal").await;
+            statuses.push(res.status().as_u16());
+        }
+        statuses
+    };
+    let (answers, searches) = tokio::join!(flood, searches);
+    let first_refusal = answers.iter().position(|(status, _)| *status == 429).expect("a 429 among 60 tries");
+    assert!(first_refusal < 30, "slowed only after {first_refusal} tries: {answers:?}");
+    assert!(answers[..first_refusal].iter().all(|(s, _)| *s == 401), "{answers:?}");
+    for (status, retry) in &answers[first_refusal..] {
+        assert!(*status == 429 || *status == 401, "{answers:?}");
+        if *status == 429 {
+            assert!(retry.is_some_and(|r| (1..=60).contains(&r)), "Retry-After: {retry:?}");
+        }
+    }
+    assert!(!searches.is_empty(), "searched during the flood");
+    assert!(searches.iter().all(|s| *s == 200), "nearest during the flood: {searches:?}");
+}
+
+/// Behind a trusted proxy each client has its own bucket, named by the proxy's
+/// `X-Forwarded-For`; without one configured, the header changes nothing, so a client cannot
+/// buy new buckets by sending it.
+async fn only_a_trusted_proxy_names_the_client(backend: Backend) {
+    let db = crate::helpers::TestDb::new(backend).await;
+    let mut settings = crate::helpers::settings(&db.url, false);
+    settings.trusted_proxies = vec![assetmap::client::parse_proxy("127.0.0.1").unwrap()];
+    let behind = crate::helpers::spawn_with(&db, settings).await;
+    let mut statuses = Vec::new();
+    for n in 0..40 {
+        statuses.push(failed_sign_in(&behind, &format!("a{n}@example.org"), Some("203.0.113.1")).await.0);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Another client behind the same proxy is not slowed by the first one's tries.
+    assert_eq!(failed_sign_in(&behind, "b@example.org", Some("198.51.100.2")).await.0, 401);
+    // A client that appends a forged address of its own is still itself.
+    assert_eq!(failed_sign_in(&behind, "c@example.org", Some("198.51.100.3, 203.0.113.1")).await.0, 429);
+
+    let direct = spawn_app(backend).await;
+    let mut statuses = Vec::new();
+    for n in 0..40 {
+        let forged = format!("198.51.100.{n}");
+        statuses.push(failed_sign_in(&direct, &format!("d{n}@example.org"), Some(&forged)).await.0);
+    }
+    assert!(statuses.contains(&429), "a forged X-Forwarded-For is not a new client: {statuses:?}");
+}
+
+both_stores!(
+    versionless_writes_are_refused,
+    a_sign_in_flood_from_one_address_is_slowed,
+    only_a_trusted_proxy_names_the_client,
+);

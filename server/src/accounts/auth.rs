@@ -3,6 +3,9 @@
 //! Answers never tell whether an email has an account: a wrong password and an unknown email
 //! get the same 401 after the same argon2 work, both count toward the same per-email backoff,
 //! and a reset request is answered the same way for any email.
+//!
+//! Sign-in, sign-up, reset requests, invitation acceptance and token creation are limited per
+//! client address, and every password hash waits for the [`super::throttle::HashGate`].
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -18,8 +21,10 @@ use super::history::{audit, audit_entry, partner_revision, site_revision};
 use super::model::{ApiToken, Invitation, NewSession, Record, Role, Signup, User};
 use super::principal::{Principal, Via, SESSION_COOKIE};
 use super::secret::{check_password, hash_password, random_token, sha256_hex, verify_password};
+use super::throttle::Action;
 use super::{lock_after, normalise_email, SESSION_HOURS};
 use crate::app::AppState;
+use crate::client::ClientIp;
 use crate::domain::{FieldError, PartnerInput, PartnerStatus, SiteInput};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -100,15 +105,13 @@ struct Credentials {
     password: String,
 }
 
-async fn verify_blocking(password: String, hash: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref())).await.map_err(internal)
-}
-
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
+    state.throttle.check(Action::SignIn, client)?;
     let store = state.directory.store();
     let email = c.email.trim().to_lowercase();
     let key = sha256_hex(&format!("login:{email}"));
@@ -119,7 +122,8 @@ async fn login(
         ));
     }
     let user = store.user_by_email(&email).await?;
-    let ok = verify_blocking(c.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = state.hashing.run(move || verify_password(&c.password, hash.as_deref())).await?;
     let Some(user) = user.filter(|_| ok) else {
         store.login_failed(&key, now, &|n| lock_after(n, now)).await?;
         return Err(ApiError::SignInFailed);
@@ -174,8 +178,10 @@ struct ResetRequest {
 /// not the email has an account.
 async fn reset_request(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(r): ApiJson<ResetRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state.throttle.check(Action::PasswordReset, client)?;
     let email = r.email.trim().to_lowercase();
     if let Some(user) = state.directory.store().user_by_email(&email).await? {
         let entry = audit_entry(
@@ -235,16 +241,19 @@ struct Accept {
 
 async fn accept(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Path(token): Path<String>,
     ApiJson(a): ApiJson<Accept>,
 ) -> Result<Response, ApiError> {
+    state.throttle.check(Action::AcceptInvitation, client)?;
     let inv = usable_link(&state, &token).await?;
     check_password(&a.password).map_err(|m| field("password", m))?;
     let store = state.directory.store();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&a.password))
-        .await
-        .map_err(internal)?
+    let hash = state
+        .hashing
+        .run(move || hash_password(&a.password))
+        .await?
         .map_err(|e| internal(anyhow::anyhow!("hashing: {e}")))?;
     let now = Utc::now();
     let mut batch = vec![Change::Record(Record::UseInvitation { id: inv.id, at: now })];
@@ -293,9 +302,11 @@ struct NewToken {
 
 async fn create_token(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     who: Principal,
     ApiJson(t): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state.throttle.check(Action::CreateToken, client)?;
     let Some(user) = who.user() else {
         who.signed_in()?;
         return Err(ApiError::Forbidden(
@@ -372,8 +383,10 @@ struct SignupInput {
 /// admin approves it, which sends the contact an invitation link.
 async fn signup(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(input): ApiJson<SignupInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state.throttle.check(Action::SignUp, client)?;
     let contact_email = normalise_email(&input.contact_email).map_err(|m| field("contact_email", m))?;
     let short = |f: &str, v: Option<String>, max: usize| -> Result<Option<String>, ApiError> {
         let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());

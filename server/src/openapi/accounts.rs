@@ -52,11 +52,11 @@ pub(crate) fn auth() -> Paths {
     vec![
         ("/api/v1/auth/login", item([("post", set_cookie(
             Op::new("accounts", "login", "Sign in")
-                .describe("Sets the session cookie and answers the session's CSRF token, which every state-changing request made with the cookie must send as X-CSRF-Token. A wrong password and an unknown email get the same 401. From the 5th consecutive failure for an email, each further one locks it for 30 s, doubling up to 15 minutes (429 with Retry-After).")
+                .describe("Sets the session cookie and answers the session's CSRF token, which every state-changing request made with the cookie must send as X-CSRF-Token. A wrong password and an unknown email get the same 401. From the 5th consecutive failure for an email, each further one locks it for 30 s, doubling up to 15 minutes (429 with Retry-After); and each client address may try 20 at once, then 20 a minute, whatever the emails (429 with Retry-After). Too many passwords being checked at once: 503 with Retry-After.")
                 .body("application/json", schema("Credentials"), true)
                 .answer(200, ok_json("Signed in", schema("Me"))),
             200)
-            .problems(&codes(&[&BODY, &[401, 429]])))])),
+            .problems(&codes(&[&BODY, &[401, 429, 503]])))])),
         ("/api/v1/auth/logout", item([("post", Op::new("accounts", "logout", "Sign out")
             .describe("Ends the session of the cookie sent (if any) and clears the cookie. With the cookie, X-CSRF-Token is required (403 without it).")
             .access(Access::OptionalSession)
@@ -69,22 +69,22 @@ pub(crate) fn auth() -> Paths {
             .answer(200, ok_json("The account, its organisation and the CSRF token", schema("Me")))
             .problems(&[401]))])),
         ("/api/v1/auth/reset", item([("post", Op::new("accounts", "requestPasswordReset", "Ask for a new password")
-            .describe("There is no mail server: the request goes to the admins' queue (the audit log) and an admin makes a reset link. The answer is the same whether or not the email has an account.")
+            .describe("There is no mail server: the request goes to the admins' queue (the audit log) and an admin makes a reset link. The answer is the same whether or not the email has an account. Each client address may ask 10 at once, then 1 a minute (429 with Retry-After).")
             .body("application/json", schema("ResetRequest"), true)
             .answer(202, ok_json("Accepted (for any email)", schema("Detail")))
-            .problems(&BODY))])),
+            .problems(&codes(&[&BODY, &[429]])))])),
         ("/api/v1/invitations/{token}", item([("get", Op::new("accounts", "getInvitation", "What a link is for")
             .params([token.clone()])
             .answer(200, ok_json("The link", schema("InvitationInfo")))
             .problems(&[404, 410]))])),
         ("/api/v1/invitations/{token}/accept", item([("post", set_cookie(
             Op::new("accounts", "acceptInvitation", "Use a link: set a password and sign in")
-                .describe("An invitation makes an editor account for its organisation (email from the body, else the one the admin gave); a reset link sets the account's new password and ends its other sessions. Single use: a used or expired link is 410, and of two uses at once one wins.")
+                .describe("An invitation makes an editor account for its organisation (email from the body, else the one the admin gave); a reset link sets the account's new password and ends its other sessions. Single use: a used or expired link is 410, and of two uses at once one wins. Each client address may use 10 at once, then 2 a minute (429 with Retry-After); too many passwords being hashed at once: 503 with Retry-After.")
                 .params([token])
                 .body("application/json", schema("AcceptInvitation"), true)
                 .answer(201, ok_json("Signed in", schema("Me"))),
             201)
-            .problems(&codes(&[&BODY, &[404, 410]])))])),
+            .problems(&codes(&[&BODY, &[404, 410, 429, 503]])))])),
         ("/api/v1/tokens", item([
             ("get", Op::new("accounts", "listTokens", "API tokens")
                 .describe("Admins see every person's tokens (to revoke a lost one); others their own.")
@@ -92,11 +92,11 @@ pub(crate) fn auth() -> Paths {
                 .answer(200, ok_json("The tokens (never their secrets)", schema("ApiTokens")))
                 .problems(&[401])),
             ("post", Op::new("accounts", "createToken", "Make an API token")
-                .describe("For scripts: the token acts as the person who made it, sent as Authorization: Bearer. The secret is shown once; only its SHA-256 is stored. The deployment admin token cannot make tokens (403).")
+                .describe("For scripts: the token acts as the person who made it, sent as Authorization: Bearer. The secret is shown once; only its SHA-256 is stored. The deployment admin token cannot make tokens (403). Each client address may make 20 at once, then 2 a minute (429 with Retry-After).")
                 .access(Access::Write)
                 .body("application/json", schema("NewToken"), true)
                 .answer(201, ok_json("The token, with its secret (shown once)", schema("CreatedToken")))
-                .problems(&codes(&[&BODY, &ADMIN]))),
+                .problems(&codes(&[&BODY, &ADMIN, &[429]]))),
         ])),
         ("/api/v1/tokens/{id}", item([("delete", Op::new("accounts", "revokeToken", "Revoke an API token")
             .describe("Your own, or any as an admin; another person's is 404. Works at once.")
@@ -105,10 +105,10 @@ pub(crate) fn auth() -> Paths {
             .answer(204, json!({"description": "Revoked"}))
             .problems(&[401, 403, 404]))])),
         ("/api/v1/signup", item([("post", Op::new("accounts", "signup", "List your organization")
-            .describe("Creates the organisation (and its first site, if given) as pending: not public until an admin approves it, which makes an invitation link for the contact. Field errors are named organization.… and site.….")
+            .describe("Creates the organisation (and its first site, if given) as pending: not public until an admin approves it, which makes an invitation link for the contact. Field errors are named organization.… and site.…. Each client address may send 20 at once, then 20 an hour (429 with Retry-After).")
             .body("application/json", schema("SignupInput"), true)
             .answer(202, ok_json("Waiting for an admin", schema("SignupAccepted")))
-            .problems(&BODY))])),
+            .problems(&codes(&[&BODY, &[429]])))])),
     ]
 }
 
