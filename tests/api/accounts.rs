@@ -160,7 +160,7 @@ async fn role_matrix(backend: Backend) {
     let (a, b) = (w.a.as_str(), w.b.as_str());
     let mut failures = Vec::new();
     type Row = (&'static str, [u16; 6]);
-    let rows: [Row; 14] = [
+    let rows: [Row; 18] = [
         ("POST /partners", [401, 403, 403, 403, 201, 201]),
         ("PATCH /partners/A name", [401, 200, 403, 200, 200, 200]),
         ("PATCH /partners/A status", [401, 403, 403, 403, 200, 200]),
@@ -175,6 +175,10 @@ async fn role_matrix(backend: Backend) {
         ("POST /admin/signups/P/decline", [401, 403, 403, 403, 200, 200]),
         ("POST /tokens", [401, 201, 201, 201, 201, 403]),
         ("GET /admin/stale", [401, 403, 403, 403, 200, 200]),
+        ("POST /partners/A/invitations", [401, 201, 403, 201, 201, 201]),
+        ("DELETE /admin/invitations/I", [401, 403, 403, 403, 204, 204]),
+        ("POST /admin/users/U/deactivate", [401, 403, 403, 403, 200, 200]),
+        ("POST /admin/users/U/reactivate", [401, 403, 403, 403, 200, 200]),
     ];
     for (name, expected) in rows {
         for ((role, cred), want) in w.creds.iter().zip(expected) {
@@ -245,10 +249,34 @@ async fn role_matrix(backend: Backend) {
                 }
                 "POST /tokens" => (Method::POST, "/api/v1/tokens".to_owned(), Some(json!({"name": "t"}))),
                 "GET /admin/stale" => (Method::GET, "/api/v1/admin/stale".to_owned(), None),
+                "POST /partners/A/invitations" => (
+                    Method::POST,
+                    format!("/api/v1/partners/{a}/invitations"),
+                    Some(json!({"email": "colleague@a.example.org"})),
+                ),
+                "DELETE /admin/invitations/I" => {
+                    let res = app.post("/api/v1/admin/invitations", &json!({"partner_id": a})).await;
+                    let inv = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+                    (Method::DELETE, format!("/api/v1/admin/invitations/{inv}"), None)
+                }
+                "POST /admin/users/U/deactivate" | "POST /admin/users/U/reactivate" => {
+                    // A fresh account (made as `admin create` does), deactivated first to be
+                    // reactivated.
+                    let email = format!("target-{}@example.org", uuid::Uuid::new_v4().simple());
+                    let store = app.state.directory.store();
+                    let user = assetmap::accounts::create_admin(store, &email, PASSWORD).await.unwrap();
+                    let verb = if name.ends_with("deactivate") { "deactivate" } else { "reactivate" };
+                    if verb == "reactivate" {
+                        let path = format!("/api/v1/admin/users/{}/deactivate", user.id);
+                        assert_eq!(app.post(&path, &json!({})).await.status(), 200);
+                    }
+                    (Method::POST, format!("/api/v1/admin/users/{}/{verb}", user.id), None)
+                }
                 _ => unreachable!(),
             };
             // Edits and deletions name the version they start from: the target's current one.
-            let if_match = if matches!(method, Method::PATCH | Method::DELETE) {
+            let record = path.starts_with("/api/v1/sites/") || path.starts_with("/api/v1/partners/");
+            let if_match = if record && matches!(method, Method::PATCH | Method::DELETE) {
                 Some(app.etag(&path).await)
             } else {
                 None
@@ -377,6 +405,7 @@ async fn put_invitation(app: &TestApp, partner: &str, expires_in: Duration) -> S
         created_at: now - Duration::days(8),
         expires_at: now + expires_in,
         used_at: None,
+        revoked_at: None,
     };
     let r = Record::CreateInvitation { invitation: inv, token_hash: sha256_hex(&secret) };
     app.state.directory.store().apply(&vec![Change::Record(r)]).await.unwrap();

@@ -52,6 +52,10 @@ fn internal(e: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(e.into())
 }
 
+fn deactivated() -> ApiError {
+    ApiError::Forbidden("this account was deactivated; ask an admin to reactivate it".to_owned())
+}
+
 /// Whether cookies must be `Secure`: the public URL is https, or the request reached the
 /// TLS-terminating proxy over https.
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
@@ -129,6 +133,11 @@ async fn login(
         return Err(ApiError::SignInFailed);
     };
     store.login_succeeded(&key).await?;
+    // Told only to someone who knows the password: an unknown email and a wrong password stay
+    // alike.
+    if user.deactivated_at.is_some() {
+        return Err(deactivated());
+    }
     let (change, token, csrf) = new_session(user.id);
     store.apply(&vec![change]).await?;
     let mut res = Json(me_body(&state, &user, Some(&csrf))).into_response();
@@ -183,7 +192,9 @@ async fn reset_request(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     state.throttle.check(Action::PasswordReset, client)?;
     let email = r.email.trim().to_lowercase();
-    if let Some(user) = state.directory.store().user_by_email(&email).await? {
+    let user = state.directory.store().user_by_email(&email).await?;
+    // A deactivated account is not reset through the queue: an admin reactivates it first.
+    if let Some(user) = user.filter(|u| u.deactivated_at.is_none()) {
         let entry = audit_entry(
             &Principal::Public,
             "password.reset_requested",
@@ -210,6 +221,9 @@ async fn usable_link(state: &AppState, token: &str) -> Result<Invitation, ApiErr
         .ok_or_else(|| ApiError::NotFound("this link".to_owned()))?;
     if inv.used_at.is_some() {
         return Err(ApiError::Gone("this link was used already; ask an admin for a new one".to_owned()));
+    }
+    if inv.revoked_at.is_some() {
+        return Err(ApiError::Gone("this link was revoked; ask an admin for a new one".to_owned()));
     }
     if inv.expires_at <= Utc::now() {
         return Err(ApiError::Gone("this link has expired; ask an admin for a new one".to_owned()));
@@ -261,6 +275,9 @@ async fn accept(
         (Some(user_id), _) => {
             let user =
                 store.user(user_id).await?.ok_or_else(|| ApiError::Gone("the account is gone".to_owned()))?;
+            if user.deactivated_at.is_some() {
+                return Err(deactivated());
+            }
             batch.push(Change::Record(Record::SetPassword { user_id, password_hash: hash }));
             user
         }
@@ -274,6 +291,8 @@ async fn accept(
                 role: Role::Editor,
                 partner_id: Some(partner_id),
                 created_at: now,
+                deactivated_at: None,
+                deactivated_by: None,
                 password_hash: hash,
             };
             batch.push(Change::Record(Record::CreateUser(user.clone())));
@@ -286,7 +305,9 @@ async fn accept(
     match store.apply(&batch).await {
         Ok(()) => {}
         // Used or expired between the check and the write (two uses at once): one wins.
-        Err(StoreError::Conflict(_)) => return Err(ApiError::Gone("this link was used already".to_owned())),
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::Gone("this link was used or revoked already".to_owned()))
+        }
         Err(e) => return Err(e.into()),
     }
     let mut res = (StatusCode::CREATED, Json(me_body(&state, &user, Some(&csrf)))).into_response();

@@ -81,6 +81,8 @@ pub async fn create_admin(
         role: model::Role::Admin,
         partner_id: None,
         created_at: chrono::Utc::now(),
+        deactivated_at: None,
+        deactivated_by: None,
         password_hash: hash,
     };
     let entry = model::AuditEntry {

@@ -48,6 +48,11 @@ pub struct User {
     pub partner_id: Option<Uuid>,
     /// When the account was made.
     pub created_at: DateTime<Utc>,
+    /// When an admin deactivated it (it cannot sign in, and its sessions and tokens are gone);
+    /// `None` while active.
+    pub deactivated_at: Option<DateTime<Utc>>,
+    /// Who deactivated it.
+    pub deactivated_by: Option<String>,
     /// argon2id PHC string; never serialised.
     #[serde(skip)]
     pub password_hash: String,
@@ -111,6 +116,8 @@ pub struct Invitation {
     pub expires_at: DateTime<Utc>,
     /// Used at (single use).
     pub used_at: Option<DateTime<Utc>>,
+    /// Revoked at (by an admin, before it was used).
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A "list your organization" request.
@@ -274,8 +281,32 @@ pub enum Record {
         /// SHA-256 of the secret in the link.
         token_hash: String,
     },
-    /// Uses a link; fails the whole batch with a conflict when it was used already or has
-    /// expired by `at` (so two uses at once cannot both succeed).
+    /// Revokes an open link; not found when there is no such link or it was used or revoked
+    /// already.
+    RevokeInvitation {
+        /// Which.
+        id: Uuid,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Deactivates an account: it signs in no more, its sessions end and its API tokens are
+    /// revoked. An account deactivated already is left as it is.
+    DeactivateUser {
+        /// Whose.
+        user_id: Uuid,
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (as history names them).
+        by: String,
+    },
+    /// Lets a deactivated account sign in again (with its password; its old sessions and
+    /// tokens stay ended).
+    ReactivateUser {
+        /// Whose.
+        user_id: Uuid,
+    },
+    /// Uses a link; fails the whole batch with a conflict when it was used or revoked already
+    /// or has expired by `at` (so two uses at once cannot both succeed).
     UseInvitation {
         /// Which.
         id: Uuid,

@@ -14,10 +14,11 @@ use crate::accounts::model::{
     Actor, ApiToken, AuditEntry, Entity, Invitation, LoginAttempts, Record, Revision, Role, Signup, User,
 };
 
-const USER_COLUMNS: &str = "u.id, u.email, u.password_hash, u.role, u.partner_id, u.created_at";
+const USER_COLUMNS: &str =
+    "u.id, u.email, u.password_hash, u.role, u.partner_id, u.created_at, u.deactivated_at, u.deactivated_by";
 const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.name, t.created_at, t.revoked_at";
 const INVITATION_COLUMNS: &str =
-    "id, partner_id, user_id, email, created_by, created_at, expires_at, used_at";
+    "id, partner_id, user_id, email, created_by, created_at, expires_at, used_at, revoked_at";
 const SIGNUP_COLUMNS: &str = "partner_id, contact_name, contact_email, message, status, reason, decided_by, \
      decided_at, created_at";
 const REVISION_COLUMNS: &str =
@@ -32,6 +33,8 @@ fn user_from_row(r: &PgRow) -> Result<User, StoreError> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role '{role}'")))?,
         partner_id: r.try_get("partner_id")?,
         created_at: r.try_get("created_at")?,
+        deactivated_at: r.try_get("deactivated_at")?,
+        deactivated_by: r.try_get("deactivated_by")?,
     })
 }
 
@@ -55,6 +58,7 @@ fn invitation_from_row(r: &PgRow) -> Result<Invitation, StoreError> {
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
         used_at: r.try_get("used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
     })
 }
 
@@ -234,7 +238,8 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
         }
         Record::UseInvitation { id, at } => {
             let done = sqlx::query(
-                "update invitations set used_at = $2 where id = $1 and used_at is null and expires_at > $2",
+                "update invitations set used_at = $2 where id = $1 and used_at is null and revoked_at is null \
+                 and expires_at > $2",
             )
             .bind(id)
             .bind(*at)
@@ -242,6 +247,48 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("invitation {id}")));
+            }
+        }
+        Record::RevokeInvitation { id, at } => {
+            let done = sqlx::query(
+                "update invitations set revoked_at = $2 where id = $1 and used_at is null and revoked_at is null",
+            )
+            .bind(id)
+            .bind(*at)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("open invitation {id}")));
+            }
+        }
+        Record::DeactivateUser { user_id, at, by } => {
+            let done = sqlx::query(
+                "update users set deactivated_at = coalesce(deactivated_at, $2), \
+                 deactivated_by = coalesce(deactivated_by, $3) where id = $1",
+            )
+            .bind(user_id)
+            .bind(*at)
+            .bind(by)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("user {user_id}")));
+            }
+            sqlx::query("delete from sessions where user_id = $1").bind(user_id).execute(&mut **tx).await?;
+            sqlx::query("update api_tokens set revoked_at = $2 where user_id = $1 and revoked_at is null")
+                .bind(user_id)
+                .bind(*at)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Record::ReactivateUser { user_id } => {
+            let done =
+                sqlx::query("update users set deactivated_at = null, deactivated_by = null where id = $1")
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("user {user_id}")));
             }
         }
         Record::Signup(s) => {
@@ -307,7 +354,7 @@ impl Accounts for PgStore {
     ) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!(
             "select {USER_COLUMNS}, s.csrf_token from sessions s join users u on u.id = s.user_id \
-             where s.token_hash = $1 and s.expires_at > $2"
+             where s.token_hash = $1 and s.expires_at > $2 and u.deactivated_at is null"
         );
         let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
         row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf_token")?))).transpose()
@@ -316,7 +363,8 @@ impl Accounts for PgStore {
     async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
         let sql = format!(
             "select {USER_COLUMNS}, t.id as token_id, t.name as token_name, t.created_at as token_created_at \
-             from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1 and t.revoked_at is null"
+             from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1 and t.revoked_at is null \
+             and u.deactivated_at is null"
         );
         let row = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
         row.map(|r| {
@@ -349,7 +397,8 @@ impl Accounts for PgStore {
 
     async fn open_invitations(&self, now: DateTime<Utc>) -> Result<Vec<Invitation>, StoreError> {
         let sql = format!(
-            "select {INVITATION_COLUMNS} from invitations where used_at is null and expires_at > $1 \
+            "select {INVITATION_COLUMNS} from invitations where used_at is null and revoked_at is null \
+             and expires_at > $1 \
              order by created_at desc"
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
