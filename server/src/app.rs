@@ -59,7 +59,8 @@ impl AppState {
     /// is empty, loads everything into memory.
     pub async fn load(settings: Settings) -> anyhow::Result<Self> {
         let started = Instant::now();
-        let store = crate::store::connect(&settings.database_url, &settings.instance).await?;
+        let url = secrecy::ExposeSecret::expose_secret(&settings.database_url);
+        let store = crate::store::connect(url, &settings.instance).await?;
         if settings.demo && store.is_empty().await? {
             let path = settings.data_dir.join("demo").join("miami-dade.geojson");
             match crate::import::import_path(&store, &path, crate::import::Mode::Commit).await {

@@ -9,6 +9,7 @@ use crate::import::{ImportError, Mode, Report};
 use crate::spatial::Filter;
 use crate::{config, App, Settings};
 use clap::{Args, Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use std::io::Write;
 
 /// assetmap: a community-partner asset map for schools serving immigrant and refugee families.
@@ -27,8 +28,8 @@ pub struct Cli {
 struct Db {
     /// Database: a SQLite path or sqlite://path (default data/assetmap.db), or
     /// postgres://user@host:port/db for PostgreSQL (several instances on one database).
-    #[arg(long = "database", env = "DATABASE_URL", hide_env_values = true)]
-    database: Option<String>,
+    #[arg(long = "database", env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    database: Option<SecretString>,
     /// Name of this process in the database's session list (PostgreSQL application_name
     /// assetmap:NAME) and in the logs. Default: the command and the process id.
     #[arg(long, env = "ASSETMAP_INSTANCE")]
@@ -37,7 +38,7 @@ struct Db {
 
 impl Db {
     fn url(&self) -> String {
-        self.database.clone().unwrap_or_else(config::default_database_url)
+        self.database.as_ref().map_or_else(config::default_database_url, |u| u.expose_secret().to_owned())
     }
 
     fn instance(&self, command: &str) -> String {
@@ -77,8 +78,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// Token that authorises writes (Authorization: Bearer ...). Without one, writes are refused.
-        #[arg(long, env = "ASSETMAP_ADMIN_TOKEN", hide_env_values = true)]
-        admin_token: Option<String>,
+        #[arg(long, env = "ASSETMAP_ADMIN_TOKEN", hide_env_values = true, value_parser = secret)]
+        admin_token: Option<SecretString>,
         /// Folder with the shipped data.
         #[arg(long, env = "ASSETMAP_DATA_DIR")]
         data_dir: Option<PathBuf>,
@@ -236,6 +237,12 @@ struct NearestArgs {
     db: Db,
 }
 
+/// A secret argument (`--admin-token`, `--database` with its password): never in `Debug` output.
+#[expect(clippy::unnecessary_wraps, reason = "clap's value_parser takes a fallible function")]
+fn secret(raw: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(raw))
+}
+
 /// `--public-url`: an absolute http(s) address with a host and no query, trailing `/` removed.
 fn parse_public_url(raw: &str) -> Result<String, String> {
     let url = raw.trim().trim_end_matches('/');
@@ -302,7 +309,7 @@ async fn dispatch(
             settings.instance = db.instance("serve");
             settings.addr = addr;
             settings.demo = demo;
-            settings.admin_token = admin_token.filter(|t| !t.is_empty());
+            settings.admin_token = admin_token.filter(|t| !t.expose_secret().is_empty());
             settings.stale_after_days = stale_after_days;
             settings.hide_after_days = hide_after_days.unwrap_or_default();
             settings.map_style_url = map_style_url.filter(|u| !u.is_empty());

@@ -342,7 +342,7 @@ pub struct TestApp {
 pub fn settings(url: &str, demo: bool) -> Settings {
     let mut s = Settings::new(url);
     s.addr = "127.0.0.1:0".parse().unwrap();
-    s.admin_token = Some(TOKEN.to_owned());
+    s.admin_token = Some(TOKEN.into());
     s.demo = demo;
     s.data_dir = data_dir();
     s.web_dir = data_dir().join("../web");

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -86,7 +87,7 @@ fn new_session(user_id: Uuid) -> (Change, String, String) {
     let s = NewSession {
         token_hash: sha256_hex(&token),
         user_id,
-        csrf_token: csrf.clone(),
+        csrf_token: SecretString::from(csrf.as_str()),
         created_at: now,
         expires_at: now + Duration::hours(SESSION_HOURS),
     };
@@ -106,7 +107,7 @@ fn me_body(state: &AppState, user: &User, csrf: Option<&str>) -> Value {
 #[serde(deny_unknown_fields)]
 struct Credentials {
     email: String,
-    password: String,
+    password: SecretString,
 }
 
 async fn login(
@@ -127,7 +128,12 @@ async fn login(
     }
     let user = store.user_by_email(&email).await?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    let ok = state.hashing.run(move || verify_password(&c.password, hash.as_deref())).await?;
+    let ok = state
+        .hashing
+        .run(move || {
+            verify_password(c.password.expose_secret(), hash.as_ref().map(ExposeSecret::expose_secret))
+        })
+        .await?;
     let Some(user) = user.filter(|_| ok) else {
         store.login_failed(&key, now, &|n| lock_after(n, now)).await?;
         return Err(ApiError::SignInFailed);
@@ -163,7 +169,7 @@ async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Value>
     match &who {
         Principal::User { user, via } => {
             let csrf = match via {
-                Via::Session { csrf_token, .. } => Some(csrf_token.as_str()),
+                Via::Session { csrf_token, .. } => Some(csrf_token.expose_secret()),
                 Via::Token => None,
             };
             Ok(Json(me_body(&state, user, csrf)))
@@ -250,7 +256,7 @@ async fn invitation(
 struct Accept {
     #[serde(default)]
     email: Option<String>,
-    password: String,
+    password: SecretString,
 }
 
 async fn accept(
@@ -262,11 +268,11 @@ async fn accept(
 ) -> Result<Response, ApiError> {
     state.throttle.check(Action::AcceptInvitation, client)?;
     let inv = usable_link(&state, &token).await?;
-    check_password(&a.password).map_err(|m| field("password", m))?;
+    check_password(a.password.expose_secret()).map_err(|m| field("password", m))?;
     let store = state.directory.store();
     let hash = state
         .hashing
-        .run(move || hash_password(&a.password))
+        .run(move || hash_password(a.password.expose_secret()))
         .await?
         .map_err(|e| internal(anyhow::anyhow!("hashing: {e}")))?;
     let now = Utc::now();

@@ -2,6 +2,7 @@
 //! audit entries. These are what [`crate::store`] reads and writes; handlers never see SQL.
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -53,9 +54,9 @@ pub struct User {
     pub deactivated_at: Option<DateTime<Utc>>,
     /// Who deactivated it.
     pub deactivated_by: Option<String>,
-    /// argon2id PHC string; never serialised.
+    /// argon2id PHC string; never serialised nor in `Debug` output.
     #[serde(skip)]
-    pub password_hash: String,
+    pub password_hash: SecretString,
 }
 
 /// Who did something, as history shows it.
@@ -75,7 +76,7 @@ pub struct NewSession {
     /// Whose.
     pub user_id: Uuid,
     /// The synchronizer token every state-changing request with the cookie must carry.
-    pub csrf_token: String,
+    pub csrf_token: SecretString,
     /// Made at.
     pub created_at: DateTime<Utc>,
     /// Ends at.
@@ -251,7 +252,7 @@ pub enum Record {
         /// Whose.
         user_id: Uuid,
         /// argon2id PHC string.
-        password_hash: String,
+        password_hash: SecretString,
     },
     /// A new session.
     CreateSession(NewSession),

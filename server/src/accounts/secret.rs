@@ -7,6 +7,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 /// Shortest password accepted, in characters.
@@ -28,9 +29,9 @@ pub fn check_password(password: &str) -> Result<(), String> {
 
 /// An argon2id PHC string for `password` (a fresh random salt; the crate's default cost:
 /// 19 MiB, 2 passes — OWASP's recommended minimum).
-pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
+pub fn hash_password(password: &str) -> Result<SecretString, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string())
+    Ok(Argon2::default().hash_password(password.as_bytes(), &salt)?.to_string().into())
 }
 
 /// Whether `password` matches the PHC string `hash`. With `hash` `None` (no such account) it
@@ -38,7 +39,9 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
 /// password and the answer's timing does not tell them apart.
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a password of anyone").unwrap_or_default());
+    let dummy = DUMMY.get_or_init(|| {
+        hash_password("not a password of anyone").map(|h| h.expose_secret().to_owned()).unwrap_or_default()
+    });
     let known = hash.is_some();
     let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy)) else { return false };
     let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
@@ -80,9 +83,10 @@ mod tests {
     #[test]
     fn passwords_verify_only_against_their_own_hash() {
         let h = hash_password("correct horse battery").unwrap();
+        let h = h.expose_secret();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", Some(&h)));
-        assert!(!verify_password("correct horse batterY", Some(&h)));
+        assert!(verify_password("correct horse battery", Some(h)));
+        assert!(!verify_password("correct horse batterY", Some(h)));
         assert!(!verify_password("not a password of anyone", None), "the dummy never signs anyone in");
     }
 
@@ -107,5 +111,41 @@ mod tests {
     fn short_passwords_are_refused() {
         assert!(check_password("short").is_err());
         assert!(check_password("twelve chars").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod never_printed {
+    use secrecy::SecretString;
+
+    use crate::accounts::model::{Role, User};
+    use crate::accounts::principal::{Principal, Via};
+    use crate::config::Settings;
+
+    /// Settings, people and sessions show no secret in `Debug` output (what a `{:?}` in a log
+    /// line or a panic would print).
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let mut settings = Settings::new("postgres://assetmap:pg-password-1@db.internal:5432/assetmap");
+        settings.admin_token = Some(SecretString::from("admin-token-2"));
+        let user = User {
+            id: uuid::Uuid::nil(),
+            email: "ana@example.org".to_owned(),
+            role: Role::Editor,
+            partner_id: None,
+            created_at: chrono::Utc::now(),
+            deactivated_at: None,
+            deactivated_by: None,
+            password_hash: SecretString::from("$argon2id$v=19$hash-3"),
+        };
+        let who = Principal::User {
+            user,
+            via: Via::Session { csrf_token: SecretString::from("csrf-4"), token_hash: "ab".to_owned() },
+        };
+        let printed = format!("{settings:?} {who:?}");
+        assert!(printed.contains("ana@example.org"), "{printed}");
+        for secret in ["pg-password-1", "admin-token-2", "hash-3", "csrf-4"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
     }
 }

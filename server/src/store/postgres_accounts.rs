@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
@@ -29,7 +30,7 @@ fn user_from_row(r: &PgRow) -> Result<User, StoreError> {
     Ok(User {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
-        password_hash: r.try_get("password_hash")?,
+        password_hash: SecretString::from(r.try_get::<String, _>("password_hash")?),
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role '{role}'")))?,
         partner_id: r.try_get("partner_id")?,
         created_at: r.try_get("created_at")?,
@@ -150,7 +151,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             )
             .bind(u.id)
             .bind(&u.email)
-            .bind(&u.password_hash)
+            .bind(u.password_hash.expose_secret())
             .bind(u.role.as_str())
             .bind(u.partner_id)
             .bind(u.created_at)
@@ -162,7 +163,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             let id = *user_id;
             let done = sqlx::query("update users set password_hash = $2 where id = $1")
                 .bind(id)
-                .bind(password_hash)
+                .bind(password_hash.expose_secret())
                 .execute(&mut **tx)
                 .await?;
             if done.rows_affected() == 0 {
@@ -182,7 +183,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             )
             .bind(&s.token_hash)
             .bind(s.user_id)
-            .bind(&s.csrf_token)
+            .bind(s.csrf_token.expose_secret())
             .bind(s.created_at)
             .bind(s.expires_at)
             .execute(&mut **tx)
@@ -351,13 +352,14 @@ impl Accounts for PgStore {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    ) -> Result<Option<(User, SecretString)>, StoreError> {
         let sql = format!(
             "select {USER_COLUMNS}, s.csrf_token from sessions s join users u on u.id = s.user_id \
              where s.token_hash = $1 and s.expires_at > $2 and u.deactivated_at is null"
         );
         let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf_token")?))).transpose()
+        row.map(|r| Ok((user_from_row(&r)?, SecretString::from(r.try_get::<String, _>("csrf_token")?))))
+            .transpose()
     }
 
     async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
@@ -36,7 +37,7 @@ fn user_from_row(r: &SqliteRow) -> Result<User, StoreError> {
     Ok(User {
         id: uuid("users.id", r.try_get("id")?)?,
         email: r.try_get("email")?,
-        password_hash: r.try_get("password_hash")?,
+        password_hash: SecretString::from(r.try_get::<String, _>("password_hash")?),
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role '{role}'")))?,
         partner_id: opt_uuid("users.partner_id", r.try_get("partner_id")?)?,
         created_at: parse_ts("users.created_at", r.try_get("created_at")?)?,
@@ -160,7 +161,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Sqlite>, r: &Record) -> Resul
             )
             .bind(u.id.to_string())
             .bind(&u.email)
-            .bind(&u.password_hash)
+            .bind(u.password_hash.expose_secret())
             .bind(u.role.as_str())
             .bind(u.partner_id.map(|p| p.to_string()))
             .bind(ts(u.created_at))
@@ -172,7 +173,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Sqlite>, r: &Record) -> Resul
             let id = user_id.to_string();
             let done = sqlx::query("update users set password_hash = ?2 where id = ?1")
                 .bind(&id)
-                .bind(password_hash)
+                .bind(password_hash.expose_secret())
                 .execute(&mut **tx)
                 .await?;
             if done.rows_affected() == 0 {
@@ -192,7 +193,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Sqlite>, r: &Record) -> Resul
             )
             .bind(&s.token_hash)
             .bind(s.user_id.to_string())
-            .bind(&s.csrf_token)
+            .bind(s.csrf_token.expose_secret())
             .bind(ts(s.created_at))
             .bind(ts(s.expires_at))
             .execute(&mut **tx)
@@ -363,13 +364,14 @@ impl Accounts for SqliteStore {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    ) -> Result<Option<(User, SecretString)>, StoreError> {
         let sql = format!(
             "select {USER_COLUMNS}, s.csrf_token from sessions s join users u on u.id = s.user_id \
              where s.token_hash = ?1 and s.expires_at > ?2 and u.deactivated_at is null"
         );
         let row = sqlx::query(&sql).bind(token_hash).bind(ts(now)).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf_token")?))).transpose()
+        row.map(|r| Ok((user_from_row(&r)?, SecretString::from(r.try_get::<String, _>("csrf_token")?))))
+            .transpose()
     }
 
     async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
