@@ -11,11 +11,11 @@
 //!   requests ask; the rest wait briefly in a short queue, or are answered 503 with
 //!   `Retry-After`. So a flood of sign-ins from many addresses can neither take the memory nor
 //!   both cores: searches and sheets, which never pass here, keep answering. The hashes run on
-//!   threads of the gate's own, one per permit, rather than tokio's blocking pool: the memory
-//!   allocator keeps a freed 19 MiB block in the arena of the thread that used it, so hashes
-//!   spread over the blocking pool's changing threads left about 58 MiB in each of up to 16
-//!   arenas (400 MiB resident after a 30 s flood, measured), where a fixed few threads keep it
-//!   to theirs.
+//!   threads of the gate's own, one per permit, each reusing one argon2 buffer
+//!   ([`super::secret`]), rather than on tokio's blocking pool: the memory allocator keeps a
+//!   freed 19 MiB block in the arena of the thread that used it, and hashes spread over the
+//!   blocking pool's changing threads left about 58 MiB in each of several arenas (403 MiB
+//!   resident after a 30 s flood, measured; 79 MiB now).
 //!
 //! The client address comes from [`crate::client::ClientIp`] (the TCP peer, or behind trusted
 //! proxies their `X-Forwarded-For` entry). IPv6 clients are counted per /64, the block one
