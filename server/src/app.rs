@@ -14,6 +14,7 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use crate::accounts::throttle::{HashGate, Throttle};
 use crate::catalog::Directory;
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -47,6 +48,10 @@ pub struct Shared {
     pub basemap: Arc<crate::sheets::map::Basemap>,
     /// Census tracts, county names and the demand set of gap analyses.
     pub gaps: Arc<crate::gaps::GapsData>,
+    /// Per-address limits of sign-in, sign-up, resets, invitations and tokens.
+    pub throttle: Arc<Throttle>,
+    /// The bound on password hashes at once.
+    pub hashing: HashGate,
 }
 
 impl AppState {
@@ -54,7 +59,8 @@ impl AppState {
     /// is empty, loads everything into memory.
     pub async fn load(settings: Settings) -> anyhow::Result<Self> {
         let started = Instant::now();
-        let store = crate::store::connect(&settings.database_url, &settings.instance).await?;
+        let url = secrecy::ExposeSecret::expose_secret(&settings.database_url);
+        let store = crate::store::connect(url, &settings.instance).await?;
         if settings.demo && store.is_empty().await? {
             let path = settings.data_dir.join("demo").join("miami-dade.geojson");
             match crate::import::import_path(&store, &path, crate::import::Mode::Commit).await {
@@ -102,8 +108,33 @@ impl AppState {
                 "directory loaded"
             );
         }
-        Ok(Self(Arc::new(Shared { directory, zips, settings: Arc::new(settings), i18n, basemap, gaps })))
+        let throttle = Arc::new(Throttle::new());
+        forget_idle_clients(Arc::downgrade(&throttle));
+        Ok(Self(Arc::new(Shared {
+            directory,
+            zips,
+            settings: Arc::new(settings),
+            i18n,
+            basemap,
+            gaps,
+            throttle,
+            hashing: HashGate::for_this_machine(),
+        })))
     }
+}
+
+/// Every minute, forgets the clients whose request buckets are full again, so that a flood from
+/// many addresses does not stay in memory; ends with the state.
+fn forget_idle_clients(throttle: std::sync::Weak<Throttle>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let Some(t) = throttle.upgrade() else { return };
+            t.forget_idle();
+        }
+    });
 }
 
 /// The whole HTTP surface.

@@ -9,6 +9,7 @@ use crate::import::{ImportError, Mode, Report};
 use crate::spatial::Filter;
 use crate::{config, App, Settings};
 use clap::{Args, Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 use std::io::Write;
 
 /// assetmap: a community-partner asset map for schools serving immigrant and refugee families.
@@ -27,8 +28,8 @@ pub struct Cli {
 struct Db {
     /// Database: a SQLite path or sqlite://path (default data/assetmap.db), or
     /// postgres://user@host:port/db for PostgreSQL (several instances on one database).
-    #[arg(long = "database", env = "DATABASE_URL", hide_env_values = true)]
-    database: Option<String>,
+    #[arg(long = "database", env = "DATABASE_URL", hide_env_values = true, value_parser = secret)]
+    database: Option<SecretString>,
     /// Name of this process in the database's session list (PostgreSQL application_name
     /// assetmap:NAME) and in the logs. Default: the command and the process id.
     #[arg(long, env = "ASSETMAP_INSTANCE")]
@@ -37,7 +38,7 @@ struct Db {
 
 impl Db {
     fn url(&self) -> String {
-        self.database.clone().unwrap_or_else(config::default_database_url)
+        self.database.as_ref().map_or_else(config::default_database_url, |u| u.expose_secret().to_owned())
     }
 
     fn instance(&self, command: &str) -> String {
@@ -77,8 +78,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
         /// Token that authorises writes (Authorization: Bearer ...). Without one, writes are refused.
-        #[arg(long, env = "ASSETMAP_ADMIN_TOKEN", hide_env_values = true)]
-        admin_token: Option<String>,
+        #[arg(long, env = "ASSETMAP_ADMIN_TOKEN", hide_env_values = true, value_parser = secret)]
+        admin_token: Option<SecretString>,
         /// Folder with the shipped data.
         #[arg(long, env = "ASSETMAP_DATA_DIR")]
         data_dir: Option<PathBuf>,
@@ -112,6 +113,12 @@ enum Command {
         /// accounts and the admin token are not limited). Bounds the cost of one request.
         #[arg(long, env = "ASSETMAP_ANONYMOUS_DEMAND_POINTS", default_value_t = crate::config::ANONYMOUS_DEMAND_POINTS)]
         anonymous_demand_points: usize,
+        /// The reverse proxies in front of this server, by address or network
+        /// (10.0.0.7,10.0.0.0/8,::1): from them, and only them, X-Forwarded-For names the client
+        /// whose requests are counted by the sign-in and sign-up limits. Default: none — the
+        /// TCP peer is the client.
+        #[arg(long, env = "ASSETMAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client::parse_proxy)]
+        trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
     /// folder with datapackage.json) or a folder of Ohana API CSVs. Dry run unless --commit.
@@ -234,6 +241,12 @@ struct NearestArgs {
     db: Db,
 }
 
+/// A secret argument (`--admin-token`, `--database` with its password): never in `Debug` output.
+#[expect(clippy::unnecessary_wraps, reason = "clap's value_parser takes a fallible function")]
+fn secret(raw: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(raw))
+}
+
 /// `--public-url`: an absolute http(s) address with a host and no query, trailing `/` removed.
 fn parse_public_url(raw: &str) -> Result<String, String> {
     let url = raw.trim().trim_end_matches('/');
@@ -295,12 +308,13 @@ async fn dispatch(
             demand,
             http_threads,
             anonymous_demand_points,
+            trusted_proxies,
         } => {
             let mut settings = Settings::new(db.url());
             settings.instance = db.instance("serve");
             settings.addr = addr;
             settings.demo = demo;
-            settings.admin_token = admin_token.filter(|t| !t.is_empty());
+            settings.admin_token = admin_token.filter(|t| !t.expose_secret().is_empty());
             settings.stale_after_days = stale_after_days;
             settings.hide_after_days = hide_after_days.unwrap_or_default();
             settings.map_style_url = map_style_url.filter(|u| !u.is_empty());
@@ -309,6 +323,7 @@ async fn dispatch(
             settings.demand_file = demand;
             settings.http_threads = http_threads;
             settings.anonymous_demand_points = anonymous_demand_points;
+            settings.trusted_proxies = trusted_proxies;
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }

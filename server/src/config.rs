@@ -4,15 +4,18 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free port (tests).
     pub addr: SocketAddr,
-    /// `sqlite://path` (default `data/assetmap.db`), a bare path, or `postgres://...`.
-    pub database_url: String,
+    /// `sqlite://path` (default `data/assetmap.db`), a bare path, or `postgres://...` (which may
+    /// hold a password: kept secret, never in `Debug` output).
+    pub database_url: SecretString,
     /// Bearer token that guards every write (`ASSETMAP_ADMIN_TOKEN`); `None` refuses all writes.
-    pub admin_token: Option<String>,
+    pub admin_token: Option<SecretString>,
     /// Seed an empty database with the shipped Miami-Dade demo data.
     pub demo: bool,
     /// Folder with the shipped data (ZIP centroids, demo data, census tracts).
@@ -49,6 +52,10 @@ pub struct Settings {
     /// (`--anonymous-demand-points`): bounds what one request costs. (Confidential sites are
     /// protected by their stand-ins, not by this.)
     pub anonymous_demand_points: usize,
+    /// The deployment's own reverse proxies (`--trusted-proxies`): only from a peer among them
+    /// is `X-Forwarded-For` read, for the client address that request limits count by. Empty:
+    /// the TCP peer is the client. See [`crate::client`].
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Default of [`Settings::anonymous_demand_points`]: a county's census tracts several times over.
@@ -59,7 +66,7 @@ impl Settings {
     pub fn new(database_url: impl Into<String>) -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database_url: database_url.into(),
+            database_url: SecretString::from(database_url.into()),
             admin_token: None,
             demo: false,
             data_dir: default_dir("data"),
@@ -75,6 +82,7 @@ impl Settings {
             feed_poll: Duration::from_secs(10),
             http_threads: None,
             anonymous_demand_points: ANONYMOUS_DEMAND_POINTS,
+            trusted_proxies: Vec::new(),
         }
     }
 }

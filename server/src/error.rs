@@ -44,6 +44,13 @@ pub enum ApiError {
     /// Too many attempts (429); try again after this many seconds.
     #[error("too many attempts")]
     TooManyRequests(u64),
+    /// Too many requests of one kind from one client address (429); try again after this many
+    /// seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
+    /// Too many passwords being checked at once (503); try again after this many seconds.
+    #[error("busy")]
+    Busy(u64),
     /// A link that was used already or has expired (410).
     #[error("gone: {0}")]
     Gone(String),
@@ -59,6 +66,9 @@ pub enum ApiError {
     /// A precondition header did not match (412).
     #[error("precondition failed: {0}")]
     PreconditionFailed(String),
+    /// A write that must name the version it started from named none (428); says how to.
+    #[error("precondition required: {0}")]
+    PreconditionRequired(String),
     /// Anything unexpected (500); the cause is logged, not sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -98,12 +108,14 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::Stale(_) => StatusCode::CONFLICT,
             Self::Unauthorized | Self::SignInFailed => StatusCode::UNAUTHORIZED,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Gone(_) => StatusCode::GONE,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType | Self::UnsupportedFormat(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -145,6 +157,18 @@ impl ApiError {
                 format!("too many failed attempts; try again in {secs} seconds"),
                 vec![],
             ),
+            Self::RateLimited(secs) => (
+                "/problems/rate-limited",
+                "Too many requests",
+                format!("too many requests of this kind from your address; try again in {secs} seconds"),
+                vec![],
+            ),
+            Self::Busy(secs) => (
+                "/problems/busy",
+                "Busy",
+                format!("too many passwords are being checked right now; try again in {secs} seconds"),
+                vec![],
+            ),
             Self::Gone(m) => ("/problems/gone", "Gone", m.clone(), vec![]),
             Self::Forbidden(m) => ("/problems/forbidden", "Forbidden", m.clone(), vec![]),
             Self::PayloadTooLarge => (
@@ -164,6 +188,9 @@ impl ApiError {
             }
             Self::PreconditionFailed(m) => {
                 ("/problems/precondition-failed", "Precondition failed", m.clone(), vec![])
+            }
+            Self::PreconditionRequired(m) => {
+                ("/problems/precondition-required", "Precondition required", m.clone(), vec![])
             }
             Self::Internal(_) => (
                 "/problems/internal",
@@ -205,7 +232,7 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let mut res = (self.status(), axum::Json(problem)).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let Self::TooManyRequests(secs) = self {
+        if let Self::TooManyRequests(secs) | Self::RateLimited(secs) | Self::Busy(secs) = self {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }

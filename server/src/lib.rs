@@ -19,6 +19,7 @@ pub mod app;
 pub mod batch;
 pub mod catalog;
 pub mod cli;
+pub mod client;
 pub mod confidential;
 pub mod config;
 pub mod curve;

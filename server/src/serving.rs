@@ -79,6 +79,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if threads == 0 {
+        let app = app.into_make_service_with_connect_info::<Conn>();
         return axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     }
     let addr = listener.local_addr()?;
@@ -201,9 +202,19 @@ fn choose(local: Option<usize>, open: &[AtomicUsize]) -> usize {
 /// Requests in a row that must arrive from another core before a connection is asked to move.
 const MOVE_AFTER: u32 = 16;
 
-/// One connection, as its requests see it (axum's `ConnectInfo`).
+/// One connection, as its requests see it (axum's `ConnectInfo`): the address of its other end
+/// (see [`peer`]) and, on a per-core runtime, a handle to ask which core its packets arrive on.
 #[derive(Clone)]
-struct Conn(Option<Arc<Probe>>);
+struct Conn {
+    peer: SocketAddr,
+    probe: Option<Arc<Probe>>,
+}
+
+/// The address of the other end of the request's connection (the client, or the last proxy
+/// before this server); `None` outside a served connection (a router called directly).
+pub fn peer(extensions: &axum::http::Extensions) -> Option<SocketAddr> {
+    extensions.get::<ConnectInfo<Conn>>().map(|ConnectInfo(c)| c.peer)
+}
 
 /// A second handle on a connection's socket, to ask which core its packets arrive on.
 struct Probe {
@@ -248,7 +259,13 @@ impl Probe {
 
 impl Connected<IncomingStream<'_, Handed>> for Conn {
     fn connect_info(stream: IncomingStream<'_, Handed>) -> Self {
-        Self(stream.io().probe.clone())
+        Self { peer: *stream.remote_addr(), probe: stream.io().probe.clone() }
+    }
+}
+
+impl Connected<IncomingStream<'_, TcpListener>> for Conn {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
+        Self { peer: *stream.remote_addr(), probe: None }
     }
 }
 
@@ -274,7 +291,9 @@ struct Offload {
 /// otherwise on the shared runtime; asks a connection that arrives from another core to move.
 async fn offload(State(ctx): State<Offload>, req: Request, next: Next) -> Response {
     let probe = match req.extensions().get::<ConnectInfo<Conn>>() {
-        Some(ConnectInfo(Conn(Some(p)))) if req.version() == Version::HTTP_11 => Some(p.clone()),
+        Some(ConnectInfo(Conn { probe: Some(p), .. })) if req.version() == Version::HTTP_11 => {
+            Some(p.clone())
+        }
         _ => None,
     };
     let mut res = if stays_on_core(&req) {

@@ -31,7 +31,22 @@ enum Cred {
 
 impl TestApp {
     async fn call(&self, method: Method, path: &str, cred: &Cred, body: Option<Value>) -> reqwest::Response {
+        self.call_at(method, path, cred, body, None).await
+    }
+
+    /// [`TestApp::call`] naming the version the change starts from (`If-Match`).
+    async fn call_at(
+        &self,
+        method: Method,
+        path: &str,
+        cred: &Cred,
+        body: Option<Value>,
+        if_match: Option<String>,
+    ) -> reqwest::Response {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
         match cred {
             Cred::Public => {}
             Cred::Session { cookie, csrf } => {
@@ -145,7 +160,7 @@ async fn role_matrix(backend: Backend) {
     let (a, b) = (w.a.as_str(), w.b.as_str());
     let mut failures = Vec::new();
     type Row = (&'static str, [u16; 6]);
-    let rows: [Row; 14] = [
+    let rows: [Row; 18] = [
         ("POST /partners", [401, 403, 403, 403, 201, 201]),
         ("PATCH /partners/A name", [401, 200, 403, 200, 200, 200]),
         ("PATCH /partners/A status", [401, 403, 403, 403, 200, 200]),
@@ -160,6 +175,10 @@ async fn role_matrix(backend: Backend) {
         ("POST /admin/signups/P/decline", [401, 403, 403, 403, 200, 200]),
         ("POST /tokens", [401, 201, 201, 201, 201, 403]),
         ("GET /admin/stale", [401, 403, 403, 403, 200, 200]),
+        ("POST /partners/A/invitations", [401, 201, 403, 201, 201, 201]),
+        ("DELETE /admin/invitations/I", [401, 403, 403, 403, 204, 204]),
+        ("POST /admin/users/U/deactivate", [401, 403, 403, 403, 200, 200]),
+        ("POST /admin/users/U/reactivate", [401, 403, 403, 403, 200, 200]),
     ];
     for (name, expected) in rows {
         for ((role, cred), want) in w.creds.iter().zip(expected) {
@@ -199,7 +218,9 @@ async fn role_matrix(backend: Backend) {
                 }
                 "POST /revisions/N/revert" => {
                     assert_eq!(
-                        app.patch(&format!("/api/v1/sites/{sid}"), &json!({"name": "Edited"})).await.status(),
+                        app.patch_current(&format!("/api/v1/sites/{sid}"), &json!({"name": "Edited"}))
+                            .await
+                            .status(),
                         200
                     );
                     let revs = app
@@ -228,9 +249,39 @@ async fn role_matrix(backend: Backend) {
                 }
                 "POST /tokens" => (Method::POST, "/api/v1/tokens".to_owned(), Some(json!({"name": "t"}))),
                 "GET /admin/stale" => (Method::GET, "/api/v1/admin/stale".to_owned(), None),
+                "POST /partners/A/invitations" => (
+                    Method::POST,
+                    format!("/api/v1/partners/{a}/invitations"),
+                    Some(json!({"email": "colleague@a.example.org"})),
+                ),
+                "DELETE /admin/invitations/I" => {
+                    let res = app.post("/api/v1/admin/invitations", &json!({"partner_id": a})).await;
+                    let inv = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+                    (Method::DELETE, format!("/api/v1/admin/invitations/{inv}"), None)
+                }
+                "POST /admin/users/U/deactivate" | "POST /admin/users/U/reactivate" => {
+                    // A fresh account (made as `admin create` does), deactivated first to be
+                    // reactivated.
+                    let email = format!("target-{}@example.org", uuid::Uuid::new_v4().simple());
+                    let store = app.state.directory.store();
+                    let user = assetmap::accounts::create_admin(store, &email, PASSWORD).await.unwrap();
+                    let verb = if name.ends_with("deactivate") { "deactivate" } else { "reactivate" };
+                    if verb == "reactivate" {
+                        let path = format!("/api/v1/admin/users/{}/deactivate", user.id);
+                        assert_eq!(app.post(&path, &json!({})).await.status(), 200);
+                    }
+                    (Method::POST, format!("/api/v1/admin/users/{}/{verb}", user.id), None)
+                }
                 _ => unreachable!(),
             };
-            let res = app.call(method, &path, cred, body.clone()).await;
+            // Edits and deletions name the version they start from: the target's current one.
+            let record = path.starts_with("/api/v1/sites/") || path.starts_with("/api/v1/partners/");
+            let if_match = if record && matches!(method, Method::PATCH | Method::DELETE) {
+                Some(app.etag(&path).await)
+            } else {
+                None
+            };
+            let res = app.call_at(method, &path, cred, body.clone(), if_match).await;
             let got = res.status().as_u16();
             if got != want {
                 failures
@@ -255,7 +306,7 @@ async fn cross_organization_edits_are_refused(backend: Backend) {
         (Method::DELETE, format!("/api/v1/sites/{b_site}"), None),
         (Method::POST, format!("/api/v1/sites/{b_site}/verify"), None),
         (Method::PATCH, format!("/api/v1/partners/{b}"), Some(json!({"name": "Mine now"}))),
-        (Method::PATCH, format!("/api/v1/sites/{a_site}"), Some(json!({"partner_id": b}))),
+        (Method::PATCH, format!("/api/v1/sites/{a_site}"), Some(json!({"version": 1, "partner_id": b}))),
         (
             Method::POST,
             "/api/v1/sites".to_owned(),
@@ -275,7 +326,7 @@ async fn cross_organization_edits_are_refused(backend: Backend) {
     // A pending organisation is not public, and not visible to another organisation's editor,
     // but is to its own editors.
     assert_eq!(
-        app.patch(&format!("/api/v1/partners/{b}"), &json!({"status": "pending"})).await.status(),
+        app.patch_current(&format!("/api/v1/partners/{b}"), &json!({"status": "pending"})).await.status(),
         200
     );
     assert_eq!(app.call(Method::GET, &format!("/api/v1/partners/{b}"), &editor_a, None).await.status(), 404);
@@ -307,7 +358,7 @@ async fn csrf_is_required_with_the_cookie(backend: Backend) {
             .client
             .patch(&path)
             .header("cookie", format!("assetmap_session={cookie}"))
-            .json(&json!({"name": "Forged"}));
+            .json(&json!({"version": 1, "name": "Forged"}));
         if let Some(t) = token {
             req = req.header("x-csrf-token", t);
         }
@@ -354,6 +405,7 @@ async fn put_invitation(app: &TestApp, partner: &str, expires_in: Duration) -> S
         created_at: now - Duration::days(8),
         expires_at: now + expires_in,
         used_at: None,
+        revoked_at: None,
     };
     let r = Record::CreateInvitation { invitation: inv, token_hash: sha256_hex(&secret) };
     app.state.directory.store().apply(&vec![Change::Record(r)]).await.unwrap();
@@ -563,7 +615,9 @@ async fn revisions_record_every_change_and_admins_revert(backend: Backend) {
     .await;
 
     // A deleted site comes back from its deletion's revision.
-    assert_eq!(app.call(Method::DELETE, &format!("/api/v1/sites/{sid}"), editor, None).await.status(), 204);
+    let path = format!("/api/v1/sites/{sid}");
+    let tag = Some(app.etag(&path).await);
+    assert_eq!(app.call_at(Method::DELETE, &path, editor, None, tag).await.status(), 204);
     let revs = app
         .call(Method::GET, &format!("/api/v1/revisions?site_id={sid}"), editor, None)
         .await
@@ -614,7 +668,7 @@ async fn editors_keep_their_listing_current(backend: Backend) {
     assert!((Utc::now() - at.with_timezone(&Utc)).num_seconds() < 60);
 
     let patch = json!({"description_translations": {"ht": {"text": "Klinik", "reviewed": false}}, "lon": -80.25, "lat": 25.75,
-                       "languages": ["ht"], "services": [{"name": "Consults"}], "cost": "free"});
+                       "languages": ["ht"], "services": [{"name": "Consults"}], "cost": "free", "version": 2});
     let res = app.call(Method::PATCH, &format!("/api/v1/sites/{sid}"), editor, Some(patch)).await;
     assert_eq!(res.status(), 200);
     let near = app.get_json("/api/v1/nearest?lon=-80.25&lat=25.75&lang=ht&free=true").await;
@@ -625,7 +679,7 @@ async fn editors_keep_their_listing_current(backend: Backend) {
             Method::PATCH,
             &format!("/api/v1/partners/{a}"),
             editor,
-            Some(json!({"status": "active", "website": "https://a.example.org"})),
+            Some(json!({"status": "active", "website": "https://a.example.org", "version": 1})),
         )
         .await;
     assert_eq!(res.status(), 200, "restating the current status is no change");
@@ -820,7 +874,9 @@ async fn stale_and_hidden_thresholds(backend: Backend) {
     let (app, a) = (&w.app, w.a.as_str());
     assert_eq!(app.state.settings.effective_hide_after_days(), Some(365));
     assert_eq!(
-        app.patch(&format!("/api/v1/partners/{a}"), &json!({"email": "desk@a.example.org"})).await.status(),
+        app.patch_current(&format!("/api/v1/partners/{a}"), &json!({"email": "desk@a.example.org"}))
+            .await
+            .status(),
         200
     );
     let mut fresh = clinic(&days_ago(10));

@@ -96,7 +96,7 @@ async fn bad_writes_are_refused_and_nothing_is_written(backend: Backend) {
     assert_problem(res, 401, None).await;
     // A bad patch on an existing site leaves it as it was.
     let id = before["sites"][0]["id"].as_str().unwrap();
-    let res = app.patch(&format!("/api/v1/sites/{id}"), &json!({"lat": 123})).await;
+    let res = app.patch_current(&format!("/api/v1/sites/{id}"), &json!({"lat": 123})).await;
     assert_problem(res, 422, Some("lat")).await;
     assert_eq!(app.get("/api/v1/sites/not-a-uuid").await.status(), StatusCode::NOT_FOUND);
 

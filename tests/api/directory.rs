@@ -85,13 +85,13 @@ async fn an_edit_shows_in_nearest_at_once_and_a_stale_edit_is_refused(backend: B
     assert_eq!(app.get_json(&format!("/api/v1/sites/{id}")).await["name"], "Clínica Esperanza");
 
     // Moving the site moves it in the index.
-    let res = app.patch(&format!("/api/v1/sites/{id}"), &json!({"lon": -80.30, "lat": 25.90})).await;
+    let res = app.patch_current(&format!("/api/v1/sites/{id}"), &json!({"lon": -80.30, "lat": 25.90})).await;
     assert_eq!(res.status(), StatusCode::OK);
     let near = app.get_json("/api/v1/nearest?lon=-80.30&lat=25.90&category=legal").await;
     assert!(near["results"][0]["distance_m"].as_f64().unwrap() < 1.0);
 
     // Deleting removes it everywhere.
-    assert_eq!(app.delete(&format!("/api/v1/sites/{id}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.delete_current(&format!("/api/v1/sites/{id}")).await.status(), StatusCode::NO_CONTENT);
     assert!(app.get_json("/api/v1/nearest?lon=-80.30&lat=25.90&category=legal").await["results"]
         .as_array()
         .unwrap()
@@ -188,11 +188,11 @@ async fn deleting_a_partner_removes_its_sites_and_pending_partners_are_not_publi
     app.site(&p, full_site()).await;
     let q = "/api/v1/nearest?lon=-80.33&lat=25.77&category=legal";
     assert_eq!(app.get_json(q).await["results"].as_array().unwrap().len(), 1);
-    let res = app.patch(&format!("/api/v1/partners/{p}"), &json!({"status": "pending"})).await;
+    let res = app.patch_current(&format!("/api/v1/partners/{p}"), &json!({"status": "pending"})).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(app.get_json(q).await["results"].as_array().unwrap().is_empty());
     assert_eq!(app.get(&format!("/api/v1/partners/{p}")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.delete(&format!("/api/v1/partners/{p}")).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.delete_current(&format!("/api/v1/partners/{p}")).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.stored_sites().await, 0);
 }
 

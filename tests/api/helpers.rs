@@ -342,7 +342,7 @@ pub struct TestApp {
 pub fn settings(url: &str, demo: bool) -> Settings {
     let mut s = Settings::new(url);
     s.addr = "127.0.0.1:0".parse().unwrap();
-    s.admin_token = Some(TOKEN.to_owned());
+    s.admin_token = Some(TOKEN.into());
     s.demo = demo;
     s.data_dir = data_dir();
     s.web_dir = data_dir().join("../web");
@@ -418,6 +418,28 @@ impl TestApp {
     /// DELETE with the admin token.
     pub async fn delete(&self, path: &str) -> Response {
         self.client.delete(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await.unwrap()
+    }
+
+    /// The `ETag` of the record at `path` (read with the admin token), as `If-Match` sends it.
+    pub async fn etag(&self, path: &str) -> String {
+        let res = self.client.get(format!("{}{path}", self.base)).bearer_auth(TOKEN).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.headers()["etag"].to_str().unwrap().to_owned()
+    }
+
+    /// PATCH JSON with the admin token from the record's current version (`If-Match` with the
+    /// `ETag` of a `GET` just before), as a client that read it first does.
+    pub async fn patch_current(&self, path: &str, body: &Value) -> Response {
+        let tag = self.etag(path).await;
+        let url = format!("{}{path}", self.base);
+        self.client.patch(url).bearer_auth(TOKEN).header("if-match", tag).json(body).send().await.unwrap()
+    }
+
+    /// DELETE with the admin token from the record's current version (`If-Match`).
+    pub async fn delete_current(&self, path: &str) -> Response {
+        let tag = self.etag(path).await;
+        let url = format!("{}{path}", self.base);
+        self.client.delete(url).bearer_auth(TOKEN).header("if-match", tag).send().await.unwrap()
     }
 
     /// Creates a partner and returns its id.

@@ -58,10 +58,10 @@ async fn a_write_through_one_instance_is_found_through_another_within_a_second()
     assert_eq!(res.status(), 409);
 
     // The partner goes on hold through A: its sites leave B's map too. Then it is deleted.
-    let res = a.patch(&format!("/api/v1/partners/{p}"), &json!({"status": "pending"})).await;
+    let res = a.patch_current(&format!("/api/v1/partners/{p}"), &json!({"status": "pending"})).await;
     assert_eq!(res.status(), 200);
     until_nearest(&b, moved, &[], one_second, "B hides the sites of a partner on hold").await;
-    assert_eq!(a.delete(&format!("/api/v1/partners/{p}")).await.status(), 204);
+    assert_eq!(a.delete_current(&format!("/api/v1/partners/{p}")).await.status(), 204);
     eventually(one_second, "B forgets the deleted partner and its site", || async {
         b.get_json("/healthz").await["partners"] == 0
     })
@@ -121,7 +121,8 @@ async fn an_instance_cut_off_from_the_database_catches_up_when_it_is_back() {
     // Meanwhile, through A: a new site, and the first one moves away.
     let second =
         a.site(&p, json!({"name": "Second", "lon": -80.5, "lat": 25.5, "categories": ["legal"]})).await;
-    let res = a.patch(&format!("/api/v1/sites/{}", id(&first)), &json!({"lon": -80.1, "lat": 25.9})).await;
+    let res =
+        a.patch_current(&format!("/api/v1/sites/{}", id(&first)), &json!({"lon": -80.1, "lat": 25.9})).await;
     assert_eq!(res.status(), 200);
     let near_second = "lon=-80.5&lat=25.5&category=legal&k=1&max_m=10";
     let moved = "lon=-80.1&lat=25.9&category=legal&k=1&max_m=10";

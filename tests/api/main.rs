@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 
+mod abuse;
 mod accounts;
 mod bad_input;
 mod cli;

@@ -1,6 +1,8 @@
 // A partner keeps its own listing current: an admin invites an editor, the editor sets a
 // password, signs in, changes a site's Sunday hours on the edit form, and the change shows in
-// the nearest answer and on the map page at once.
+// the nearest answer and on the map page at once; the editor invites a colleague. The admin
+// approves a new organization, revokes the colleague's link, deactivates and reactivates the
+// editor, reverts the edit and reads the stale report.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +72,14 @@ describe('a partner editor and an admin', () => {
     await page.getByRole('heading', { name: 'My listings' }).waitFor();
     await screenshot(page, 'partner-listings');
 
+    // The editor invites a colleague of the same organization.
+    await page.getByText('Invite a colleague', { exact: true }).click();
+    await page.getByLabel('Email', { exact: true }).fill('colleague@partner.example.org');
+    await page.getByRole('button', { name: 'Create the invitation link' }).click();
+    await page.waitForSelector('code.secret');
+    assert.match(await page.textContent('code.secret'), /\/account\.html#invite=[0-9a-f]{64}$/);
+    await screenshot(page, 'partner-invite-colleague');
+
     // The edit form: Sunday 10:00-14:00.
     await page.click(`a[href="#edit=${site.id}"]`);
     await page.getByRole('heading', { name: `Edit ${site.name}` }).waitFor();
@@ -138,6 +148,29 @@ describe('a partner editor and an admin', () => {
     const partners = await api(server.base, '/api/v1/partners?limit=10000');
     assert.ok(partners.partners.some((p) => p.name === 'Esperanza Legal'), 'public once approved');
     await screenshot(page, 'admin-queue');
+
+    // The colleague's link, made by the editor, is listed with its maker; the admin revokes it.
+    const linkItem = page.locator('ul.invitations li', { hasText: 'colleague@partner.example.org' });
+    assert.match(await linkItem.textContent(), /made by editor@partner\.example\.org/);
+    await page.getByRole('button', { name: /Revoke the link for .*colleague@partner\.example\.org/ }).click();
+    await linkItem.waitFor({ state: 'detached' });
+    const open = await (await fetch(`${server.base}/api/v1/admin/invitations`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    assert.ok(!open.invitations.some((i) => i.email === 'colleague@partner.example.org'), 'revoked');
+
+    // The editor leaves: deactivated, they cannot sign in; reactivated, they can.
+    const signIn = () => fetch(`${server.base}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'editor@partner.example.org', password: PASSWORD }),
+    });
+    const editorRow = page.locator('li[data-email="editor@partner.example.org"]');
+    await page.getByRole('button', { name: 'Deactivate editor@partner.example.org' }).click();
+    await editorRow.getByText(/^Deactivated .* by staff@district\.example\.org$/).waitFor();
+    assert.equal((await signIn()).status, 403);
+    await screenshot(page, 'admin-people-deactivated');
+    await page.getByRole('button', { name: 'Reactivate editor@partner.example.org' }).click();
+    await editorRow.getByText('Active', { exact: true }).waitFor();
+    assert.equal((await signIn()).status, 200);
+    assert.deepEqual(await auditNames(page), [], 'every control of the admin queue has a name');
 
     // History of the edited site: the editor's change, reverted by the admin.
     await page.goto(`${server.base}/account.html#history=${edited.id}`);

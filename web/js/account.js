@@ -1,6 +1,7 @@
-// Partner account pages (account.html): sign in, my listings, the edit form with a map pin,
-// history (with revert for admins), the admin queue, the stale report, "list your
-// organization" and invitation links. One page, one view per address fragment (#listings,
+// Partner account pages (account.html): sign in, my listings (with "invite a colleague"), the
+// edit form with a map pin, history (with revert for admins), the admin queue (with the people
+// who sign in, to deactivate or reactivate, and the open links, to revoke), the stale report,
+// "list your organization" and invitation links. One page, one view per address fragment (#listings,
 // #edit=ID, ...). Every string comes from web/i18n (keys acct.*).
 //
 // The session cookie is HttpOnly; this script holds only the CSRF token, in memory, and sends
@@ -231,7 +232,38 @@ async function listingsView(partnerId) {
         msg));
   }
   parts.push(h('h3', { i18n: 'acct.sites' }), list, h('p', {}, h('a', { href: `#new=${pid}`, i18n: 'acct.add_site' })));
+  parts.push(colleagueForm(pid));
   show(...parts);
+}
+
+/** An invitation link for a colleague of the organization `pid` (editors of it, and admins). */
+function colleagueForm(pid) {
+  const email = input('email', '', { autocomplete: 'off' });
+  const err = errorBox();
+  const out = h('div', { role: 'status' });
+  return h('details', {}, h('summary', { i18n: 'acct.colleague.heading' }),
+    tEl('p', 'acct.colleague.hint', null, 'hint'),
+    apiForm(err, async () => {
+      const link = await api('POST', `/api/v1/partners/${pid}/invitations`, { email: email.value || null });
+      out.replaceChildren(secretBox(link));
+    }, field('acct.email', email), err, h('button', { type: 'submit', class: 'primary', i18n: 'acct.invite.create' })),
+    out);
+}
+
+/** A form whose submission runs `action`, showing its problem, if any, in `err`. */
+function apiForm(err, action, ...children) {
+  return h('form', {
+    novalidate: true,
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      err.hidden = true;
+      try {
+        await action();
+      } catch (e) {
+        showError(err, e);
+      }
+    },
+  }, ...children);
 }
 
 function orgForm(p) {
@@ -243,20 +275,11 @@ function orgForm(p) {
   const ok = h('p', { role: 'status', class: 'ok' });
   let version = p.version;
   return h('details', {}, h('summary', { i18n: 'acct.org.edit' }),
-    h('form', {
-      novalidate: true,
-      onsubmit: async (ev) => {
-        ev.preventDefault();
-        err.hidden = true;
-        try {
-          const body = { name: name.value, website: website.value || null, email: email.value || null, description: description.value || null };
-          const done = await api('PATCH', `/api/v1/partners/${p.id}`, body, { ifMatch: version });
-          version = done.version;
-          setText(ok, 'acct.saved');
-        } catch (e) {
-          showError(err, e);
-        }
-      },
+    apiForm(err, async () => {
+      const body = { name: name.value, website: website.value || null, email: email.value || null, description: description.value || null };
+      const done = await api('PATCH', `/api/v1/partners/${p.id}`, body, { ifMatch: version });
+      version = done.version;
+      setText(ok, 'acct.saved');
     },
     field('acct.org.name', name), field('acct.org.website', website), field('acct.org.email', email),
     field('acct.field.description', description), err, ok,
@@ -508,11 +531,42 @@ function secretBox(inv) {
   return h('p', {}, t('acct.invite.made'), ' ', h('code', { class: 'secret' }, inv.url));
 }
 
+/** A small button that calls the API and then shows the admin queue again. */
+function adminAction(labelKey, ariaLabel, call, err) {
+  return h('button', {
+    type: 'button', class: 'secondary small', i18n: labelKey, 'aria-label': ariaLabel,
+    onclick: async () => {
+      try {
+        await call();
+        await adminView();
+      } catch (e) {
+        showError(err, e);
+      }
+    },
+  });
+}
+
+/** Everyone who signs in: role, organization, whether active; deactivate or reactivate. */
+function peopleList(users, partners, err) {
+  const names = new Map(partners.map((p) => [p.id, p.name]));
+  return h('ul', { class: 'people' }, users.map((u) => {
+    const role = t(`acct.role.${u.role}`) + (u.partner_id ? ` · ${names.get(u.partner_id) || u.partner_id}` : '');
+    const state = u.deactivated_at ? t('acct.deactivated', { date: date(u.deactivated_at), who: u.deactivated_by || '' }) : t('acct.people.active');
+    const self = u.id === session.user.id;
+    const verb = u.deactivated_at ? 'reactivate' : 'deactivate';
+    return h('li', { 'data-email': u.email },
+      h('strong', {}, u.email), ` — ${role} — `, h('span', { class: 'state' }, state), ' ',
+      self ? null : adminAction(`acct.${verb}`, t(`acct.${verb}_label`, { email: u.email }),
+        () => api('POST', `/api/v1/admin/users/${u.id}/${verb}`), err));
+  }));
+}
+
 async function adminView() {
   if (session.user?.role !== 'admin') return signInView();
-  const [{ signups }, { invitations }, { partners }, { entries }] = await Promise.all([
+  const [{ signups }, { invitations }, { partners }, { entries }, { users }] = await Promise.all([
     api('GET', '/api/v1/admin/signups?status=pending'), api('GET', '/api/v1/admin/invitations'),
     api('GET', '/api/v1/partners?limit=10000'), api('GET', '/api/v1/admin/audit?limit=200'),
+    api('GET', '/api/v1/admin/users'),
   ]);
   const err = errorBox();
   const out = h('div', { role: 'status' });
@@ -540,7 +594,15 @@ async function adminView() {
     tEl('h3', 'acct.admin.signups'), signups.length ? pending : tEl('p', 'acct.none'),
     tEl('h3', 'acct.admin.invite'), invite,
     tEl('h3', 'acct.admin.open_invitations'),
-    invitations.length ? h('ul', {}, invitations.map((i) => h('li', {}, `${i.partner_name || i.email || ''} — ${t('acct.expires', { date: date(i.expires_at) })}`))) : tEl('p', 'acct.none'),
+    invitations.length ? h('ul', { class: 'invitations' }, invitations.map((i) => {
+      const what = [i.partner_name, i.email].filter(Boolean).join(', ');
+      return h('li', {}, `${what} — ${t('acct.invite.by', { who: i.created_by })} — ${t('acct.expires', { date: date(i.expires_at) })} `,
+        adminAction('acct.revoke', t('acct.revoke_label', { who: what }), async () => {
+          await api('DELETE', `/api/v1/admin/invitations/${i.id}`);
+          announce('acct.revoked');
+        }, err));
+    })) : tEl('p', 'acct.none'),
+    tEl('h3', 'acct.admin.people'), peopleList(users, partners, err),
     tEl('h3', 'acct.admin.resets'),
     resets.length ? h('ul', {}, resets.map((r) => h('li', {}, `${r.detail.email} (${datetime(r.at)}) `, h('button', { type: 'button', class: 'secondary small', i18n: 'acct.reset.make', onclick: async () => {
       try { const l = await api('POST', `/api/v1/admin/users/${r.target}/reset`, {}); out.replaceChildren(secretBox(l)); } catch (e) { showError(err, e); }

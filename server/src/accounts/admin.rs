@@ -1,9 +1,11 @@
 //! The admin's side: invitation and reset links, the sign-up queue, the stale report, the
-//! audit log and the list of accounts. Every action here is audited.
+//! audit log, the list of accounts and their deactivation. Also the one thing an editor does
+//! for their organisation's people: invite a colleague (a link an admin sees and may revoke).
+//! Every action here is audited.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
@@ -26,8 +28,12 @@ use crate::store::Change;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/admin/invitations", get(list_invitations).post(create_invitation))
+        .route("/api/v1/admin/invitations/{id}", delete(revoke_invitation))
+        .route("/api/v1/partners/{id}/invitations", post(invite_colleague))
         .route("/api/v1/admin/users", get(users))
         .route("/api/v1/admin/users/{id}/reset", post(reset_link))
+        .route("/api/v1/admin/users/{id}/deactivate", post(deactivate))
+        .route("/api/v1/admin/users/{id}/reactivate", post(reactivate))
         .route("/api/v1/admin/signups", get(signups))
         .route("/api/v1/admin/signups/{id}/approve", post(approve))
         .route("/api/v1/admin/signups/{id}/decline", post(decline))
@@ -69,6 +75,7 @@ fn new_link(
         created_at: now,
         expires_at: now + Duration::days(LINK_DAYS),
         used_at: None,
+        revoked_at: None,
     };
     let url = format!("{}/account.html#invite={secret}", base_url(state, headers));
     let body = json!({"id": invitation.id, "url": url, "token": secret, "expires_at": invitation.expires_at,
@@ -91,24 +98,119 @@ async fn create_invitation(
     ApiJson(i): ApiJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     who.require_admin()?;
-    let email = i
-        .email
-        .as_deref()
-        .map(normalise_email)
-        .transpose()
-        .map_err(|m| ApiError::Validation(vec![FieldError::new("email", m)]))?;
     if state.directory.read().partner(i.partner_id).is_none() {
         return Err(ApiError::Validation(vec![FieldError::new("partner_id", "no such organization")]));
     }
-    let (link, body) = new_link(&state, &headers, &who, Some(i.partner_id), None, email.clone());
-    let entry = audit_entry(
-        &who,
-        "invitation.create",
-        i.partner_id,
-        json!({"email": email, "invitation": body["id"]}),
-    );
+    invite(&state, &headers, &who, i.partner_id, i.email.as_deref()).await
+}
+
+/// What an editor sends to invite a colleague.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewColleague {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// An editor invites a colleague to their own organisation (an admin may too): the same link
+/// as an admin's, audited, listed with the admin's open invitations, revocable there.
+async fn invite_colleague(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    who: Principal,
+    Path(id): Path<String>,
+    ApiJson(c): ApiJson<NewColleague>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let partner_id = parse_uuid(&id, "partner")?;
+    // 403 for another organisation's editor before anything is looked up, so that whether it
+    // exists (a pending one is not public) is not told.
+    who.require_editor_of(partner_id)?;
+    if state.directory.read().partner(partner_id).is_none() {
+        return Err(ApiError::NotFound(format!("partner {partner_id}")));
+    }
+    invite(&state, &headers, &who, partner_id, c.email.as_deref()).await
+}
+
+/// Makes and audits an invitation to `partner_id` (which exists) for `email`, if given.
+async fn invite(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &Principal,
+    partner_id: Uuid,
+    email: Option<&str>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let email = email
+        .map(normalise_email)
+        .transpose()
+        .map_err(|m| ApiError::Validation(vec![FieldError::new("email", m)]))?;
+    let (link, body) = new_link(state, headers, who, Some(partner_id), None, email.clone());
+    let entry =
+        audit_entry(who, "invitation.create", partner_id, json!({"email": email, "invitation": body["id"]}));
     state.directory.store().apply(&vec![link, entry]).await?;
     Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Revokes an open invitation or reset link: it can no longer be used (410).
+async fn revoke_invitation(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    who.require_admin()?;
+    let id = parse_uuid(&id, "invitation")?;
+    let entry = audit_entry(&who, "invitation.revoke", id, json!({}));
+    let revoke = Change::Record(Record::RevokeInvitation { id, at: Utc::now() });
+    state.directory.store().apply(&vec![revoke, entry]).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account `id` for an admin to change; 404 when there is none.
+async fn account(state: &AppState, who: &Principal, id: &str) -> Result<super::model::User, ApiError> {
+    who.require_admin()?;
+    let id = parse_uuid(id, "user")?;
+    state.directory.store().user(id).await?.ok_or_else(|| ApiError::NotFound(format!("user {id}")))
+}
+
+/// Deactivates an account: from the next request on, its sessions and API tokens are refused
+/// (they are ended in the same transaction), and it cannot sign in. The audit log says who
+/// and when. An admin cannot deactivate their own account (409), so one always remains.
+async fn deactivate(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let user = account(&state, &who, &id).await?;
+    if who.user().is_some_and(|me| me.id == user.id) {
+        return Err(ApiError::Conflict("you cannot deactivate your own account".to_owned()));
+    }
+    if user.deactivated_at.is_none() {
+        let by = who.actor().label;
+        let change = Change::Record(Record::DeactivateUser { user_id: user.id, at: Utc::now(), by });
+        let entry = audit_entry(&who, "user.deactivate", user.id, json!({"email": user.email}));
+        state.directory.store().apply(&vec![change, entry]).await?;
+    }
+    current_account(&state, user.id).await
+}
+
+/// Lets a deactivated account sign in again; its old sessions and tokens stay ended.
+async fn reactivate(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let user = account(&state, &who, &id).await?;
+    if user.deactivated_at.is_some() {
+        let change = Change::Record(Record::ReactivateUser { user_id: user.id });
+        let entry = audit_entry(&who, "user.reactivate", user.id, json!({"email": user.email}));
+        state.directory.store().apply(&vec![change, entry]).await?;
+    }
+    current_account(&state, user.id).await
+}
+
+async fn current_account(state: &AppState, id: Uuid) -> Result<Json<Value>, ApiError> {
+    let user =
+        state.directory.store().user(id).await?.ok_or_else(|| ApiError::NotFound(format!("user {id}")))?;
+    Ok(Json(json!({"user": user})))
 }
 
 async fn list_invitations(State(state): State<AppState>, who: Principal) -> Result<Json<Value>, ApiError> {

@@ -3,6 +3,9 @@
 //! Answers never tell whether an email has an account: a wrong password and an unknown email
 //! get the same 401 after the same argon2 work, both count toward the same per-email backoff,
 //! and a reset request is answered the same way for any email.
+//!
+//! Sign-in, sign-up, reset requests, invitation acceptance and token creation are limited per
+//! client address, and every password hash waits for the [`super::throttle::HashGate`].
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -10,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -18,8 +22,10 @@ use super::history::{audit, audit_entry, partner_revision, site_revision};
 use super::model::{ApiToken, Invitation, NewSession, Record, Role, Signup, User};
 use super::principal::{Principal, Via, SESSION_COOKIE};
 use super::secret::{check_password, hash_password, random_token, sha256_hex, verify_password};
+use super::throttle::Action;
 use super::{lock_after, normalise_email, SESSION_HOURS};
 use crate::app::AppState;
+use crate::client::ClientIp;
 use crate::domain::{FieldError, PartnerInput, PartnerStatus, SiteInput};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
@@ -45,6 +51,10 @@ fn field(name: &str, message: impl Into<String>) -> ApiError {
 
 fn internal(e: impl Into<anyhow::Error>) -> ApiError {
     ApiError::Internal(e.into())
+}
+
+fn deactivated() -> ApiError {
+    ApiError::Forbidden("this account was deactivated; ask an admin to reactivate it".to_owned())
 }
 
 /// Whether cookies must be `Secure`: the public URL is https, or the request reached the
@@ -77,7 +87,7 @@ fn new_session(user_id: Uuid) -> (Change, String, String) {
     let s = NewSession {
         token_hash: sha256_hex(&token),
         user_id,
-        csrf_token: csrf.clone(),
+        csrf_token: SecretString::from(csrf.as_str()),
         created_at: now,
         expires_at: now + Duration::hours(SESSION_HOURS),
     };
@@ -97,18 +107,16 @@ fn me_body(state: &AppState, user: &User, csrf: Option<&str>) -> Value {
 #[serde(deny_unknown_fields)]
 struct Credentials {
     email: String,
-    password: String,
-}
-
-async fn verify_blocking(password: String, hash: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref())).await.map_err(internal)
+    password: SecretString,
 }
 
 async fn login(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     ApiJson(c): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
+    state.throttle.check(Action::SignIn, client)?;
     let store = state.directory.store();
     let email = c.email.trim().to_lowercase();
     let key = sha256_hex(&format!("login:{email}"));
@@ -119,12 +127,23 @@ async fn login(
         ));
     }
     let user = store.user_by_email(&email).await?;
-    let ok = verify_blocking(c.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let ok = state
+        .hashing
+        .run(move || {
+            verify_password(c.password.expose_secret(), hash.as_ref().map(ExposeSecret::expose_secret))
+        })
+        .await?;
     let Some(user) = user.filter(|_| ok) else {
         store.login_failed(&key, now, &|n| lock_after(n, now)).await?;
         return Err(ApiError::SignInFailed);
     };
     store.login_succeeded(&key).await?;
+    // Told only to someone who knows the password: an unknown email and a wrong password stay
+    // alike.
+    if user.deactivated_at.is_some() {
+        return Err(deactivated());
+    }
     let (change, token, csrf) = new_session(user.id);
     store.apply(&vec![change]).await?;
     let mut res = Json(me_body(&state, &user, Some(&csrf))).into_response();
@@ -150,7 +169,7 @@ async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Value>
     match &who {
         Principal::User { user, via } => {
             let csrf = match via {
-                Via::Session { csrf_token, .. } => Some(csrf_token.as_str()),
+                Via::Session { csrf_token, .. } => Some(csrf_token.expose_secret()),
                 Via::Token => None,
             };
             Ok(Json(me_body(&state, user, csrf)))
@@ -174,10 +193,14 @@ struct ResetRequest {
 /// not the email has an account.
 async fn reset_request(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(r): ApiJson<ResetRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state.throttle.check(Action::PasswordReset, client)?;
     let email = r.email.trim().to_lowercase();
-    if let Some(user) = state.directory.store().user_by_email(&email).await? {
+    let user = state.directory.store().user_by_email(&email).await?;
+    // A deactivated account is not reset through the queue: an admin reactivates it first.
+    if let Some(user) = user.filter(|u| u.deactivated_at.is_none()) {
         let entry = audit_entry(
             &Principal::Public,
             "password.reset_requested",
@@ -205,6 +228,9 @@ async fn usable_link(state: &AppState, token: &str) -> Result<Invitation, ApiErr
     if inv.used_at.is_some() {
         return Err(ApiError::Gone("this link was used already; ask an admin for a new one".to_owned()));
     }
+    if inv.revoked_at.is_some() {
+        return Err(ApiError::Gone("this link was revoked; ask an admin for a new one".to_owned()));
+    }
     if inv.expires_at <= Utc::now() {
         return Err(ApiError::Gone("this link has expired; ask an admin for a new one".to_owned()));
     }
@@ -230,21 +256,24 @@ async fn invitation(
 struct Accept {
     #[serde(default)]
     email: Option<String>,
-    password: String,
+    password: SecretString,
 }
 
 async fn accept(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Path(token): Path<String>,
     ApiJson(a): ApiJson<Accept>,
 ) -> Result<Response, ApiError> {
+    state.throttle.check(Action::AcceptInvitation, client)?;
     let inv = usable_link(&state, &token).await?;
-    check_password(&a.password).map_err(|m| field("password", m))?;
+    check_password(a.password.expose_secret()).map_err(|m| field("password", m))?;
     let store = state.directory.store();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&a.password))
-        .await
-        .map_err(internal)?
+    let hash = state
+        .hashing
+        .run(move || hash_password(a.password.expose_secret()))
+        .await?
         .map_err(|e| internal(anyhow::anyhow!("hashing: {e}")))?;
     let now = Utc::now();
     let mut batch = vec![Change::Record(Record::UseInvitation { id: inv.id, at: now })];
@@ -252,6 +281,9 @@ async fn accept(
         (Some(user_id), _) => {
             let user =
                 store.user(user_id).await?.ok_or_else(|| ApiError::Gone("the account is gone".to_owned()))?;
+            if user.deactivated_at.is_some() {
+                return Err(deactivated());
+            }
             batch.push(Change::Record(Record::SetPassword { user_id, password_hash: hash }));
             user
         }
@@ -265,6 +297,8 @@ async fn accept(
                 role: Role::Editor,
                 partner_id: Some(partner_id),
                 created_at: now,
+                deactivated_at: None,
+                deactivated_by: None,
                 password_hash: hash,
             };
             batch.push(Change::Record(Record::CreateUser(user.clone())));
@@ -277,7 +311,9 @@ async fn accept(
     match store.apply(&batch).await {
         Ok(()) => {}
         // Used or expired between the check and the write (two uses at once): one wins.
-        Err(StoreError::Conflict(_)) => return Err(ApiError::Gone("this link was used already".to_owned())),
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::Gone("this link was used or revoked already".to_owned()))
+        }
         Err(e) => return Err(e.into()),
     }
     let mut res = (StatusCode::CREATED, Json(me_body(&state, &user, Some(&csrf)))).into_response();
@@ -293,9 +329,11 @@ struct NewToken {
 
 async fn create_token(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     who: Principal,
     ApiJson(t): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state.throttle.check(Action::CreateToken, client)?;
     let Some(user) = who.user() else {
         who.signed_in()?;
         return Err(ApiError::Forbidden(
@@ -372,8 +410,10 @@ struct SignupInput {
 /// admin approves it, which sends the contact an invitation link.
 async fn signup(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     ApiJson(input): ApiJson<SignupInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    state.throttle.check(Action::SignUp, client)?;
     let contact_email = normalise_email(&input.contact_email).map_err(|m| field("contact_email", m))?;
     let short = |f: &str, v: Option<String>, max: usize| -> Result<Option<String>, ApiError> {
         let v = v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());

@@ -7,6 +7,8 @@
 //! - [`admin`]: the admin queue (sign-ups, invitations), the stale report, the audit log.
 //! - [`history`]: revisions of every change, and reverting one.
 //! - [`secret`]: argon2id, random tokens, constant-time comparison.
+//! - [`throttle`]: per-address limits of sign-in, sign-up, resets, invitations and tokens, and
+//!   the bound on password hashes at once.
 //! - [`model`]: the records, stored by [`crate::store`].
 
 pub mod admin;
@@ -15,6 +17,7 @@ pub mod history;
 pub mod model;
 pub mod principal;
 pub mod secret;
+pub mod throttle;
 
 use axum::Router;
 
@@ -78,6 +81,8 @@ pub async fn create_admin(
         role: model::Role::Admin,
         partner_id: None,
         created_at: chrono::Utc::now(),
+        deactivated_at: None,
+        deactivated_by: None,
         password_hash: hash,
     };
     let entry = model::AuditEntry {

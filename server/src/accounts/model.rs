@@ -2,6 +2,7 @@
 //! audit entries. These are what [`crate::store`] reads and writes; handlers never see SQL.
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
@@ -48,9 +49,14 @@ pub struct User {
     pub partner_id: Option<Uuid>,
     /// When the account was made.
     pub created_at: DateTime<Utc>,
-    /// argon2id PHC string; never serialised.
+    /// When an admin deactivated it (it cannot sign in, and its sessions and tokens are gone);
+    /// `None` while active.
+    pub deactivated_at: Option<DateTime<Utc>>,
+    /// Who deactivated it.
+    pub deactivated_by: Option<String>,
+    /// argon2id PHC string; never serialised nor in `Debug` output.
     #[serde(skip)]
-    pub password_hash: String,
+    pub password_hash: SecretString,
 }
 
 /// Who did something, as history shows it.
@@ -70,7 +76,7 @@ pub struct NewSession {
     /// Whose.
     pub user_id: Uuid,
     /// The synchronizer token every state-changing request with the cookie must carry.
-    pub csrf_token: String,
+    pub csrf_token: SecretString,
     /// Made at.
     pub created_at: DateTime<Utc>,
     /// Ends at.
@@ -111,6 +117,8 @@ pub struct Invitation {
     pub expires_at: DateTime<Utc>,
     /// Used at (single use).
     pub used_at: Option<DateTime<Utc>>,
+    /// Revoked at (by an admin, before it was used).
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// A "list your organization" request.
@@ -244,7 +252,7 @@ pub enum Record {
         /// Whose.
         user_id: Uuid,
         /// argon2id PHC string.
-        password_hash: String,
+        password_hash: SecretString,
     },
     /// A new session.
     CreateSession(NewSession),
@@ -274,8 +282,32 @@ pub enum Record {
         /// SHA-256 of the secret in the link.
         token_hash: String,
     },
-    /// Uses a link; fails the whole batch with a conflict when it was used already or has
-    /// expired by `at` (so two uses at once cannot both succeed).
+    /// Revokes an open link; not found when there is no such link or it was used or revoked
+    /// already.
+    RevokeInvitation {
+        /// Which.
+        id: Uuid,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Deactivates an account: it signs in no more, its sessions end and its API tokens are
+    /// revoked. An account deactivated already is left as it is.
+    DeactivateUser {
+        /// Whose.
+        user_id: Uuid,
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (as history names them).
+        by: String,
+    },
+    /// Lets a deactivated account sign in again (with its password; its old sessions and
+    /// tokens stay ended).
+    ReactivateUser {
+        /// Whose.
+        user_id: Uuid,
+    },
+    /// Uses a link; fails the whole batch with a conflict when it was used or revoked already
+    /// or has expired by `at` (so two uses at once cannot both succeed).
     UseInvitation {
         /// Which.
         id: Uuid,

@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use chrono::Utc;
+use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use super::model::{Actor, Role, User};
@@ -24,7 +25,7 @@ pub enum Via {
     /// The session cookie (with this session's CSRF token and the cookie's hash).
     Session {
         /// The synchronizer token of the session.
-        csrf_token: String,
+        csrf_token: SecretString,
         /// SHA-256 of the cookie value (to end the session).
         token_hash: String,
     },
@@ -151,7 +152,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Principal, ApiError>
     if let Some(given) = bearer(parts) {
         // Bearer requests carry their credential explicitly (a browser never adds one on its
         // own), so they need no CSRF token.
-        if let Some(expected) = state.settings.admin_token.as_deref() {
+        if let Some(expected) = state.settings.admin_token.as_ref().map(ExposeSecret::expose_secret) {
             if secrets_equal(given, expected) {
                 return Ok(Principal::DeploymentAdmin);
             }
@@ -169,7 +170,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Principal, ApiError>
     };
     if changes_state(&parts.method) {
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if sent.is_empty() || !secrets_equal(sent, &csrf_token) {
+        if sent.is_empty() || !secrets_equal(sent, csrf_token.expose_secret()) {
             return Err(ApiError::Forbidden(
                 "this request needs the session's CSRF token in the X-CSRF-Token header".to_owned(),
             ));

@@ -2,8 +2,9 @@
 //!
 //! Writes validate the whole record, name every bad field (422), and go to the database in one
 //! transaction before the in-memory index changes; a refused write changes nothing. Edits use
-//! JSON Merge Patch (RFC 7386) and may name the version they started from (`If-Match: "3"` or a
-//! `version` member); a stale version is answered 409 with the current record.
+//! JSON Merge Patch (RFC 7386). An edit or a deletion must name the version it started from
+//! (`If-Match: "3"`, the `ETag` of a `GET`, or a `version` member): without one it is refused
+//! with 428, and a stale version is answered 409 with the current record.
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -257,8 +258,25 @@ fn expected_version(headers: &HeaderMap, patch: &Value) -> Result<Option<i64>, A
     }
 }
 
-fn stale(current: Value) -> ApiError {
-    ApiError::Stale(current)
+/// Whether a write started from the record's current version: 428 when it names none and
+/// must (`required`: an edit or a deletion, which would otherwise overwrite unseen changes),
+/// 409 with the record as it is now (`current`, made only then) when it names another.
+fn check_version(
+    expected: Option<i64>,
+    required: bool,
+    version: i64,
+    path: &str,
+    current: impl FnOnce() -> Result<Value, ApiError>,
+) -> Result<(), ApiError> {
+    match expected {
+        None if required => Err(ApiError::PreconditionRequired(format!(
+            "name the version this change started from: send If-Match with the ETag of GET {path} \
+             (If-Match: \"7\"), or \"version\": 7 in a JSON body; a change from another version than \
+             the current one is refused (409) instead of overwriting it"
+        ))),
+        Some(v) if v != version => Err(ApiError::Stale(current()?)),
+        _ => Ok(()),
+    }
 }
 
 fn created(location: String, body: Value, version: i64) -> Response {
@@ -321,9 +339,9 @@ async fn update_partner(
                     "an organization's approval status is changed by an admin only".to_owned(),
                 ));
             }
-            if expected.is_some_and(|v| v != current.version) {
-                return Err(stale(view::partner(catalog, current)));
-            }
+            check_version(expected, true, current.version, &format!("/api/v1/partners/{id}"), || {
+                Ok(view::partner(catalog, current))
+            })?;
             let mut doc = serde_json::to_value(PartnerInput::from(current.as_ref()))
                 .map_err(|e| ApiError::Internal(e.into()))?;
             let mut patch = patch.clone();
@@ -358,9 +376,9 @@ async fn delete_partner(
         .directory
         .commit(|catalog| {
             let p = catalog.partner(id).ok_or_else(|| ApiError::NotFound(format!("partner {id}")))?;
-            if expected.is_some_and(|v| v != p.version) {
-                return Err(stale(view::partner(catalog, p)));
-            }
+            check_version(expected, true, p.version, &format!("/api/v1/partners/{id}"), || {
+                Ok(view::partner(catalog, p))
+            })?;
             let mut batch = vec![Change::DeletePartner(id), partner_revision(&who, "delete", Some(p), None)];
             batch.extend(audit(&who, "partner.delete", id, json!({"name": p.name})));
             Ok::<_, ApiError>((batch, ()))
@@ -423,7 +441,7 @@ async fn update_site(
     let site = state
         .directory
         .commit(|catalog| {
-            let current = editable_site(catalog, &who, id, expected, days)?;
+            let current = editable_site(catalog, &who, id, (expected, true), days)?;
             let mut doc = serde_json::to_value(SiteInput::from(current.as_ref()))
                 .map_err(|e| ApiError::Internal(e.into()))?;
             let mut patch = patch.clone();
@@ -456,13 +474,13 @@ async fn delete_site(
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id, "site")?;
     who.signed_in()?;
-    // A deletion may name the version it saw, like an edit (`If-Match`).
+    // A deletion names the version it saw, like an edit (`If-Match`).
     let expected = expected_version(&headers, &Value::Null)?;
     let days = state.settings.stale_after_days;
     state
         .directory
         .commit(|catalog| {
-            let s = editable_site(catalog, &who, id, expected, days)?;
+            let s = editable_site(catalog, &who, id, (expected, true), days)?;
             let mut batch = vec![Change::DeleteSite(id), site_revision(&who, "delete", Some(s), None)];
             batch.extend(audit(&who, "site.delete", id, json!({"partner_id": s.partner_id})));
             Ok::<_, ApiError>((batch, ()))
@@ -471,8 +489,8 @@ async fn delete_site(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// "Still accurate": sets `last_verified_at` to now (a new version, with its revision). Takes
-/// `If-Match` like an edit.
+/// "Still accurate": sets `last_verified_at` to now (a new version, with its revision). May
+/// send `If-Match` like an edit; without one it goes through, as it changes no content.
 async fn verify_site(
     State(state): State<AppState>,
     who: Principal,
@@ -486,7 +504,7 @@ async fn verify_site(
     let site = state
         .directory
         .commit(|catalog| {
-            let current = editable_site(catalog, &who, id, expected, days)?;
+            let current = editable_site(catalog, &who, id, (expected, false), days)?;
             let now = Utc::now();
             let mut input = SiteInput::from(current.as_ref());
             input.last_verified_at = Some(now);
@@ -497,21 +515,22 @@ async fn verify_site(
     site_answer(&state, &site)
 }
 
-/// The site `who` is about to change: 404 if there is none, 403 if it is not theirs, 409 with
-/// the current record if the edit started from another version than `expected`.
+/// The site `who` is about to change: 404 if there is none, 403 if it is not theirs, then
+/// [`check_version`] of the version the change started from (`expected`, and whether it must
+/// name one).
 fn editable_site<'c>(
     catalog: &'c Catalog,
     who: &Principal,
     id: Uuid,
-    expected: Option<i64>,
+    (expected, required): (Option<i64>, bool),
     days: i64,
 ) -> Result<&'c std::sync::Arc<crate::domain::Site>, ApiError> {
     let current = catalog.site(id).ok_or_else(|| ApiError::NotFound(format!("site {id}")))?;
     who.require_editor_of(current.partner_id)?;
-    if expected.is_some_and(|v| v != current.version) {
+    check_version(expected, required, current.version, &format!("/api/v1/sites/{id}"), || {
         let current = view::site(catalog, current, None, Utc::now(), days, Viewer::Admin);
-        return Err(stale(serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?));
-    }
+        serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))
+    })?;
     Ok(current)
 }
 

@@ -52,11 +52,11 @@ pub(crate) fn auth() -> Paths {
     vec![
         ("/api/v1/auth/login", item([("post", set_cookie(
             Op::new("accounts", "login", "Sign in")
-                .describe("Sets the session cookie and answers the session's CSRF token, which every state-changing request made with the cookie must send as X-CSRF-Token. A wrong password and an unknown email get the same 401. From the 5th consecutive failure for an email, each further one locks it for 30 s, doubling up to 15 minutes (429 with Retry-After).")
+                .describe("Sets the session cookie and answers the session's CSRF token, which every state-changing request made with the cookie must send as X-CSRF-Token. A wrong password and an unknown email get the same 401. From the 5th consecutive failure for an email, each further one locks it for 30 s, doubling up to 15 minutes (429 with Retry-After); and each client address may try 20 at once, then 20 a minute, whatever the emails (429 with Retry-After). Too many passwords being checked at once: 503 with Retry-After. A deactivated account with the right password: 403.")
                 .body("application/json", schema("Credentials"), true)
                 .answer(200, ok_json("Signed in", schema("Me"))),
             200)
-            .problems(&codes(&[&BODY, &[401, 429]])))])),
+            .problems(&codes(&[&BODY, &[401, 403, 429, 503]])))])),
         ("/api/v1/auth/logout", item([("post", Op::new("accounts", "logout", "Sign out")
             .describe("Ends the session of the cookie sent (if any) and clears the cookie. With the cookie, X-CSRF-Token is required (403 without it).")
             .access(Access::OptionalSession)
@@ -69,22 +69,22 @@ pub(crate) fn auth() -> Paths {
             .answer(200, ok_json("The account, its organisation and the CSRF token", schema("Me")))
             .problems(&[401]))])),
         ("/api/v1/auth/reset", item([("post", Op::new("accounts", "requestPasswordReset", "Ask for a new password")
-            .describe("There is no mail server: the request goes to the admins' queue (the audit log) and an admin makes a reset link. The answer is the same whether or not the email has an account.")
+            .describe("There is no mail server: the request goes to the admins' queue (the audit log) and an admin makes a reset link. The answer is the same whether or not the email has an account. Each client address may ask 10 at once, then 1 a minute (429 with Retry-After).")
             .body("application/json", schema("ResetRequest"), true)
             .answer(202, ok_json("Accepted (for any email)", schema("Detail")))
-            .problems(&BODY))])),
+            .problems(&codes(&[&BODY, &[429]])))])),
         ("/api/v1/invitations/{token}", item([("get", Op::new("accounts", "getInvitation", "What a link is for")
             .params([token.clone()])
             .answer(200, ok_json("The link", schema("InvitationInfo")))
             .problems(&[404, 410]))])),
         ("/api/v1/invitations/{token}/accept", item([("post", set_cookie(
             Op::new("accounts", "acceptInvitation", "Use a link: set a password and sign in")
-                .describe("An invitation makes an editor account for its organisation (email from the body, else the one the admin gave); a reset link sets the account's new password and ends its other sessions. Single use: a used or expired link is 410, and of two uses at once one wins.")
+                .describe("An invitation makes an editor account for its organisation (email from the body, else the one the admin gave); a reset link sets the account's new password and ends its other sessions. Single use: a used or expired link is 410, and of two uses at once one wins. A used, revoked or expired link is 410; a reset link of a deactivated account 403. Each client address may use 10 at once, then 2 a minute (429 with Retry-After); too many passwords being hashed at once: 503 with Retry-After.")
                 .params([token])
                 .body("application/json", schema("AcceptInvitation"), true)
                 .answer(201, ok_json("Signed in", schema("Me"))),
             201)
-            .problems(&codes(&[&BODY, &[404, 410]])))])),
+            .problems(&codes(&[&BODY, &[403, 404, 410, 429, 503]])))])),
         ("/api/v1/tokens", item([
             ("get", Op::new("accounts", "listTokens", "API tokens")
                 .describe("Admins see every person's tokens (to revoke a lost one); others their own.")
@@ -92,11 +92,11 @@ pub(crate) fn auth() -> Paths {
                 .answer(200, ok_json("The tokens (never their secrets)", schema("ApiTokens")))
                 .problems(&[401])),
             ("post", Op::new("accounts", "createToken", "Make an API token")
-                .describe("For scripts: the token acts as the person who made it, sent as Authorization: Bearer. The secret is shown once; only its SHA-256 is stored. The deployment admin token cannot make tokens (403).")
+                .describe("For scripts: the token acts as the person who made it, sent as Authorization: Bearer. The secret is shown once; only its SHA-256 is stored. The deployment admin token cannot make tokens (403). Each client address may make 20 at once, then 2 a minute (429 with Retry-After).")
                 .access(Access::Write)
                 .body("application/json", schema("NewToken"), true)
                 .answer(201, ok_json("The token, with its secret (shown once)", schema("CreatedToken")))
-                .problems(&codes(&[&BODY, &ADMIN]))),
+                .problems(&codes(&[&BODY, &ADMIN, &[429]]))),
         ])),
         ("/api/v1/tokens/{id}", item([("delete", Op::new("accounts", "revokeToken", "Revoke an API token")
             .describe("Your own, or any as an admin; another person's is 404. Works at once.")
@@ -105,10 +105,10 @@ pub(crate) fn auth() -> Paths {
             .answer(204, json!({"description": "Revoked"}))
             .problems(&[401, 403, 404]))])),
         ("/api/v1/signup", item([("post", Op::new("accounts", "signup", "List your organization")
-            .describe("Creates the organisation (and its first site, if given) as pending: not public until an admin approves it, which makes an invitation link for the contact. Field errors are named organization.… and site.….")
+            .describe("Creates the organisation (and its first site, if given) as pending: not public until an admin approves it, which makes an invitation link for the contact. Field errors are named organization.… and site.…. Each client address may send 20 at once, then 20 an hour (429 with Retry-After).")
             .body("application/json", schema("SignupInput"), true)
             .answer(202, ok_json("Waiting for an admin", schema("SignupAccepted")))
-            .problems(&BODY))])),
+            .problems(&codes(&[&BODY, &[429]])))])),
     ]
 }
 
@@ -128,6 +128,31 @@ pub(crate) fn admin() -> Paths {
                 .answer(201, ok_json("The link (its secret shown once)", schema("Link")))
                 .problems(&codes(&[&BODY, &ADMIN]))),
         ])),
+        ("/api/v1/admin/invitations/{id}", item([("delete", admin_op("revokeInvitation", "Revoke an invitation or reset link")
+            .describe("Admins only. No body. An open link (an admin's or an editor's) can no longer be used (410); one used or revoked already, or unknown: 404.")
+            .access(Access::Write)
+            .params([path("id", "The link's id (not its secret)")])
+            .answer(204, json!({"description": "Revoked"}))
+            .problems(&[401, 403, 404]))])),
+        ("/api/v1/partners/{id}/invitations", item([("post", Op::new("accounts", "inviteColleague", "An invitation link for a colleague")
+            .describe("An editor of the organisation (or an admin) invites a new editor of it: the same single-use, 7-day link as an admin's, audited, listed in the admins' open invitations (with who made it) and revocable there. Another organisation's editor: 403.")
+            .access(Access::Write)
+            .params([path("id", "The organisation's UUID")])
+            .body("application/json", schema("NewColleague"), true)
+            .answer(201, ok_json("The link (its secret shown once)", schema("Link")))
+            .problems(&codes(&[&BODY, &ADMIN, &[404]])))])),
+        ("/api/v1/admin/users/{id}/deactivate", item([("post", admin_op("deactivateUser", "Deactivate an account")
+            .describe("Admins only. No body. From the next request on, the account's sessions and API tokens are refused (401; they are ended and revoked) and it cannot sign in (403 after a right password); the audit log says who and when. Deactivated already: unchanged. Your own account: 409.")
+            .access(Access::Write)
+            .params([path("id", "The account's UUID")])
+            .answer(200, ok_json("The account", schema("OneUser")))
+            .problems(&[401, 403, 404, 409]))])),
+        ("/api/v1/admin/users/{id}/reactivate", item([("post", admin_op("reactivateUser", "Reactivate an account")
+            .describe("Admins only. No body. The account may sign in again with its password; its old sessions and tokens stay ended. Audited.")
+            .access(Access::Write)
+            .params([path("id", "The account's UUID")])
+            .answer(200, ok_json("The account", schema("OneUser")))
+            .problems(&[401, 403, 404]))])),
         ("/api/v1/admin/users", item([("get", admin_op("listUsers", "Accounts")
             .describe(admin_only).access(Access::Read)
             .answer(200, ok_json("Every account", schema("Users")))
@@ -216,9 +241,12 @@ pub(crate) fn schemas() -> Value {
                 "id": uuid(), "email": {"type": "string", "format": "email"},
                 "role": {"type": "string", "enum": ["admin", "editor"]},
                 "partner_id": nullable(uuid()), "created_at": time(),
+                "deactivated_at": {"type": "string", "format": "date-time", "nullable": true, "description": "When an admin deactivated the account (null: active)"},
+                "deactivated_by": {"type": "string", "nullable": true, "description": "Who deactivated it"},
             },
         },
         "Users": {"type": "object", "properties": {"users": {"type": "array", "items": schema("User")}}},
+        "OneUser": {"type": "object", "required": ["user"], "properties": {"user": schema("User")}},
         "Me": {
             "type": "object", "required": ["user", "partner", "csrf_token"],
             "properties": {
@@ -290,6 +318,7 @@ pub(crate) fn schemas() -> Value {
                 "id": uuid(), "partner_id": nullable(uuid()), "user_id": nullable(uuid()),
                 "email": {"type": "string", "nullable": true}, "created_by": {"type": "string"},
                 "created_at": time(), "expires_at": time(), "used_at": nullable(time()),
+                "revoked_at": nullable(time()),
                 "partner_name": {"type": "string", "nullable": true},
             },
         },
@@ -298,6 +327,12 @@ pub(crate) fn schemas() -> Value {
             "type": "object", "additionalProperties": false, "required": ["partner_id"],
             "properties": {
                 "partner_id": {"type": "string", "format": "uuid", "description": "The organisation the editor will keep (must exist)"},
+                "email": {"type": "string", "format": "email", "nullable": true, "description": "Who it is for, if known"},
+            },
+        },
+        "NewColleague": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
                 "email": {"type": "string", "format": "email", "nullable": true, "description": "Who it is for, if known"},
             },
         },

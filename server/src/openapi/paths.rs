@@ -48,8 +48,13 @@ pub(crate) fn etagged(mut response: Value) -> Value {
 /// Partners, sites, categories.
 pub(crate) fn directory() -> Paths {
     let id = |what: &str| path("id", &format!("The {what}'s UUID"));
-    let if_match = json!({"name": "If-Match", "in": "header", "required": false, "schema": {"type": "string"},
-                          "description": "The version the change started from, as sent in ETag (a PATCH may send \"version\" in the body instead); another version than the current one is 409 with the record as it is now"});
+    let if_match = |required: bool, description: &str| {
+        json!({"name": "If-Match", "in": "header", "required": required, "schema": {"type": "string", "example": "\"3\""},
+               "description": description})
+    };
+    let edit_from = if_match(false, "The version the edit started from, as sent in ETag; or send \"version\" in the body. Naming neither is 428 (nothing changes); another version than the current one is 409 with the record as it is now");
+    let delete_from = if_match(true, "The version the deletion started from, as sent in ETag. Without it: 428 (nothing changes); another version than the current one is 409 with the record as it is now");
+    let verify_from = if_match(false, "The version the check started from, as sent in ETag; another version than the current one is 409 with the record as it is now");
     let f = query(
         "f",
         one_of(&["json", "geojson"]),
@@ -87,21 +92,21 @@ pub(crate) fn directory() -> Paths {
                 .answer(200, etagged(json_or_geojson("The site", schema("Site"), schema("SiteFeature"))))
                 .problems(&[400, 404])),
             ("patch", Op::new("directory", "updateSite", "Edit a site (JSON Merge Patch)").access(Access::Write)
-                .describe("An admin, or an editor of the site's organisation (who cannot move it to another). A stale version is 409 with the current record.")
-                .params([id("site"), if_match.clone()])
+                .describe("An admin, or an editor of the site's organisation (who cannot move it to another). Names the version it started from (If-Match or \"version\"; without: 428); a stale version is 409 with the current record.")
+                .params([id("site"), edit_from.clone()])
                 .body("application/merge-patch+json", schema("SiteInput"), true)
                 .answer(200, etagged(ok_json("The site as stored", schema("Site"))))
-                .problems(&[400, 401, 403, 404, 409, 413, 415, 422])),
+                .problems(&[400, 401, 403, 404, 409, 413, 415, 422, 428])),
             ("delete", Op::new("directory", "deleteSite", "Delete a site").access(Access::Write)
                 .describe("An admin, or an editor of the site's organisation.")
-                .params([id("site"), if_match.clone()])
+                .params([id("site"), delete_from.clone()])
                 .answer(204, json!({"description": "Deleted"}))
-                .problems(&[400, 401, 403, 404, 409])),
+                .problems(&[400, 401, 403, 404, 409, 428])),
         ])),
         ("/api/v1/sites/{id}/verify", item([
             ("post", Op::new("directory", "verifySite", "Still accurate: set last_verified_at to now").access(Access::Write)
                 .describe("An admin, or an editor of the site's organisation. A new version, with its revision; a listing hidden as stale is shown again. No body.")
-                .params([id("site"), if_match.clone()])
+                .params([id("site"), verify_from])
                 .answer(200, etagged(ok_json("The site as stored", schema("Site"))))
                 .problems(&[400, 401, 403, 404, 409])),
         ])),
@@ -127,15 +132,15 @@ pub(crate) fn directory() -> Paths {
                 .problems(&[404])),
             ("patch", Op::new("directory", "updatePartner", "Edit a partner (JSON Merge Patch)").access(Access::Write)
                 .describe("An admin, or the organisation's editors (who may not change its status: 403).")
-                .params([id("partner"), if_match.clone()])
+                .params([id("partner"), edit_from])
                 .body("application/merge-patch+json", schema("PartnerInput"), true)
                 .answer(200, etagged(ok_json("The partner as stored", schema("Partner"))))
-                .problems(&[400, 401, 403, 404, 409, 413, 415, 422])),
+                .problems(&[400, 401, 403, 404, 409, 413, 415, 422, 428])),
             ("delete", Op::new("directory", "deletePartner", "Delete a partner and its sites").access(Access::Write)
                 .describe("Admins only.")
-                .params([id("partner"), if_match])
+                .params([id("partner"), delete_from])
                 .answer(204, json!({"description": "Deleted"}))
-                .problems(&[400, 401, 403, 404, 409])),
+                .problems(&[400, 401, 403, 404, 409, 428])),
         ])),
     ]
 }

@@ -358,6 +358,12 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
 /// The problem answers every operation refers to, by status.
 pub(crate) fn responses() -> Value {
     let problem = |description: &str| json!({"description": description, "content": {"application/problem+json": {"schema": schema("Problem")}}});
+    let retry = |description: &str| {
+        let mut p = problem(description);
+        p["headers"] =
+            json!({"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}});
+        p
+    };
     json!({
         "Problem400": problem("A query parameter is missing, malformed or unknown (named in errors[].field), or the body is not JSON"),
         "Problem401": problem("Nobody signed in (no or expired session), a wrong bearer token, or a failed sign-in"),
@@ -369,11 +375,9 @@ pub(crate) fn responses() -> Value {
         "Problem415": problem("The body's Content-Type is not one this endpoint reads (application/json, unless the operation lists others)"),
         "Problem410": problem("The link was used already or has expired; ask an admin for a new one"),
         "Problem422": problem("The body is JSON but invalid; every bad field is listed in errors"),
-        "Problem429": {
-            "description": "Too many failed sign-ins for this email: try again after Retry-After seconds",
-            "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
-            "content": {"application/problem+json": {"schema": schema("Problem")}},
-        },
+        "Problem428": problem("The edit or deletion names no version: send If-Match with the record's ETag (or \"version\" in a PATCH body); nothing was changed"),
+        "Problem429": retry("Too many requests of this kind from this client address, or too many failed sign-ins for this email: try again after Retry-After seconds"),
+        "Problem503": retry("Too many passwords are being checked at once: try again after Retry-After seconds"),
         "Problem500": problem("Something went wrong on the server (logged; no detail is sent)"),
     })
 }

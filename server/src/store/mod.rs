@@ -163,7 +163,7 @@ pub trait Accounts: Send + Sync {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(User, String)>, StoreError>;
+    ) -> Result<Option<(User, secrecy::SecretString)>, StoreError>;
     /// The account an unrevoked API token acts as.
     async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError>;
     /// Tokens of one account, or every account's.

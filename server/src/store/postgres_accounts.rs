@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
@@ -14,10 +15,11 @@ use crate::accounts::model::{
     Actor, ApiToken, AuditEntry, Entity, Invitation, LoginAttempts, Record, Revision, Role, Signup, User,
 };
 
-const USER_COLUMNS: &str = "u.id, u.email, u.password_hash, u.role, u.partner_id, u.created_at";
+const USER_COLUMNS: &str =
+    "u.id, u.email, u.password_hash, u.role, u.partner_id, u.created_at, u.deactivated_at, u.deactivated_by";
 const TOKEN_COLUMNS: &str = "t.id, t.user_id, t.name, t.created_at, t.revoked_at";
 const INVITATION_COLUMNS: &str =
-    "id, partner_id, user_id, email, created_by, created_at, expires_at, used_at";
+    "id, partner_id, user_id, email, created_by, created_at, expires_at, used_at, revoked_at";
 const SIGNUP_COLUMNS: &str = "partner_id, contact_name, contact_email, message, status, reason, decided_by, \
      decided_at, created_at";
 const REVISION_COLUMNS: &str =
@@ -28,10 +30,12 @@ fn user_from_row(r: &PgRow) -> Result<User, StoreError> {
     Ok(User {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
-        password_hash: r.try_get("password_hash")?,
+        password_hash: SecretString::from(r.try_get::<String, _>("password_hash")?),
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role '{role}'")))?,
         partner_id: r.try_get("partner_id")?,
         created_at: r.try_get("created_at")?,
+        deactivated_at: r.try_get("deactivated_at")?,
+        deactivated_by: r.try_get("deactivated_by")?,
     })
 }
 
@@ -55,6 +59,7 @@ fn invitation_from_row(r: &PgRow) -> Result<Invitation, StoreError> {
         created_at: r.try_get("created_at")?,
         expires_at: r.try_get("expires_at")?,
         used_at: r.try_get("used_at")?,
+        revoked_at: r.try_get("revoked_at")?,
     })
 }
 
@@ -146,7 +151,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             )
             .bind(u.id)
             .bind(&u.email)
-            .bind(&u.password_hash)
+            .bind(u.password_hash.expose_secret())
             .bind(u.role.as_str())
             .bind(u.partner_id)
             .bind(u.created_at)
@@ -158,7 +163,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             let id = *user_id;
             let done = sqlx::query("update users set password_hash = $2 where id = $1")
                 .bind(id)
-                .bind(password_hash)
+                .bind(password_hash.expose_secret())
                 .execute(&mut **tx)
                 .await?;
             if done.rows_affected() == 0 {
@@ -178,7 +183,7 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             )
             .bind(&s.token_hash)
             .bind(s.user_id)
-            .bind(&s.csrf_token)
+            .bind(s.csrf_token.expose_secret())
             .bind(s.created_at)
             .bind(s.expires_at)
             .execute(&mut **tx)
@@ -234,7 +239,8 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
         }
         Record::UseInvitation { id, at } => {
             let done = sqlx::query(
-                "update invitations set used_at = $2 where id = $1 and used_at is null and expires_at > $2",
+                "update invitations set used_at = $2 where id = $1 and used_at is null and revoked_at is null \
+                 and expires_at > $2",
             )
             .bind(id)
             .bind(*at)
@@ -242,6 +248,48 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             .await?;
             if done.rows_affected() == 0 {
                 return Err(StoreError::Conflict(format!("invitation {id}")));
+            }
+        }
+        Record::RevokeInvitation { id, at } => {
+            let done = sqlx::query(
+                "update invitations set revoked_at = $2 where id = $1 and used_at is null and revoked_at is null",
+            )
+            .bind(id)
+            .bind(*at)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("open invitation {id}")));
+            }
+        }
+        Record::DeactivateUser { user_id, at, by } => {
+            let done = sqlx::query(
+                "update users set deactivated_at = coalesce(deactivated_at, $2), \
+                 deactivated_by = coalesce(deactivated_by, $3) where id = $1",
+            )
+            .bind(user_id)
+            .bind(*at)
+            .bind(by)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("user {user_id}")));
+            }
+            sqlx::query("delete from sessions where user_id = $1").bind(user_id).execute(&mut **tx).await?;
+            sqlx::query("update api_tokens set revoked_at = $2 where user_id = $1 and revoked_at is null")
+                .bind(user_id)
+                .bind(*at)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Record::ReactivateUser { user_id } => {
+            let done =
+                sqlx::query("update users set deactivated_at = null, deactivated_by = null where id = $1")
+                    .bind(user_id)
+                    .execute(&mut **tx)
+                    .await?;
+            if done.rows_affected() == 0 {
+                return Err(not_found(format!("user {user_id}")));
             }
         }
         Record::Signup(s) => {
@@ -304,19 +352,21 @@ impl Accounts for PgStore {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    ) -> Result<Option<(User, SecretString)>, StoreError> {
         let sql = format!(
             "select {USER_COLUMNS}, s.csrf_token from sessions s join users u on u.id = s.user_id \
-             where s.token_hash = $1 and s.expires_at > $2"
+             where s.token_hash = $1 and s.expires_at > $2 and u.deactivated_at is null"
         );
         let row = sqlx::query(&sql).bind(token_hash).bind(now).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf_token")?))).transpose()
+        row.map(|r| Ok((user_from_row(&r)?, SecretString::from(r.try_get::<String, _>("csrf_token")?))))
+            .transpose()
     }
 
     async fn token_user(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
         let sql = format!(
             "select {USER_COLUMNS}, t.id as token_id, t.name as token_name, t.created_at as token_created_at \
-             from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1 and t.revoked_at is null"
+             from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1 and t.revoked_at is null \
+             and u.deactivated_at is null"
         );
         let row = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
         row.map(|r| {
@@ -349,7 +399,8 @@ impl Accounts for PgStore {
 
     async fn open_invitations(&self, now: DateTime<Utc>) -> Result<Vec<Invitation>, StoreError> {
         let sql = format!(
-            "select {INVITATION_COLUMNS} from invitations where used_at is null and expires_at > $1 \
+            "select {INVITATION_COLUMNS} from invitations where used_at is null and revoked_at is null \
+             and expires_at > $1 \
              order by created_at desc"
         );
         let rows = sqlx::query(&sql).bind(now).fetch_all(&self.pool).await?;
