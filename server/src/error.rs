@@ -69,6 +69,15 @@ pub enum ApiError {
     /// A write that must name the version it started from named none (428); says how to.
     #[error("precondition required: {0}")]
     PreconditionRequired(String),
+    /// A well-formed place that does not exist, such as a ZIP code with no ZIP area (404,
+    /// naming the parameter, so a form can point at it).
+    #[error("{detail}")]
+    UnknownPlace {
+        /// The parameter that named it.
+        field: &'static str,
+        /// What is unknown.
+        detail: String,
+    },
     /// Anything unexpected (500); the cause is logged, not sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -105,7 +114,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) | Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::UnknownPlace { .. } => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::Stale(_) => StatusCode::CONFLICT,
             Self::Unauthorized | Self::SignInFailed => StatusCode::UNAUTHORIZED,
             Self::TooManyRequests(_) | Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -132,6 +141,12 @@ impl ApiError {
                 ("/problems/validation", "Validation failed", detail, errs.clone())
             }
             Self::NotFound(what) => ("/problems/not-found", "Not found", format!("{what} not found"), vec![]),
+            Self::UnknownPlace { field, detail } => (
+                "/problems/unknown-place",
+                "Unknown place",
+                format!("{field}: {detail}"),
+                vec![FieldError::new(*field, detail.clone())],
+            ),
             Self::Conflict(m) => ("/problems/conflict", "Conflict", m.clone(), vec![]),
             Self::Stale(_) => (
                 "/problems/stale-version",

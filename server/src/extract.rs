@@ -63,6 +63,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// The largest `offset` any listing takes: 2^53 − 1, the largest integer every JSON reader
+/// holds exactly (the OpenAPI document states the same bound).
+pub const MAX_OFFSET: usize = (1 << 53) - 1;
+
 /// Query parameters as a map, checked against the names a route accepts, so a typo such as
 /// `lng=` is answered with a 400 naming it rather than silently ignored.
 #[derive(Debug, Default)]
@@ -76,6 +80,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
         let pairs: Vec<(String, String)> = serde_urlencoded_pairs(raw)?;
         let mut map = HashMap::new();
         for (k, v) in pairs {
+            // `lang=` says nothing: refused rather than read as absent, so a client that meant
+            // to send a value learns it did not (and the document can say every value is
+            // non-empty).
+            if v.trim().is_empty() {
+                return Err(ApiError::param(&k, "is empty: give a value, or leave the parameter out"));
+            }
             if map.insert(k.clone(), v).is_some() {
                 return Err(ApiError::param(&k, "is given more than once"));
             }
@@ -132,9 +142,9 @@ impl Params {
         }
     }
 
-    /// A parameter's raw value, with empty treated as absent.
+    /// A parameter's raw value (never empty: the extractor refuses empty values).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.0.get(name).map(String::as_str)
     }
 
     /// Parses a parameter with `parse`, wrapping its error message into a 400 naming it.
@@ -144,6 +154,19 @@ impl Params {
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<Option<T>, ApiError> {
         self.get(name).map(|v| parse(v).map_err(|m| ApiError::param(name, m))).transpose()
+    }
+
+    /// A language code exactly as the API writes it (`ht`; lower case, ISO 639-1 where the
+    /// language has a code there): the values the OpenAPI document enumerates.
+    pub fn language(&self, name: &str) -> Result<Option<crate::domain::LanguageCode>, ApiError> {
+        self.parse(name, |v| {
+            let code = crate::domain::LanguageCode::parse(v)?;
+            if code.as_str() == v {
+                Ok(code)
+            } else {
+                Err(format!("'{v}' is written '{}'", code.as_str()))
+            }
+        })
     }
 
     /// A finite number.

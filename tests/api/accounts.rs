@@ -1031,7 +1031,43 @@ mod hiding_follows_the_settings_sqlite {
     }
 }
 
+/// A shelter's own editors (and admins) see where it is, and where the public is told it
+/// stands; another organisation's editor sees what the public sees.
+async fn a_shelters_own_editor_sees_its_true_place(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (refuge, other) = (app.partner("Refuge").await, app.partner("Other").await);
+    let shelter = app
+        .site(
+            &refuge,
+            json!({"name": "Refuge House", "lon": -80.2130, "lat": 25.7991, "street": "1 Quiet Lane",
+                   "postal_code": "33125", "categories": ["housing"], "confidential": true}),
+        )
+        .await;
+    let path = format!("/api/v1/sites/{}", shelter["id"].as_str().unwrap());
+    let own = app.editor_session(&refuge, "own@refuge.org").await;
+    let stranger = app.editor_session(&other, "someone@other.org").await;
+    let seen = |cred: Cred| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            let res = app.call(Method::GET, &path, &cred, None).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    let mine = seen(own).await;
+    assert_eq!((mine["lon"].as_f64(), mine["street"].as_str()), (Some(-80.2130), Some("1 Quiet Lane")));
+    assert_eq!(mine["stand_in"]["basis"], "zip", "{mine}");
+    for cred in [stranger, Cred::Public] {
+        let theirs = seen(cred).await;
+        assert!(theirs["lon"].is_null() && theirs["street"].is_null(), "{theirs}");
+        assert!(theirs.get("stand_in").is_none(), "{theirs}");
+        assert_eq!(theirs["location_withheld"], true);
+    }
+}
+
 both_stores!(
+    a_shelters_own_editor_sees_its_true_place,
     role_matrix,
     cross_organization_edits_are_refused,
     csrf_is_required_with_the_cookie,

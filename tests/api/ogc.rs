@@ -354,7 +354,7 @@ async fn refusals_and_not_found(backend: Backend) {
         ("/ogc/collections/sites/items?colour=red", "colour"),
         ("/ogc/collections/sites/items?lang=es", "lang"),
         ("/ogc/collections/sites/items?bbox=1,2,3", "bbox"),
-        ("/ogc/collections/sites/items?bbox=-80,26,-81,25", "bbox"),
+        ("/ogc/collections/sites/items?bbox=-80,26,-81,200", "bbox"),
         ("/ogc/collections/sites/items?limit=0", "limit"),
         ("/ogc/collections/sites/items?offset=-1", "offset"),
         ("/ogc/collections/sites/items?cost=cheap", "cost"),
@@ -386,6 +386,22 @@ async fn refusals_and_not_found(backend: Backend) {
     let past = get_as(&app, "/ogc/collections/sites/items?offset=100000", "application/geo+json").await;
     assert_eq!(past["numberReturned"], 0);
     assert!(link(&past, "next").is_none());
+    // So are a box whose south edge is north of its north edge, and an interval that ends
+    // before it starts: they hold nothing (the whole box, and all time, hold everything).
+    for q in ["bbox=-81,26,-80,25", "datetime=2026-02-01/2025-01-01"] {
+        let none = get_as(&app, &format!("/ogc/collections/sites/items?{q}"), "application/geo+json").await;
+        assert_eq!(none["numberReturned"], 0, "{q}");
+    }
+    let all =
+        get_as(&app, "/ogc/collections/sites/items?bbox=-180,-95,180,95&limit=1", "application/geo+json")
+            .await;
+    assert!(all["numberMatched"].as_u64().unwrap() > 500, "a box past the poles reaches them");
+    // A page size past any integer is the largest page, as OGC API – Features asks.
+    let big =
+        get_as(&app, "/ogc/collections/sites/items?limit=1771386525680794515537920", "application/geo+json")
+            .await;
+    let matched = big["numberMatched"].as_u64().unwrap();
+    assert_eq!(big["numberReturned"].as_u64().unwrap(), matched.min(assetmap::ogc::MAX_LIMIT as u64));
 
     // A browser gets HTML; a GIS client JSON; f= decides over Accept.
     let html = app

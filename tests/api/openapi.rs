@@ -48,16 +48,35 @@ async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
             .replace("{featureId}", &site)
             .replace("/partners/{id}", &format!("/partners/{partner}"))
             .replace("{id}", &site);
+        // Query parameters by the names a client sends: an exploded object parameter (`origin`:
+        // `zip`, or `lon` and `lat`) is sent as its members.
         let params: Vec<&str> = op["parameters"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|p| p["in"] == "query")
-            .map(|p| p["name"].as_str().unwrap())
+            .flat_map(|p| {
+                let schema = &p["schema"];
+                let objects: Vec<&Value> = match schema["oneOf"].as_array() {
+                    Some(branches) => branches.iter().collect(),
+                    None => vec![schema],
+                };
+                let members: Vec<&str> = objects
+                    .iter()
+                    .filter(|_| p["explode"] == true && p["style"] == "form")
+                    .filter_map(|o| o["properties"].as_object())
+                    .flat_map(|m| m.keys().map(String::as_str))
+                    .collect();
+                if members.is_empty() {
+                    vec![p["name"].as_str().unwrap()]
+                } else {
+                    members
+                }
+            })
             .collect();
-        // Each documented parameter, given empty (read as absent), is known to the endpoint.
+        // Each documented parameter, given a value (right or wrong), is known to the endpoint.
         for name in &params {
-            let res = get(format!("{concrete}?{name}="), op).await;
+            let res = get(format!("{concrete}?{name}=1"), op).await;
             let status = res.status();
             let body: Value = res.json().await.unwrap_or(Value::Null);
             assert!(
@@ -85,6 +104,27 @@ async fn the_document_matches_what_the_endpoints_accept(backend: Backend) {
         }
     }
     assert!(checked > 60, "{checked} documented parameters tried");
+
+    // The enumerations the document states are the server's: the taxonomy it serves, and
+    // language codes it takes as they are written.
+    let slugs: Vec<Value> = app.get_json("/api/v1/categories").await["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["slug"].clone())
+        .collect();
+    assert_eq!(doc["components"]["schemas"]["Category"]["enum"].as_array().unwrap(), &slugs);
+    let codes = doc["components"]["schemas"]["LanguageCode"]["enum"].as_array().unwrap();
+    assert!(codes.len() > 7_000, "every ISO 639 language: {}", codes.len());
+    for code in codes {
+        let code = code.as_str().unwrap();
+        let parsed = assetmap::domain::LanguageCode::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert_eq!(parsed.as_str(), code);
+    }
+    // An empty value is refused, naming it (the document says every value is non-empty).
+    let res = app.get("/api/v1/nearest?zip=33125&lang=").await;
+    let body = crate::helpers::assert_problem(res, 400, Some("lang")).await;
+    assert!(body["detail"].as_str().unwrap().contains("is empty"), "{body}");
     assert!(secured >= 7, "{secured} operations for the signed-in tried without credentials");
 
     // The page that shows it, and the library it uses, are served from this server.

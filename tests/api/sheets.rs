@@ -206,7 +206,6 @@ async fn bad_input_names_the_parameter() {
         (format!("sites={id}&from=91,10"), "from", "latitude 91 is outside [-90, 90]"),
         (format!("sites={id}&from=-157.8,21.3"), "from", "latitude first"),
         (format!("sites={id}&from=21.3,-157.8"), "from", "more than 1000 km"),
-        (format!("sites={id}&from=00000"), "from", "ZIP code 00000 is not known"),
         (format!("sites={id}&lang=xx"), "lang", "not an ISO 639-1"),
         (format!("sites={id}&lang=de"), "lang", "there is no translation for 'de'"),
         (format!("sites={id}&format=pdf"), "format", "Save as PDF"),
@@ -233,6 +232,16 @@ async fn bad_input_names_the_parameter() {
         assert!(html.contains(&labels(lang)["sheet.error_bad_request"]), "{query}");
         assert!(html.contains(field), "{query}");
     }
+    // A well-formed ZIP code with no ZIP area is no such place: 404, naming `from`.
+    let res = app
+        .client
+        .get(format!("{}/referral?sites={id}&from=00000", app.base))
+        .header(ACCEPT, "application/problem+json")
+        .send()
+        .await
+        .unwrap();
+    let body = crate::helpers::assert_problem(res, 404, Some("from")).await;
+    assert!(body["detail"].as_str().unwrap().contains("ZIP code 00000 is not known"), "{body}");
 }
 
 #[tokio::test]

@@ -197,7 +197,9 @@ async fn reset_request(
     ApiJson(r): ApiJson<ResetRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     state.throttle.check(Action::PasswordReset, client)?;
-    let email = r.email.trim().to_lowercase();
+    // What is not an email address is said so (that reveals nothing about any account).
+    let email = super::normalise_email(&r.email)
+        .map_err(|m| ApiError::Validation(vec![crate::domain::FieldError::new("email", m)]))?;
     let user = state.directory.store().user_by_email(&email).await?;
     // A deactivated account is not reset through the queue: an admin reactivates it first.
     if let Some(user) = user.filter(|u| u.deactivated_at.is_none()) {

@@ -22,7 +22,7 @@ use crate::accounts::history::{audit, partner_revision, site_revision};
 use crate::accounts::principal::Principal;
 use crate::app::AppState;
 use crate::catalog::{Catalog, SiteQuery};
-use crate::domain::{BBox, FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
+use crate::domain::{BBox, FieldError, PartnerInput, PartnerStatus, SiteInput};
 use crate::error::ApiError;
 use crate::extract::{parse_json, ApiJson, Params};
 use crate::store::Change;
@@ -114,12 +114,12 @@ async fn list_sites(
     params.allow(&["category", "lang", "bbox", "limit", "offset", "f", "partner_id"])?;
     let geojson = wants_geojson(&params, &headers)?;
     let cat = category(&params, &state, "category")?;
-    let lang = params.parse("lang", LanguageCode::parse)?;
+    let lang = params.language("lang")?;
     let bbox = bbox(&params)?;
     let partner =
         params.parse("partner_id", |v| Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID")))?;
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
-    let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
+    let offset = params.integer("offset", 0..=crate::extract::MAX_OFFSET)?.unwrap_or(0);
     let who = reader(who);
     let now = Utc::now();
     let catalog = state.directory.read();
@@ -187,7 +187,7 @@ async fn list_partners(
     params.allow(&["limit", "offset", "status"])?;
     let admin = reader(who).is_admin();
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
-    let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
+    let offset = params.integer("offset", 0..=crate::extract::MAX_OFFSET)?.unwrap_or(0);
     let status = params.parse("status", |v| {
         PartnerStatus::parse(v).ok_or_else(|| format!("'{v}' is not active, inactive or pending"))
     })?;

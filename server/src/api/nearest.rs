@@ -35,10 +35,11 @@ pub fn origin(params: &Params, state: &AppState) -> Result<(LonLat, Value), ApiE
             if crate::zip::parse_zip(zip).is_none() {
                 return Err(ApiError::param("zip", format!("'{zip}' is not a five-digit ZIP code")));
             }
-            let at = state
-                .zips
-                .lookup(zip)
-                .ok_or_else(|| ApiError::param("zip", format!("ZIP code {zip} is not known")))?;
+            // A well-formed ZIP code with no ZIP area: no such place (404, naming the field).
+            let at = state.zips.lookup(zip).ok_or_else(|| ApiError::UnknownPlace {
+                field: "zip",
+                detail: format!("ZIP code {zip} is not known (it has no ZIP code area)"),
+            })?;
             Ok((at, json!({"lon": at.lon(), "lat": at.lat(), "source": "zip", "zip": zip})))
         }
         (None, _, _) => {
@@ -65,7 +66,7 @@ pub fn category(params: &Params, state: &AppState, name: &str) -> Result<Option<
 
 /// The post-filters shared by nearest, gaps and the map.
 pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
-    let lang = params.parse("lang", LanguageCode::parse)?;
+    let lang = params.language("lang")?;
     let open_at = params.parse("open_at", OpenAt::parse)?;
     let f = Filter {
         language: lang.as_ref().map(LanguageCode::packed),

@@ -35,12 +35,12 @@ impl BBox {
             }
             _ => return Err("must be minLon,minLat,maxLon,maxLat".to_owned()),
         };
-        if ![a, c].iter().all(|x| (-180.0..=180.0).contains(x))
-            || ![b, d].iter().all(|y| (-90.0..=90.0).contains(y))
-            || b > d
-        {
-            return Err("is out of range (lon in [-180, 180], lat in [-90, 90], minLat <= maxLat)".to_owned());
+        if ![a, b, c, d].iter().all(|x| (-180.0..=180.0).contains(x)) {
+            return Err("is out of range (every number in [-180, 180])".to_owned());
         }
+        // A latitude past a pole reaches the pole; a box whose south edge is north of its north
+        // edge holds nothing (it is empty, not an error: no reading of it is more right).
+        let (b, d) = (b.clamp(-90.0, 90.0), d.clamp(-90.0, 90.0));
         Ok(Self([a, b, c, d]))
     }
 
@@ -81,9 +81,13 @@ mod tests {
         assert_eq!(BBox::parse("-81,25,-80,26", false).unwrap().corners(), [-81.0, 25.0, -80.0, 26.0]);
         assert!(BBox::parse("-81,25,0,-80,26,10", false).is_err());
         assert_eq!(BBox::parse("-81,25,0,-80,26,10", true).unwrap().corners(), [-81.0, 25.0, -80.0, 26.0]);
-        for bad in ["1,2,3", "a,b,c,d", "0,10,1,5", "-181,0,0,1", "0,0,NaN,1", "1,2,3,4,5"] {
+        for bad in ["1,2,3", "a,b,c,d", "-181,0,0,1", "0,0,NaN,1", "1,2,3,4,5", "0,0,0,181"] {
             assert!(BBox::parse(bad, true).is_err(), "{bad}");
         }
+        // Past a pole is the pole; south of north is an empty box.
+        assert_eq!(BBox::parse("-10,-120,10,95", false).unwrap().corners(), [-10.0, -90.0, 10.0, 90.0]);
+        let empty = BBox::parse("0,10,1,5", false).unwrap();
+        assert!(!empty.contains(at(0.5, 7.0)) && !empty.contains(at(0.5, 10.0)));
     }
 
     #[test]

@@ -212,6 +212,12 @@ impl<'de> Deserialize<'de> for LanguageCode {
 #[serde(transparent)]
 pub struct Category(String);
 
+/// The category taxonomy's slugs, in display order: the rows `migrations/*/0001_directory.sql`
+/// seeds (a deployment changes the taxonomy only by a migration). The OpenAPI document
+/// enumerates them; a test holds the two together.
+pub const TAXONOMY: [&str; 9] =
+    ["legal", "health", "housing", "library", "faith", "advocacy", "food", "education", "employment"];
+
 impl Category {
     /// Parses the syntax of a slug (not whether it is known).
     pub fn parse(raw: &str) -> Result<Self, String> {

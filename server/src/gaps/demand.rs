@@ -530,16 +530,17 @@ pub fn parse_demand_csv(
         (w, p) => w.or(p),
     };
     let weight_name = if col("weight").is_some() { "weight" } else { "population" };
-    let (Some(ci), Some(clon), Some(clat), Some(cw)) = (col("id"), col("lon"), col("lat"), weight_col) else {
-        let missing: Vec<&str> =
-            [("id", col("id")), ("lon", col("lon")), ("lat", col("lat")), ("weight", weight_col)]
-                .iter()
-                .filter(|(_, c)| c.is_none())
-                .map(|(n, _)| *n)
-                .collect();
+    // `id` is optional: without it, each point is named by its row ("row 2").
+    let ci = col("id");
+    let (Some(clon), Some(clat), Some(cw)) = (col("lon"), col("lat"), weight_col) else {
+        let missing: Vec<&str> = [("lon", col("lon")), ("lat", col("lat")), ("weight", weight_col)]
+            .iter()
+            .filter(|(_, c)| c.is_none())
+            .map(|(n, _)| *n)
+            .collect();
         return Err(file_problem(
             missing[0],
-            format!("missing column(s) {} (need id, lon, lat, weight)", missing.join(", ")),
+            format!("missing column(s) {} (need lon, lat, weight; id is optional)", missing.join(", ")),
         ));
     };
     let (clang, ccounty) = (col("languages"), col("county"));
@@ -569,7 +570,7 @@ pub fn parse_demand_csv(
             continue;
         }
         let get = |i: usize| rec.get(i).unwrap_or("");
-        let id = get(ci).to_owned();
+        let id = ci.map_or_else(|| format!("row {row}"), |ci| get(ci).to_owned());
         if id.is_empty() {
             bad("id", "is empty".into());
         } else if let Some(first) = seen.get(&id) {

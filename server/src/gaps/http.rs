@@ -20,7 +20,6 @@ use crate::accounts::principal::Principal;
 use crate::api::nearest;
 use crate::app::AppState;
 use crate::domain::FieldError;
-use crate::domain::LanguageCode;
 use crate::error::ApiError;
 use crate::extract::Params;
 
@@ -89,7 +88,7 @@ fn gap_request(params: &Params, state: &AppState) -> Result<GapRequest, ApiError
     let threshold_m = super::check_threshold(threshold_m).map_err(|m| ApiError::param("threshold_m", m))?;
     let thresholds = params.parse("thresholds", super::parse_distances)?.unwrap_or_default();
     let (filter, _) = nearest::filter(params)?;
-    let lang = params.parse("lang", LanguageCode::parse)?;
+    let lang = params.language("lang")?;
     let resolution = params.integer("resolution", 0..=15)?.unwrap_or(7);
     let resolution = super::check_resolution(resolution).map_err(|m| ApiError::param("resolution", m))?;
     let candidates = params.parse("candidates", CandidateSpec::parse)?.unwrap_or(CandidateSpec::Demand);
@@ -176,9 +175,9 @@ async fn gaps(
 }
 
 /// The demand of a request: the uploaded CSV if there is a body (with the most points it may
-/// hold), else the deployment's.
+/// hold), else — no body, or an empty one — the deployment's.
 fn demand_of(gaps: &super::GapsData, body: Option<(Bytes, Option<usize>)>) -> Result<Arc<Demand>, ApiError> {
-    let Some((bytes, limit)) = body else {
+    let Some((bytes, limit)) = body.filter(|(b, _)| !b.trim_ascii().is_empty()) else {
         return Ok(Arc::clone(&gaps.demand));
     };
     let demand = super::upload(&gaps.census, "request body", &bytes)
@@ -224,7 +223,7 @@ async fn coverage(
     echo["thresholds_m"] = json!(thresholds);
     let sets = super::category_sets(&state.directory.read(), &filter);
     let gaps = Arc::clone(&state.gaps);
-    let lang = params.parse("lang", LanguageCode::parse)?;
+    let lang = params.language("lang")?;
     blocking(move || {
         let demand = demand_of(&gaps, body)?;
         let narrowed = lang.as_ref().and_then(|l| demand.for_language(l.packed()));

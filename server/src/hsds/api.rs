@@ -279,12 +279,10 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
         (None, Some(_)) => {
             return Err(ApiError::param("proximity", "needs postcode (metres from its centre)"))
         }
-        (Some(z), Some(_)) => Some(
-            state
-                .zips
-                .lookup(z)
-                .ok_or_else(|| ApiError::param("postcode", format!("'{z}' is not a ZIP code we know")))?,
-        ),
+        (Some(z), Some(_)) => Some(state.zips.lookup(z).ok_or_else(|| ApiError::UnknownPlace {
+            field: "postcode",
+            detail: format!("'{z}' is not a ZIP code we know (it has no ZIP code area)"),
+        })?),
         _ => None,
     };
     let c = state.directory.read();

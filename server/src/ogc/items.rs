@@ -12,7 +12,7 @@ use super::feature::{feature, Feature};
 use super::{answer, html, Base, Collection, Format, Link};
 use crate::app::AppState;
 use crate::catalog::SiteQuery;
-use crate::domain::{BBox, Category, Cost, LanguageCode, Site};
+use crate::domain::{BBox, Category, Cost, Site};
 use crate::error::ApiError;
 use crate::extract::Params;
 
@@ -77,11 +77,8 @@ impl Interval {
                 if start.is_none() && end.is_none() {
                     return Err(format!("'{raw}' is open at both ends"));
                 }
-                if let (Some(s), Some((e, _))) = (start, end) {
-                    if s > e {
-                        return Err(format!("'{raw}' ends before it starts"));
-                    }
-                }
+                // One that ends before it starts holds no time: it matches nothing (as an empty
+                // bbox does), rather than being an error no reading of it would fix.
                 Ok(Self { start, end })
             }
         }
@@ -138,7 +135,7 @@ impl Filters {
             contradicts,
             query: SiteQuery {
                 category,
-                language: params.parse("language", LanguageCode::parse)?,
+                language: params.language("language")?,
                 partner: params.parse("partner_id", |v| {
                     Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID"))
                 })?,
@@ -213,8 +210,17 @@ pub(super) async fn items(
     let allowed: Vec<&str> = ITEM_PARAMS.iter().chain(QUERYABLES.iter()).copied().collect();
     params.allow(&allowed)?;
     let format = Format::of(&params, &headers)?;
-    let limit = params.integer("limit", 1..=usize::MAX)?.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
-    let offset = params.integer("offset", 0..=usize::MAX)?.unwrap_or(0);
+    // Any page size of 1 or more: a larger one than MAX_LIMIT, however large, is served as
+    // MAX_LIMIT (OGC API – Features, /req/core/fc-limit-response-1).
+    let limit = params
+        .parse("limit", |v| match v.trim() {
+            d if !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()) && d.bytes().any(|b| b != b'0') => {
+                Ok(d.parse::<usize>().map_or(MAX_LIMIT, |n| n.min(MAX_LIMIT)))
+            }
+            _ => Err(format!("'{v}' is not a whole number of 1 or more")),
+        })?
+        .unwrap_or(DEFAULT_LIMIT);
+    let offset = params.integer("offset", 0..=crate::extract::MAX_OFFSET)?.unwrap_or(0);
     let base = Base::of(&state, &headers);
     let site_base = base.url("/s/");
     let now = Utc::now();
@@ -315,8 +321,13 @@ mod tests {
         assert!(until.contains(t("2026-01-01T23:00:00Z")) && !until.contains(t("2026-01-02T00:00:00Z")));
         let closed = Interval::parse("2026-01-01T00:00:00Z/2026-02-01T00:00:00Z").unwrap();
         assert!(closed.contains(t("2026-02-01T00:00:00Z")) && !closed.contains(t("2026-02-01T00:00:01Z")));
-        for bad in ["yesterday", "../..", "/", "2026-02-01/2026-01-01", "2026-13-01"] {
+        for bad in ["yesterday", "../..", "/", "2026-13-01"] {
             assert!(Interval::parse(bad).is_err(), "{bad}");
+        }
+        // One that ends before it starts is empty, not an error.
+        let never = Interval::parse("2026-02-01/2026-01-01").unwrap();
+        for at in ["2025-12-31T00:00:00Z", "2026-01-15T00:00:00Z", "2026-03-01T00:00:00Z"] {
+            assert!(!never.contains(t(at)), "{at}");
         }
     }
 }

@@ -299,11 +299,11 @@ pub(crate) fn schemas() -> Value {
         "SignupInput": {
             "type": "object", "additionalProperties": false, "required": ["organization", "contact_email"],
             "properties": {
-                "organization": {"allOf": [schema("PartnerInput")], "description": "Its id and status are ignored: it is created pending"},
+                "organization": {"allOf": [schema("PartnerCreate")], "description": "Its id and status are ignored: it is created pending"},
                 "contact_name": {"type": "string", "maxLength": 200, "nullable": true},
                 "contact_email": {"type": "string", "format": "email", "description": "Where the approval (an invitation link) goes"},
                 "message": {"type": "string", "maxLength": 2000, "nullable": true, "description": "To the admins"},
-                "site": {"allOf": [schema("SiteInput")], "nullable": true, "description": "A first site (its id and partner_id are ignored)"},
+                "site": {"allOf": [schema("SiteCreate")], "nullable": true, "description": "A first site (its id and partner_id are ignored)"},
             },
         },
         "SignupAccepted": {

@@ -3,19 +3,99 @@
 
 use serde_json::{json, Map, Value};
 
-/// A query parameter.
+/// A query parameter. A string value is never empty: the server refuses `name=` (see
+/// [`crate::extract::Params`]).
 pub(crate) fn query(name: &str, schema: Value, description: &str) -> Value {
-    json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description})
+    json!({"name": name, "in": "query", "required": false, "schema": non_empty(schema), "description": description})
 }
 
 /// A required query parameter.
 pub(crate) fn query_required(name: &str, schema: Value, description: &str) -> Value {
-    json!({"name": name, "in": "query", "required": true, "schema": schema, "description": description})
+    json!({"name": name, "in": "query", "required": true, "schema": non_empty(schema), "description": description})
+}
+
+/// Query parameters that go together, as one parameter object exploded into its members
+/// (`style: form, explode: true`): its `oneOf` says which combinations the server takes, which a
+/// list of independent parameters cannot.
+pub(crate) fn exploded(name: &str, required: bool, schema: Value, description: &str) -> Value {
+    json!({"name": name, "in": "query", "required": required, "style": "form", "explode": true,
+           "schema": schema, "description": description})
+}
+
+/// A closed object schema (no other members) with these `required` members and `properties`.
+pub(crate) fn members(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "additionalProperties": false, "properties": properties})
+}
+
+/// A number greater than 0 and at most 1,000,000, as text (a distance in metres).
+pub(crate) const METRES: &str = "(1000000(\\.0+)?|[1-9][0-9]{0,5}(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*)";
+
+/// A longitude (or a latitude: boxes clamp it to [-90, 90]) as text.
+pub(crate) const DEGREES: &str = "-?(180(\\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\\.[0-9]+)?)";
+
+/// A latitude as text.
+pub(crate) const LAT: &str = "-?(90(\\.0+)?|[1-8]?[0-9](\\.[0-9]+)?)";
+
+/// `schema` with `minLength: 1` if it is a string without one, and, without a pattern or
+/// format of its own, one that asks for a character other than white space (the server reads
+/// a blank value as empty).
+fn non_empty(mut schema: Value) -> Value {
+    if schema["type"] == "string" && schema.get("minLength").is_none() && schema.get("enum").is_none() {
+        schema["minLength"] = json!(1);
+        if schema.get("pattern").is_none() && schema.get("format").is_none() {
+            schema["pattern"] = json!("\\S");
+        }
+    }
+    schema
 }
 
 /// A path parameter (a string).
 pub(crate) fn path(name: &str, description: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}, "description": description})
+}
+
+/// Every language code the server takes (what [`crate::domain::LanguageCode::parse`] accepts):
+/// a language's ISO 639-1 code where it has one, else its ISO 639-3 code.
+pub(crate) fn language_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&str> =
+        isolang::languages().map(|l| l.to_639_1().unwrap_or_else(|| l.to_639_3())).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+/// The shared value schemas every area refers to (components).
+pub(crate) fn value_schemas() -> Value {
+    json!({
+        "LanguageCode": {"type": "string", "enum": language_codes(), "example": "ht",
+                         "description": "An ISO 639-1 language code, or ISO 639-3 for a language without one"},
+        "Category": {"type": "string", "enum": crate::domain::TAXONOMY,
+                     "description": "A category of the taxonomy (GET /api/v1/categories)"},
+        "LocalTimeOrInstant": {
+            "description": "Local time at the site (2026-11-28T10:00, seconds optional) or an RFC 3339 instant",
+            "anyOf": [
+                {"type": "string", "pattern": local_time()},
+                {"type": "string", "format": "date-time"},
+            ],
+        },
+        "DateOrInstant": {
+            "description": "A date (2026-01-01) or an RFC 3339 instant",
+            "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+        },
+    })
+}
+
+/// `YYYY-MM-DD`, months' lengths included (February to the 28th: the 29th of a leap year is
+/// taken too, but no pattern knows leap years).
+pub(crate) const DATE: &str = "[0-9]{4}-(((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01]))|((0[469]|11)-(0[1-9]|[12][0-9]|30))|(02-(0[1-9]|1[0-9]|2[0-8])))";
+
+/// An RFC 3339 time of day with its offset, after a date (`T10:00:00Z`).
+pub(crate) const TIME: &str =
+    "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])";
+
+/// `YYYY-MM-DDTHH:MM[:SS]`, local time at a site.
+fn local_time() -> String {
+    format!("^{DATE}T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")
 }
 
 /// `{"type": "string"}` with an enumeration.
@@ -115,6 +195,22 @@ impl Op {
     pub(crate) fn problems(mut self, codes: &[u16]) -> Self {
         if let Some(r) = self.value["responses"].as_object_mut() {
             r.extend(problems(codes));
+        }
+        self
+    }
+
+    /// Problem answers of a page a person reads: a readable HTML page in the family's language,
+    /// or problem+json for a client that asks for JSON.
+    pub(crate) fn page_problems(mut self, codes: &[u16]) -> Self {
+        for code in codes {
+            self.value["responses"][code.to_string()] = json!({
+                "description": "A readable page saying what is wrong (problem+json when Accept asks for JSON)",
+                "content": {
+                    "text/html": {"schema": {"type": "string"}},
+                    "text/plain": {"schema": {"type": "string"}},
+                    "application/problem+json": {"schema": schema("Problem")},
+                },
+            });
         }
         self
     }

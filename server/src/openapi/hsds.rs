@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::build::{flag, int, item, ok, ok_json, one_of, path, query, query_required, schema, Access, Op};
+use super::build::{
+    exploded, flag, int, item, members, ok, ok_json, one_of, path, query, schema, Access, Op,
+};
 use super::paths::Paths;
 
 const PUBLIC_ONLY: &str = "Only the public directory, whoever asks; a confidential site never shows its location (latitude, longitude and street are left out, assetmap.location_withheld is true).";
@@ -44,7 +46,7 @@ fn service_filters() -> Vec<Value> {
         query("organization_id", uuid, "Only this organization's services"),
         query(
             "modified_after",
-            json!({"type": "string", "example": "2026-01-01"}),
+            schema("DateOrInstant"),
             "Only sites changed after this date (YYYY-MM-DD) or RFC 3339 time",
         ),
     ]);
@@ -72,18 +74,18 @@ pub(crate) fn paths() -> Paths {
         query("full", flag(), "Each service with its service_at_locations (and their locations) nested"),
     ]);
     let mut sal_params = service_filters();
-    sal_params.extend([
-        query(
-            "postcode",
-            json!({"type": "string", "pattern": "^[0-9]{5}(-[0-9]{4})?$", "example": "33125"}),
-            "A US ZIP code: sites with this postal code, or with proximity, near its centre",
+    sal_params.push(exploded(
+        "near",
+        false,
+        members(
+            &["postcode"],
+            json!({
+                "postcode": {"type": "string", "pattern": "^[0-9]{5}(-[0-9]{4})?$", "example": "33125"},
+                "proximity": {"type": "number", "minimum": 0},
+            }),
         ),
-        query(
-            "proximity",
-            json!({"type": "number", "minimum": 0}),
-            "Metres from the postcode's centre (needs postcode); a confidential site is measured from its stand-in (its ZIP area's internal point), never from its true point",
-        ),
-    ]);
+        "`postcode`: a US ZIP code: sites with this postal code, or with `proximity` (metres), those within that distance of its centre; a confidential site is measured from its stand-in (its ZIP area's internal point), never from its true point. A ZIP code with no ZIP area is 404.",
+    ));
     let page = |items: &str| json!({"allOf": [schema("HsdsPage"), {"type": "object", "properties": {"contents": {"type": "array", "items": schema(items)}}}]});
     vec![
         ("/hsds", root("hsdsRoot")),
@@ -95,7 +97,7 @@ pub(crate) fn paths() -> Paths {
                 hsds_op("hsdsServices", "Services, a page at a time")
                     .describe(&format!("One service per service of a site (a site without services is one, named after it), sites by name. {PUBLIC_ONLY}"))
                     .params(services_params)
-                    .answer(200, ok_json("A page of services", page("HsdsService")))
+                    .answer(200, ok_json("A page of services", json!({"allOf": [schema("HsdsPage"), {"type": "object", "properties": {"contents": {"type": "array", "items": {"anyOf": [schema("HsdsService"), schema("HsdsServiceMinimal")]}}}}]})))
                     .problems(&[400]),
             )]),
         ),
@@ -148,7 +150,7 @@ pub(crate) fn paths() -> Paths {
                     .describe(&format!("Each item is a service_at_location with its location and its service. {PUBLIC_ONLY}"))
                     .params(sal_params)
                     .answer(200, ok_json("A page of services at locations", page("HsdsServiceAtLocation")))
-                    .problems(&[400]),
+                    .problems(&[400, 404]),
             )]),
         ),
         (
@@ -159,21 +161,19 @@ pub(crate) fn paths() -> Paths {
                     .describe("The public directory; an admin (account or deployment token) gets everything, pending and inactive organisations and confidential locations included. Sent as an attachment (Content-Disposition), never cached.")
                     .access(Access::Optional)
                     .params([
-                        query_required(
-                            "f",
-                            one_of(&["hsds-json", "hsds-csv", "csv", "geojson"]),
-                            "hsds-json (HSDS 3.0 services and organizations), hsds-csv (one file of the HSDS tabular data package: see table), csv (one row per site, the columns assetmap import reads) or geojson (one feature per site)",
-                        ),
-                        query(
-                            "table",
-                            one_of(&[
-                                "datapackage.json", "organizations.csv", "services.csv", "locations.csv",
-                                "service_at_location.csv", "addresses.csv", "phones.csv", "schedules.csv",
-                                "languages.csv", "accessibility.csv", "cost_options.csv",
-                                "required_documents.csv", "attributes.csv", "taxonomy_terms.csv",
-                            ]),
-                            "Only with f=hsds-csv: the file of the package (default datapackage.json)",
-                        ),
+                        exploded("format", true, json!({"oneOf": [
+                            members(&["f"], json!({
+                                "f": one_of(&["hsds-csv"]),
+                                "table": one_of(&[
+                                    "datapackage.json", "organizations.csv", "services.csv", "locations.csv",
+                                    "service_at_location.csv", "addresses.csv", "phones.csv", "schedules.csv",
+                                    "languages.csv", "accessibility.csv", "cost_options.csv",
+                                    "required_documents.csv", "attributes.csv", "taxonomy_terms.csv",
+                                ]),
+                            })),
+                            members(&["f"], json!({"f": one_of(&["hsds-json", "csv", "geojson"])})),
+                        ]}),
+                        "`f`: hsds-json (HSDS 3.0 services and organizations), hsds-csv (one file of the HSDS tabular data package), csv (one row per site, the columns assetmap import reads) or geojson (one feature per site); `table`, with f=hsds-csv only: the file of the package (default datapackage.json)"),
                     ])
                     .answer(200, {
                         let mut r = ok("The export", &["application/json", "text/csv", "application/geo+json"], json!({}));
@@ -194,6 +194,12 @@ pub(crate) fn schemas() -> Value {
     let uuid = json!({"type": "string", "format": "uuid"});
     let ext = |d: &str| json!({"type": "object", "description": format!("assetmap's extension: {d}")});
     json!({
+        "HsdsServiceMinimal": {
+            "type": "object",
+            "description": "A service as minimal=true lists it",
+            "required": ["id", "last_modified"],
+            "properties": {"id": uuid, "last_modified": {"type": "string", "format": "date-time"}},
+        },
         "HsdsRoot": {
             "type": "object",
             "properties": {

@@ -90,7 +90,7 @@ pub fn document() -> &'static Value {
             ],
             "paths": paths,
             "components": {
-                "schemas": schemas::schemas(&[accounts::schemas(), import::schemas(), hsds::schemas()]),
+                "schemas": schemas::schemas(&[accounts::schemas(), import::schemas(), hsds::schemas(), build::value_schemas()]),
                 "responses": schemas::responses(),
                 "securitySchemes": {
                     "bearerToken": {"type": "http", "scheme": "bearer",

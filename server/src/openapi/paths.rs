@@ -4,7 +4,10 @@
 
 use serde_json::{json, Value};
 
-use super::build::{flag, int, item, ok, ok_json, one_of, path, query, query_required, schema, Access, Op};
+use super::build::{
+    exploded, flag, int, item, members, ok, ok_json, one_of, path, query, query_required, schema, Access, Op,
+    DATE, DEGREES, LAT, METRES, TIME,
+};
 use crate::domain::Cost;
 
 /// `(path, path item)` pairs of one area.
@@ -13,19 +16,19 @@ pub(crate) type Paths = Vec<(&'static str, Value)>;
 fn limit_offset(default: usize) -> [Value; 2] {
     [
         query("limit", int(1, 10_000, Some(default)), "Page size"),
-        query("offset", int(0, usize::MAX >> 11, Some(0)), "How many to skip"),
+        query("offset", int(0, crate::extract::MAX_OFFSET, Some(0)), "How many to skip"),
     ]
 }
 
 fn lang(description: &str) -> Value {
-    query("lang", json!({"type": "string", "pattern": "^[a-z]{2,3}$", "example": "ht"}), description)
+    query("lang", schema("LanguageCode"), description)
 }
 
 fn search_filters() -> Vec<Value> {
     vec![
         lang("Only sites where a family is helped in this language (ISO 639-1), at the site or on a phone line"),
         query("free", flag(), "Only free services"),
-        query("open_at", json!({"type": "string", "example": "2026-11-28T10:00"}),
+        query("open_at", schema("LocalTimeOrInstant"),
               "Open at this time: local time at each site (2026-11-28T10:00) or an RFC 3339 instant"),
         query("walk_in", flag(), "Only sites that take walk-ins"),
         query("no_id", flag(), "Only sites that serve people without an ID"),
@@ -68,10 +71,11 @@ pub(crate) fn directory() -> Paths {
                 .describe("Credentials show more (wrong ones read as the public): an admin also sees the sites of inactive and pending partners, listings hidden as stale and confidential sites in boxes; a partner editor sees its own organisation's sites whole.")
                 .access(Access::Optional)
                 .params([
-                    query("category", json!({"type": "string"}), "A category slug (see /api/v1/categories)"),
+                    query("category", schema("Category"), "A category slug (see /api/v1/categories)"),
                     lang("Only sites where a family is helped in this language"),
-                    query("bbox", json!({"type": "string", "example": "-80.5,25.6,-80.1,26.0"}),
-                          "minLon,minLat,maxLon,maxLat (WGS84); minLon > maxLon crosses the antimeridian; confidential sites are never in a box"),
+                    query("bbox", json!({"type": "string", "example": "-80.5,25.6,-80.1,26.0",
+                                         "pattern": format!("^{DEGREES},{DEGREES},{DEGREES},{DEGREES}$")}),
+                          "minLon,minLat,maxLon,maxLat (WGS84); minLon > maxLon crosses the antimeridian; latitudes beyond ±90 are read as the pole; minLat > maxLat is an empty box; confidential sites are never in a box"),
                     query("partner_id", json!({"type": "string", "format": "uuid"}), "Only this partner's sites"),
                     f.clone(),
                 ])
@@ -80,7 +84,7 @@ pub(crate) fn directory() -> Paths {
                 .problems(&[400])),
             ("post", Op::new("directory", "createSite", "Create a site").access(Access::Write)
                 .describe("An admin, or an editor of the site's organisation (partner_id; an editor may leave it out).")
-                .body("application/json", schema("SiteInput"), true)
+                .body("application/json", schema("SiteCreate"), true)
                 .answer(201, etagged(ok_json("The site as stored", schema("Site"))))
                 .header(201, "Location", "The new site's address")
                 .problems(&[400, 401, 403, 409, 413, 415, 422])),
@@ -119,7 +123,7 @@ pub(crate) fn directory() -> Paths {
                 .problems(&[400, 401])),
             ("post", Op::new("directory", "createPartner", "Create a partner").access(Access::Write)
                 .describe("Admins only.")
-                .body("application/json", schema("PartnerInput"), true)
+                .body("application/json", schema("PartnerCreate"), true)
                 .answer(201, etagged(ok_json("The partner as stored", schema("Partner"))))
                 .header(201, "Location", "The new partner's address")
                 .problems(&[400, 401, 403, 409, 413, 415, 422])),
@@ -147,31 +151,34 @@ pub(crate) fn directory() -> Paths {
 
 fn gap_params(post: bool) -> Vec<Value> {
     let mut p = vec![
-        query_required("category", json!({"type": "string"}), "The category whose coverage is measured"),
-        query(
+        query_required("category", schema("Category"), "The category whose coverage is measured"),
+        query_required(
             "threshold_m",
-            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "default": 5000}),
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1_000_000, "example": 5000}),
             "Metres; a point farther than this from a matching site is beyond",
         ),
-        query(
-            "thresholds",
-            json!({"type": "string", "example": "1000,2000,5000"}),
-            "Comma-separated metres: adds by_threshold",
-        ),
+        query("thresholds", thresholds("1000,2000,5000"), "Comma-separated metres: adds by_threshold"),
         query("resolution", int(3, 8, Some(7)), "H3 resolution of the cells"),
         query("suggest", int(0, 20, Some(3)), "How many places to recruit a partner"),
         query(
             "candidates",
-            json!({"type": "string", "default": "tracts", "example": "library,faith"}),
+            {
+                let c = crate::domain::TAXONOMY.join("|");
+                json!({"type": "string", "default": "tracts", "example": "library,faith",
+                       "pattern": format!("^(tracts|demand|({c})(,({c}))*)$")})
+            },
             "tracts, or categories of existing sites that could host",
         ),
         query("top", int(0, 100, Some(10)), "How many worst tracts"),
-        query(
-            "f",
-            one_of(&["json", "geojson", "csv"]),
-            "json (default), geojson (the cells) or csv (a table)",
+        exploded(
+            "format",
+            false,
+            json!({"oneOf": [
+                members(&["f"], json!({"f": one_of(&["csv"]), "table": one_of(&["tracts", "cells", "counties"])})),
+                members(&[], json!({"f": one_of(&["json", "geojson"])})),
+            ]}),
+            "`f`: json (default), geojson (the cells) or csv (a table); `table`, with f=csv only: which rows",
         ),
-        query("table", one_of(&["tracts", "cells", "counties"]), "Which rows f=csv gives"),
     ];
     p.extend(search_filters());
     if post {
@@ -180,13 +187,14 @@ fn gap_params(post: bool) -> Vec<Value> {
     p
 }
 
+/// Comma-separated distances in metres, each greater than 0 and at most 1,000,000.
+fn thresholds(example: &str) -> Value {
+    json!({"type": "string", "example": example, "pattern": format!("^{METRES}(,{METRES})*$")})
+}
+
 fn coverage_params() -> Vec<Value> {
     let mut p = vec![
-        query(
-            "thresholds",
-            json!({"type": "string", "example": "1000,2000,5000,10000"}),
-            "Comma-separated metres",
-        ),
+        query("thresholds", thresholds("1000,2000,5000,10000"), "Comma-separated metres"),
         query("f", one_of(&["json", "csv"]), "json (default) or csv"),
     ];
     p.extend(search_filters());
@@ -194,8 +202,35 @@ fn coverage_params() -> Vec<Value> {
 }
 
 fn demand_body(op: Op) -> Op {
-    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts): aggregates such as students per school, never records about a person. It is used for this request only and never stored. Without an account (or the admin token) it may hold at most `--anonymous-demand-points` points (default 5,000): more is a 422 naming `body`. Confidential sites count at their stand-ins.")
-        .body("text/csv", json!({"type": "string"}), true)
+    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts): aggregates such as students per school, never records about a person. It is used for this request only and never stored; an empty body means the deployment's own demand, as the GET form. Without an account (or the admin token) it may hold at most `--anonymous-demand-points` points (default 5,000): more is a 422 naming `body`. Confidential sites count at their stand-ins.")
+        .body("text/csv", demand_csv(), false)
+}
+
+/// Where a search starts: `zip`, or `lon` and `lat` — one query parameter object, exploded
+/// into its members (`?zip=33125` or `?lon=-80.2&lat=25.8`), so the document says that exactly
+/// one of the two forms is needed. A five-digit ZIP code with no ZIP area is 404.
+fn origin() -> Value {
+    json!({
+        "name": "origin", "in": "query", "required": true, "style": "form", "explode": true,
+        "description": "The family's place: `zip` (a US ZIP code's internal point), or `lon` and `lat` (WGS84). Used to answer and dropped.",
+        "schema": {"oneOf": [
+            {"type": "object", "title": "ZIP code", "required": ["zip"], "additionalProperties": false,
+             "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$", "example": "33125"}}},
+            {"type": "object", "title": "Coordinates", "required": ["lon", "lat"], "additionalProperties": false,
+             "properties": {"lon": {"type": "number", "minimum": -180, "maximum": 180},
+                            "lat": {"type": "number", "minimum": -90, "maximum": 90}}},
+        ]},
+    })
+}
+
+/// A demand CSV in its plainest layout: `lon,lat,weight` and a row per place (the README
+/// gives the others: an `id` column, `population` for `weight`, `languages`, `county`); or
+/// nothing, for the deployment's own demand.
+fn demand_csv() -> Value {
+    let lon = DEGREES;
+    let row = format!("{lon},{LAT},[1-9][0-9]{{0,5}}");
+    json!({"type": "string", "example": "lon,lat,weight\n-80.2,25.8,120\n",
+           "pattern": format!("^(lon,lat,weight\\r?\\n({row}\\r?\\n){{0,50}}{row}(\\r?\\n)?)?$")})
 }
 
 /// Nearest, gaps, coverage.
@@ -209,22 +244,8 @@ pub(crate) fn search() -> Paths {
                 Op::new("search", "nearest", "The k nearest public sites, by great-circle distance")
                     .describe("The origin is used to answer and dropped: never logged, never stored, and every answer (errors too) carries `Cache-Control: no-store`. A confidential site is ranked and measured from its stand-in, the internal point of its ZIP code area, never from its true point.")
                     .params([
-                        query(
-                            "lon",
-                            json!({"type": "number", "minimum": -180, "maximum": 180}),
-                            "Origin longitude (with lat), or give zip",
-                        ),
-                        query(
-                            "lat",
-                            json!({"type": "number", "minimum": -90, "maximum": 90}),
-                            "Origin latitude",
-                        ),
-                        query(
-                            "zip",
-                            json!({"type": "string", "pattern": "^[0-9]{5}$"}),
-                            "A US ZIP code as the origin",
-                        ),
-                        query("category", json!({"type": "string"}), "A category slug"),
+                        origin(),
+                        query("category", schema("Category"), "A category slug"),
                         query("k", int(1, 100, Some(5)), "How many"),
                         query(
                             "max_m",
@@ -234,7 +255,7 @@ pub(crate) fn search() -> Paths {
                     ])
                     .params(search_filters())
                     .answer(200, ok_json("Nearest first", schema("Nearest")))
-                    .problems(&[400]),
+                    .problems(&[400, 404]),
             )]),
         ),
         (
@@ -314,8 +335,8 @@ pub(crate) fn pages() -> Paths {
     let paper = query("paper", one_of(&["a4", "letter"]), "Paper size (default from the language)");
     let lang = query(
         "lang",
-        json!({"type": "string", "example": "es"}),
-        "The family's language (a translation file's code); else Accept-Language",
+        one_of(&["en", "es", "ar", "ht", "fr", "pt", "vi", "zh"]),
+        "The family's language (a translation file's code: those shipped in web/i18n); else Accept-Language",
     );
     vec![
         (
@@ -326,14 +347,18 @@ pub(crate) fn pages() -> Paths {
                     .params([
                         query_required(
                             "sites",
-                            json!({"type": "string"}),
+                            {
+                                let id = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+                                json!({"type": "string", "pattern": format!("^{id}(,{id}){{0,9}}$")})
+                            },
                             "Comma-separated site ids (up to ten)",
                         ),
                         lang.clone(),
                         query(
                             "from",
-                            json!({"type": "string", "example": "33125"}),
-                            "ZIP or lat,lon: adds distances (never logged or stored)",
+                            json!({"type": "string", "example": "33125",
+                                   "pattern": format!("^([0-9]{{5}}|{LAT},{DEGREES})$")}),
+                            "ZIP or lat,lon: adds distances (never logged or stored); a ZIP code with no ZIP area is 404",
                         ),
                         query(
                             "format",
@@ -344,7 +369,7 @@ pub(crate) fn pages() -> Paths {
                         paper.clone(),
                     ])
                     .answer(200, ok("The sheet", &["text/html", "text/plain"], json!({"type": "string"})))
-                    .problems(&[400, 404]),
+                    .page_problems(&[400, 404]),
             )]),
         ),
         (
@@ -354,7 +379,7 @@ pub(crate) fn pages() -> Paths {
                 Op::new("pages", "sitePage", "A site's public page (what a sheet's QR code opens)")
                     .params([path("id", "The site's UUID"), lang, units, paper])
                     .answer(200, html_page("The page"))
-                    .problems(&[400, 404]),
+                    .page_problems(&[400, 404]),
             )]),
         ),
         ("/referral/sheet.css", asset("sheetCss", "The sheet's stylesheet", "text/css")),
@@ -432,29 +457,48 @@ pub(crate) fn ogc() -> Paths {
     let mut item_params = vec![
         f("application/geo+json"),
         {
-            let mut b = query("bbox", json!({"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 6}),
-                "minLon,minLat,maxLon,maxLat (CRS84; six numbers with heights also accepted); confidential sites are never in a box");
+            let n = json!({"type": "number", "minimum": -180, "maximum": 180});
+            let mut b = query("bbox", json!({"type": "array", "items": n, "minItems": 4, "maxItems": 6,
+                                             "not": {"type": "array", "minItems": 5, "maxItems": 5}}),
+                "minLon,minLat,maxLon,maxLat (CRS84; six numbers with heights also accepted); latitudes beyond ±90 are read as the pole; minLat > maxLat is an empty box; confidential sites are never in a box");
             b["style"] = json!("form");
             b["explode"] = json!(false);
             b
         },
         query(
             "datetime",
-            json!({"type": "string", "example": "2026-01-01/.."}),
+            {
+                let t = format!("{DATE}({TIME})?");
+                json!({"type": "string", "example": "2026-01-01/..",
+                       "pattern": format!("^({t}|{t}/{t}|\\.\\./{t}|{t}/\\.\\.)$")})
+            },
             "last_verified_at at an instant, on a date, or in an interval start/end (.. for open)",
         ),
         query(
             "limit",
-            int(1, crate::ogc::MAX_LIMIT, Some(crate::ogc::DEFAULT_LIMIT)),
-            &format!("Page size; a larger value is served as {}", crate::ogc::MAX_LIMIT),
+            // No `maximum`: OGC API – Features serves a larger limit as the largest page rather
+            // than refusing it (Part 1, /req/core/fc-limit-response-1).
+            json!({"type": "integer", "minimum": 1, "default": crate::ogc::DEFAULT_LIMIT}),
+            &format!(
+                "Page size; a larger value than {} is served as {}",
+                crate::ogc::MAX_LIMIT,
+                crate::ogc::MAX_LIMIT
+            ),
         ),
-        query("offset", int(0, usize::MAX >> 11, Some(0)), "How many to skip (next/prev links carry it)"),
+        query(
+            "offset",
+            int(0, crate::extract::MAX_OFFSET, Some(0)),
+            "How many to skip (next/prev links carry it)",
+        ),
     ];
     for name in crate::ogc::QUERYABLES {
         let mut s = queryables["properties"][name].clone();
         let description = s.as_object_mut().and_then(|o| o.remove("description")).unwrap_or_default();
         if name == "category" {
-            s = json!({"type": "string"});
+            s = schema("Category");
+        }
+        if name == "language" {
+            s = schema("LanguageCode");
         }
         if name == "cost" {
             s = one_of(&Cost::ALL.map(|c| c.as_str()));

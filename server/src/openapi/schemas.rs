@@ -14,7 +14,102 @@ fn string_list(description: &str) -> Value {
 }
 
 fn language() -> Value {
-    json!({"type": "string", "pattern": "^[a-z]{2,3}$", "description": "ISO 639 language code", "example": "ht"})
+    schema("LanguageCode")
+}
+
+/// Control characters (C0 and C1), as a character-class range.
+const CONTROL: &str = "\\u0000-\\u001F\\u007F-\\u009F";
+
+/// Characters the server refuses in text: control characters other than line breaks and tabs
+/// (what `char::is_control` calls control, C0 and C1).
+const NO_CONTROL: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// A name as the server takes it: 1 to `max` characters, not blank, no control characters.
+fn name_in(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max,
+           "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"})
+}
+
+/// Optional text as the server takes it: at most `max` characters, no control characters but
+/// line breaks and tabs (blank is read as absent).
+fn text_in(max: usize, description: &str) -> Value {
+    json!({"type": "string", "nullable": true, "maxLength": max, "pattern": NO_CONTROL, "description": description})
+}
+
+/// Translations by language, as the server takes them: keyed by ISO 639-1 code (a language
+/// without one, by ISO 639-3: accepted, not listed here), each `item`.
+fn translations_in(item: Value) -> Value {
+    let properties: serde_json::Map<String, Value> = super::build::language_codes()
+        .into_iter()
+        .filter(|c| c.len() == 2)
+        .map(|c| (c.to_owned(), item.clone()))
+        .collect();
+    json!({"type": "object", "properties": properties, "additionalProperties": false, "maxProperties": 100,
+           "description": "Human translations by language code"})
+}
+
+/// The site fields as a client writes them, with everything the server checks.
+fn site_input_fields() -> serde_json::Map<String, Value> {
+    let mut m = site_fields();
+    let strict = json!({
+        "id": {"type": "string", "format": "uuid", "description": "Optional client-chosen id on create"},
+        "source_id": text_in(300, "Identifier in the source system, for idempotent re-imports"),
+        "name": name_in(300),
+        "description": text_in(20_000, "What they help with"),
+        "description_translations": translations_in(schema("TranslationInput")),
+        "street": text_in(300, "Street and number"),
+        "city": text_in(120, "City"),
+        "state": text_in(60, "State"),
+        "postal_code": text_in(20, "Postal (ZIP) code"),
+        "phones": {"type": "array", "items": schema("PhoneInput"), "maxItems": 100},
+        "hours": {"allOf": [schema("HoursInput")], "nullable": true},
+        "languages": {"type": "array", "items": language(), "maxItems": 100},
+        "categories": {"type": "array", "items": schema("Category"), "minItems": 1, "maxItems": 100},
+        "services": {"type": "array", "items": schema("ServiceInput"), "maxItems": 100},
+        "cost_note": text_in(2_000, "Details of the cost"),
+        "eligibility": text_in(20_000, "Who can use it"),
+        "required_documents": {"type": "array", "maxItems": 100, "description": "What to bring",
+                               "items": {"type": "string", "maxLength": 1_000}},
+        "accessibility": text_in(20_000, "Physical accessibility"),
+        "last_verified_at": {"type": "string", "nullable": true, "description": "When a person last checked the listing (not in the future)",
+                             "pattern": past_instant()},
+    });
+    if let Value::Object(s) = strict {
+        m.extend(s);
+    }
+    m
+}
+
+/// An RFC 3339 instant in a year before this one (the server refuses a verification date in
+/// the future; a pattern cannot say "before now").
+fn past_instant() -> String {
+    use chrono::Datelike;
+    let last = chrono::Utc::now().year() - 1;
+    let (decade, unit) = (last / 10 % 10, last % 10);
+    let earlier = if decade > 0 { format!("|20[0-{}][0-9]", decade - 1) } else { String::new() };
+    let years = format!("(1[0-9]{{3}}{earlier}|20{decade}[0-{unit}])");
+    // DATE starts with its four-digit year, `[0-9]{4}`: the rest is the month and day.
+    format!("^{years}{}{}$", &super::build::DATE["[0-9]{4}".len()..], super::build::TIME)
+}
+
+/// The partner fields as a client writes them, with everything the server checks.
+fn partner_input_fields() -> serde_json::Map<String, Value> {
+    let mut m = partner_fields();
+    let strict = json!({
+        "source_id": text_in(300, "Identifier in the source system"),
+        "name": name_in(300),
+        "description": text_in(20_000, "What the organisation does"),
+        "description_translations": translations_in(schema("TranslationInput")),
+        "website": {"type": "string", "nullable": true, "maxLength": 2_000,
+                    "pattern": format!("^[hH][tT][tT][pP][sS]?://[^\\s{CONTROL}]*$"), "description": "http or https"},
+        "email": {"type": "string", "nullable": true, "maxLength": 320,
+                  "pattern": format!("^[^\\s@{CONTROL}]+@[^\\s@{CONTROL}]*\\.[^\\s@{CONTROL}]*$"),
+                  "description": "Public contact email"},
+    });
+    if let Value::Object(s) = strict {
+        m.extend(s);
+    }
+    m
 }
 
 /// The fields a site is written with (create, or the merged record of an edit).
@@ -37,7 +132,7 @@ fn site_fields() -> serde_json::Map<String, Value> {
         "phones": {"type": "array", "items": schema("Phone")},
         "hours": {"allOf": [schema("Hours")], "nullable": true},
         "languages": {"type": "array", "items": language()},
-        "categories": {"type": "array", "items": {"type": "string"}, "description": "Category slugs (see /api/v1/categories)"},
+        "categories": {"type": "array", "items": schema("Category"), "minItems": 1, "description": "Category slugs (see /api/v1/categories)"},
         "services": {"type": "array", "items": schema("Service")},
         "cost": {"type": "string", "enum": costs, "nullable": true},
         "cost_note": nullable("string", "Details of the cost"),
@@ -105,7 +200,7 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
     ] {
         site.insert(k.to_owned(), v);
     }
-    let partner_input = partner_fields();
+    let partner_input = partner_input_fields();
     let mut partner = partner_fields();
     for (k, v) in [
         ("created_at", json!({"type": "string", "format": "date-time"})),
@@ -115,11 +210,9 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
     ] {
         partner.insert(k.to_owned(), v);
     }
-    let mut site_input = site_fields();
-    site_input.insert(
-        "id".into(),
-        json!({"type": "string", "format": "uuid", "description": "Optional client-chosen id on create"}),
-    );
+    let site_input = site_input_fields();
+    let tz: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()).collect();
+    let clock = "^(([01]?[0-9]|2[0-3]):[0-5][0-9]|24:00)(:[0-5][0-9])?$";
     let mut all = json!({
         "Problem": {
             "type": "object",
@@ -176,9 +269,60 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
                 "translations": {"type": "object", "additionalProperties": {"type": "object"}},
             },
         },
+        "TranslationInput": {
+            "type": "object", "required": ["text"], "additionalProperties": false,
+            "properties": {"text": {"type": "string", "maxLength": 20_000, "pattern": "\\S"}, "reviewed": {"type": "boolean", "default": false}},
+        },
+        "PhoneInput": {
+            "type": "object", "required": ["number"], "additionalProperties": false,
+            "properties": {
+                "number": {"type": "string", "maxLength": 40, "pattern": "^([^0-9]*[0-9]){3}", "description": "At least three digits"},
+                "type": {"type": "string", "enum": ["voice", "fax", "text", "tty", "hotline"], "default": "voice"},
+                "extension": {"type": "string", "nullable": true},
+                "languages": {"type": "array", "items": language(), "maxItems": 100},
+                "description": {"type": "string", "nullable": true},
+            },
+        },
+        "HoursInput": {
+            "type": "object", "required": ["timezone"], "additionalProperties": false,
+            "properties": {
+                "timezone": {"type": "string", "enum": tz, "example": "America/New_York"},
+                "weekly": {"type": "array", "maxItems": 50, "items": {
+                    "type": "object", "required": ["day", "opens", "closes"], "additionalProperties": false,
+                    "properties": {
+                        "day": {"type": "string", "enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+                        "opens": {"type": "string", "pattern": clock, "example": "09:00"},
+                        "closes": {"type": "string", "pattern": clock, "example": "17:00"},
+                    },
+                }},
+                "notes": {"type": "string", "nullable": true},
+            },
+        },
+        "ServiceInput": {
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": {
+                "name": name_in(300),
+                "description": {"type": "string", "nullable": true, "maxLength": 20_000},
+                "translations": translations_in(schema("ServiceTranslationInput")),
+            },
+        },
+        "ServiceTranslationInput": {
+            "type": "object", "required": ["name"], "additionalProperties": false,
+            "properties": {"name": {"type": "string"}, "description": {"type": "string", "nullable": true},
+                           "reviewed": {"type": "boolean", "default": false}},
+        },
         "Site": {"type": "object", "properties": site},
         "SiteInput": {"type": "object", "properties": site_input, "additionalProperties": false,
                       "description": "Unknown fields are refused. On PATCH, a JSON Merge Patch (RFC 7386) over the record."},
+        "SiteCreate": {"allOf": [schema("SiteInput")], "required": ["name", "categories"],
+                       // lon and lat come together: both numbers, both null, or neither.
+                       "anyOf": [
+                           {"required": ["lon", "lat"], "properties": {"lon": {"type": "number"}, "lat": {"type": "number"}}},
+                           {"required": ["lon", "lat"], "properties": {"lon": {"type": "number", "nullable": true, "enum": [null]},
+                                                                       "lat": {"type": "number", "nullable": true, "enum": [null]}}},
+                           {"not": {"anyOf": [{"required": ["lon"]}, {"required": ["lat"]}]}},
+                       ],
+                       "description": "A new site: a name and a category at least (and partner_id, unless an editor leaves it to their organisation)"},
         "SitePage": {
             "type": "object",
             "properties": {
@@ -188,6 +332,7 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
         },
         "Partner": {"type": "object", "properties": partner},
         "PartnerInput": {"type": "object", "additionalProperties": false, "properties": partner_input},
+        "PartnerCreate": {"allOf": [schema("PartnerInput")], "required": ["name"], "description": "A new organisation: a name at least"},
         "PartnerPage": {
             "type": "object",
             "properties": {

@@ -224,7 +224,10 @@ pub fn parse_from(raw: &str, zips: &crate::zip::ZipIndex) -> Result<LonLat, ApiE
     if crate::zip::parse_zip(raw).is_none() {
         return Err(ApiError::param("from", "give a five-digit ZIP code (33125) or lat,lon (25.78,-80.23)"));
     }
-    zips.lookup(raw).ok_or_else(|| ApiError::param("from", format!("ZIP code {raw} is not known")))
+    zips.lookup(raw).ok_or_else(|| ApiError::UnknownPlace {
+        field: "from",
+        detail: format!("ZIP code {raw} is not known (it has no ZIP code area)"),
+    })
 }
 
 /// Farthest a family can plausibly be from every place on its sheet, in metres.
@@ -554,7 +557,8 @@ mod tests {
         assert!(parse_from("33125", &z).is_ok());
         assert!(field_message(parse_from("-157.8,21.3", &z).unwrap_err()).contains("latitude first"));
         assert!(field_message(parse_from("91,0", &z).unwrap_err()).starts_with("from: latitude 91"));
-        assert!(field_message(parse_from("00000", &z).unwrap_err()).contains("not known"));
+        // A well-formed ZIP code with no ZIP area is no such place (404, naming `from`).
+        assert!(matches!(parse_from("00000", &z), Err(ApiError::UnknownPlace { field: "from", .. })));
         assert!(field_message(parse_from("Miami", &z).unwrap_err()).contains("ZIP code"));
         assert!(field_message(parse_from("NaN,1", &z).unwrap_err()).contains("latitude"));
     }
