@@ -15,6 +15,10 @@ need=()
 for pkg in chromium poppler-utils fonts-noto-core fonts-noto-cjk gdal-bin; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Python with venv, for Schemathesis (the API contract check installs it into target/).
+if ! python3 -m venv --help >/dev/null 2>&1; then
+  need+=(python3 python3-venv)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
@@ -35,3 +39,6 @@ if [ -f tests/e2e/package.json ]; then
   npm ci --prefix tests/e2e --no-audit --no-fund
   npm test --prefix tests/e2e
 fi
+
+echo "== API contract (Schemathesis against the demo server)"
+bash tests/contract/run.sh
