@@ -20,9 +20,10 @@ use crate::accounts::guard::Admin;
 use crate::accounts::history::{audit, partner_revision, site_revision};
 use crate::accounts::principal::Principal;
 use crate::catalog::{Catalog, SiteQuery};
-use crate::domain::{BBox, FieldError, PartnerInput, PartnerStatus, SiteInput};
+use crate::domain::{BBox, Category, FieldError, LanguageCode, PartnerInput, PartnerStatus, SiteInput};
 use crate::http::error::ApiError;
-use crate::http::extract::{parse_json, ApiJson, Params};
+use crate::http::extract::{parse_json, ApiJson, Params, Query, QueryRequest};
+use crate::openapi::build::{int, one_of, query, schema, DEGREES};
 use crate::search::http::category;
 use crate::state::AppState;
 use crate::store::Change;
@@ -63,16 +64,14 @@ fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::NotFound(format!("{what} '{raw}'")))
 }
 
-fn wants_geojson(params: &Params, headers: &HeaderMap) -> Result<bool, ApiError> {
-    match params.get("f") {
-        Some("geojson") => Ok(true),
-        Some("json") => Ok(false),
-        Some(other) => Err(ApiError::param("f", format!("'{other}' is not a format here (json or geojson)"))),
-        None => Ok(headers
+/// GeoJSON when `f` says so, or when `f` is not given and the Accept header asks for it.
+fn wants_geojson(f: Option<bool>, headers: &HeaderMap) -> bool {
+    f.unwrap_or_else(|| {
+        headers
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("application/geo+json"))),
-    }
+            .is_some_and(|a| a.contains("application/geo+json"))
+    })
 }
 
 fn etag(version: i64) -> HeaderValue {
@@ -105,21 +104,131 @@ fn viewer_of(who: &Principal, site: &crate::domain::Site) -> Viewer {
     }
 }
 
+/// `f`: json (default) or geojson; absent, `Accept: application/geo+json` also asks for GeoJSON.
+pub fn format_parameter() -> Value {
+    query(
+        "f",
+        one_of(&["json", "geojson"]),
+        "json (default) or geojson; Accept: application/geo+json also gives GeoJSON",
+    )
+}
+
+/// `limit` and `offset` of a listing.
+pub fn page_parameters(default: usize) -> [Value; 2] {
+    [
+        query("limit", int(1, 10_000, Some(default)), "Page size"),
+        query("offset", int(0, crate::http::extract::MAX_OFFSET, Some(0)), "How many to skip"),
+    ]
+}
+
+/// The format asked for with `f` (`None`: not said, the Accept header decides).
+fn format(params: &Params) -> Result<Option<bool>, ApiError> {
+    match params.get("f") {
+        Some("geojson") => Ok(Some(true)),
+        Some("json") => Ok(Some(false)),
+        Some(other) => Err(ApiError::param("f", format!("'{other}' is not a format here (json or geojson)"))),
+        None => Ok(None),
+    }
+}
+
+/// `GET /api/v1/sites`, parsed.
+#[derive(Debug)]
+pub struct ListSites {
+    geojson: Option<bool>,
+    category: Option<Category>,
+    lang: Option<LanguageCode>,
+    bbox: Option<BBox>,
+    partner: Option<Uuid>,
+    limit: usize,
+    offset: usize,
+}
+
+impl QueryRequest<AppState> for ListSites {
+    crate::query_names!();
+
+    fn parameters() -> Vec<Value> {
+        let mut p = vec![
+            query("category", schema("Category"), "A category slug (see /api/v1/categories)"),
+            query("lang", schema("LanguageCode"), "Only sites where a family is helped in this language"),
+            query("bbox", json!({"type": "string", "example": "-80.5,25.6,-80.1,26.0",
+                                 "pattern": format!("^{DEGREES},{DEGREES},{DEGREES},{DEGREES}$")}),
+                  "minLon,minLat,maxLon,maxLat (WGS84); minLon > maxLon crosses the antimeridian; latitudes beyond ±90 are read as the pole; minLat > maxLat is an empty box; confidential sites are never in a box"),
+            query("partner_id", json!({"type": "string", "format": "uuid"}), "Only this partner's sites"),
+            format_parameter(),
+        ];
+        p.extend(page_parameters(100));
+        p
+    }
+
+    fn parse(params: &Params, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self {
+            geojson: format(params)?,
+            category: category(params, state, "category")?,
+            lang: params.language("lang")?,
+            bbox: bbox(params)?,
+            partner: params
+                .parse("partner_id", |v| Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID")))?,
+            limit: params.integer("limit", 1..=10_000)?.unwrap_or(100),
+            offset: params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0),
+        })
+    }
+}
+
+/// A request whose only parameter is `f`.
+#[derive(Debug)]
+pub struct FormatOnly(Option<bool>);
+
+impl QueryRequest<AppState> for FormatOnly {
+    crate::query_names!();
+
+    fn parameters() -> Vec<Value> {
+        vec![format_parameter()]
+    }
+
+    fn parse(params: &Params, _: &AppState) -> Result<Self, ApiError> {
+        format(params).map(Self)
+    }
+}
+
+/// `GET /api/v1/partners`, parsed.
+#[derive(Debug)]
+pub struct ListPartners {
+    status: Option<PartnerStatus>,
+    limit: usize,
+    offset: usize,
+}
+
+impl QueryRequest<AppState> for ListPartners {
+    crate::query_names!();
+
+    fn parameters() -> Vec<Value> {
+        let mut p = vec![query(
+            "status",
+            one_of(&["active", "inactive", "pending"]),
+            "Other than active needs an admin (else 401)",
+        )];
+        p.extend(page_parameters(100));
+        p
+    }
+
+    fn parse(params: &Params, _: &AppState) -> Result<Self, ApiError> {
+        Ok(Self {
+            limit: params.integer("limit", 1..=10_000)?.unwrap_or(100),
+            offset: params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0),
+            status: params.parse("status", |v| {
+                PartnerStatus::parse(v).ok_or_else(|| format!("'{v}' is not active, inactive or pending"))
+            })?,
+        })
+    }
+}
+
 async fn list_sites(
     State(state): State<AppState>,
     who: Result<Principal, ApiError>,
     headers: HeaderMap,
-    params: Params,
+    Query(ListSites { geojson, category: cat, lang, bbox, partner, limit, offset }): Query<ListSites>,
 ) -> Result<Response, ApiError> {
-    params.allow(&["category", "lang", "bbox", "limit", "offset", "f", "partner_id"])?;
-    let geojson = wants_geojson(&params, &headers)?;
-    let cat = category(&params, &state, "category")?;
-    let lang = params.language("lang")?;
-    let bbox = bbox(&params)?;
-    let partner =
-        params.parse("partner_id", |v| Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID")))?;
-    let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
-    let offset = params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0);
+    let geojson = wants_geojson(geojson, &headers);
     let who = reader(who);
     let now = Utc::now();
     let catalog = state.directory.read();
@@ -153,11 +262,10 @@ async fn get_site(
     who: Result<Principal, ApiError>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    params: Params,
+    Query(FormatOnly(f)): Query<FormatOnly>,
 ) -> Result<Response, ApiError> {
-    params.allow(&["f"])?;
     let id = parse_id(&id, "site")?;
-    let geojson = wants_geojson(&params, &headers)?;
+    let geojson = wants_geojson(f, &headers);
     let who = reader(who);
     let catalog = state.directory.read();
     let site = catalog
@@ -182,15 +290,9 @@ async fn get_site(
 async fn list_partners(
     State(state): State<AppState>,
     who: Result<Principal, ApiError>,
-    params: Params,
+    Query(ListPartners { status, limit, offset }): Query<ListPartners>,
 ) -> Result<Json<Value>, ApiError> {
-    params.allow(&["limit", "offset", "status"])?;
     let admin = reader(who).is_admin();
-    let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
-    let offset = params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0);
-    let status = params.parse("status", |v| {
-        PartnerStatus::parse(v).ok_or_else(|| format!("'{v}' is not active, inactive or pending"))
-    })?;
     if status.is_some_and(|s| s != PartnerStatus::Active) && !admin {
         return Err(ApiError::Unauthorized);
     }

@@ -13,17 +13,6 @@ use crate::domain::Cost;
 /// `(path, path item)` pairs of one area.
 pub(crate) type Paths = Vec<(&'static str, Value)>;
 
-fn limit_offset(default: usize) -> [Value; 2] {
-    [
-        query("limit", int(1, 10_000, Some(default)), "Page size"),
-        query("offset", int(0, crate::http::extract::MAX_OFFSET, Some(0)), "How many to skip"),
-    ]
-}
-
-fn lang(description: &str) -> Value {
-    query("lang", schema("LanguageCode"), description)
-}
-
 fn search_filters() -> Vec<Value> {
     crate::search::http::filter_parameters()
 }
@@ -51,11 +40,6 @@ pub(crate) fn directory() -> Paths {
     let edit_from = if_match(false, "The version the edit started from, as sent in ETag; or send \"version\" in the body. Naming neither is 428 (nothing changes); another version than the current one is 409 with the record as it is now");
     let delete_from = if_match(true, "The version the deletion started from, as sent in ETag. Without it: 428 (nothing changes); another version than the current one is 409 with the record as it is now");
     let verify_from = if_match(false, "The version the check started from, as sent in ETag; another version than the current one is 409 with the record as it is now");
-    let f = query(
-        "f",
-        one_of(&["json", "geojson"]),
-        "json (default) or geojson; Accept: application/geo+json also gives GeoJSON",
-    );
     vec![
         ("/api/v1/categories", item([("get", Op::new("directory", "listCategories", "The category taxonomy")
             .answer(200, ok_json("The categories, in display order", schema("Categories"))))])),
@@ -63,16 +47,7 @@ pub(crate) fn directory() -> Paths {
             ("get", Op::new("directory", "listSites", "Public sites, by name")
                 .describe("Credentials show more (wrong ones read as the public): an admin also sees the sites of inactive and pending partners, listings hidden as stale and confidential sites in boxes; a partner editor sees its own organisation's sites whole.")
                 .access(Access::Optional)
-                .params([
-                    query("category", schema("Category"), "A category slug (see /api/v1/categories)"),
-                    lang("Only sites where a family is helped in this language"),
-                    query("bbox", json!({"type": "string", "example": "-80.5,25.6,-80.1,26.0",
-                                         "pattern": format!("^{DEGREES},{DEGREES},{DEGREES},{DEGREES}$")}),
-                          "minLon,minLat,maxLon,maxLat (WGS84); minLon > maxLon crosses the antimeridian; latitudes beyond ±90 are read as the pole; minLat > maxLat is an empty box; confidential sites are never in a box"),
-                    query("partner_id", json!({"type": "string", "format": "uuid"}), "Only this partner's sites"),
-                    f.clone(),
-                ])
-                .params(limit_offset(100))
+                .request::<crate::directory::http::ListSites>()
                 .answer(200, json_or_geojson("A page of sites", schema("SitePage"), schema("SiteFeatureCollection")))
                 .problems(&[400])),
             ("post", Op::new("directory", "createSite", "Create a site").access(Access::Write)
@@ -85,7 +60,8 @@ pub(crate) fn directory() -> Paths {
         ("/api/v1/sites/{id}", item([
             ("get", Op::new("directory", "getSite", "One site").access(Access::Optional)
                 .describe("A site that is not public (pending or inactive partner, hidden as stale) is 404 except to an admin or its organisation's editors.")
-                .params([id("site"), f])
+                .params([id("site")])
+                .request::<crate::directory::http::FormatOnly>()
                 .answer(200, etagged(json_or_geojson("The site", schema("Site"), schema("SiteFeature"))))
                 .problems(&[400, 404])),
             ("patch", Op::new("directory", "updateSite", "Edit a site (JSON Merge Patch)").access(Access::Write)
@@ -110,8 +86,7 @@ pub(crate) fn directory() -> Paths {
         ("/api/v1/partners", item([
             ("get", Op::new("directory", "listPartners", "Partner organisations, by name").access(Access::Optional)
                 .describe("Without status, an admin sees every partner, anyone else the active ones.")
-                .params([query("status", one_of(&["active", "inactive", "pending"]), "Other than active needs an admin (else 401)")])
-                .params(limit_offset(100))
+                .request::<crate::directory::http::ListPartners>()
                 .answer(200, ok_json("A page of partners", schema("PartnerPage")))
                 .problems(&[400, 401])),
             ("post", Op::new("directory", "createPartner", "Create a partner").access(Access::Write)
