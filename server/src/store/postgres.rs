@@ -18,13 +18,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
 use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Postgres, QueryBuilder, Row, Transaction};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::sql::{Arg, Backend, Columns, Exec, Stmt};
 use super::{common, Batch, Change, Changed, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, LanguageCode, Partner, PartnerStatus, Site};
 
@@ -105,6 +110,89 @@ pub(super) fn classify(e: sqlx::Error) -> StoreError {
     }
     StoreError::Database(e)
 }
+
+// ---------------------------------------------------------------- the shared SQL, on PostgreSQL
+
+/// Binds a statement's arguments as PostgreSQL's own types: `uuid`, `timestamptz`, `jsonb`.
+fn query<'q>(stmt: &'q Stmt<'_>) -> Query<'q, Postgres, PgArguments> {
+    let mut q = sqlx::query(&stmt.sql);
+    for arg in &stmt.args {
+        q = match arg {
+            Arg::Id(u) => q.bind(*u),
+            Arg::OptId(u) => q.bind(*u),
+            Arg::Time(t) => q.bind(*t),
+            Arg::OptTime(t) => q.bind(*t),
+            Arg::Text(s) => q.bind(*s),
+            Arg::OptText(s) => q.bind(*s),
+            Arg::Int(i) => q.bind(*i),
+            Arg::OptInt(i) => q.bind(*i),
+            Arg::Json(j) => q.bind(Json(&**j)),
+        };
+    }
+    q
+}
+
+impl Columns for PgRow {
+    fn id(&self, col: &str) -> Result<Uuid, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_id(&self, col: &str) -> Result<Option<Uuid>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn time(&self, col: &str) -> Result<DateTime<Utc>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn json<T: DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
+        Ok(self.try_get::<Json<T>, _>(col)?.0)
+    }
+}
+
+#[async_trait]
+impl Exec for PgConnection {
+    type Row = PgRow;
+    async fn execute(&mut self, stmt: &Stmt<'_>) -> Result<u64, StoreError> {
+        Ok(query(stmt).execute(self).await.map_err(classify)?.rows_affected())
+    }
+    async fn fetch_optional(&mut self, stmt: &Stmt<'_>) -> Result<Option<PgRow>, StoreError> {
+        Ok(query(stmt).fetch_optional(self).await?)
+    }
+    async fn fetch_all(&mut self, stmt: &Stmt<'_>) -> Result<Vec<PgRow>, StoreError> {
+        Ok(query(stmt).fetch_all(self).await?)
+    }
+}
+
+#[async_trait]
+impl Backend for PgStore {
+    type Conn = PgConnection;
+    type Pooled = PoolConnection<Postgres>;
+    type Tx = Transaction<'static, Postgres>;
+    async fn acquire(&self) -> Result<Self::Pooled, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+    async fn begin(&self) -> Result<Self::Tx, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+    async fn commit(tx: Self::Tx) -> Result<(), StoreError> {
+        Ok(tx.commit().await?)
+    }
+}
+
+// ---------------------------------------------------------------- the directory
 
 fn language(field: &str, raw: Option<String>) -> Result<Option<LanguageCode>, StoreError> {
     raw.map(|l| LanguageCode::parse(&l).map_err(|e| StoreError::Corrupt(format!("{field} '{l}': {e}"))))
@@ -518,7 +606,7 @@ impl Store for PgStore {
                     1
                 }
                 Change::Record(r) => {
-                    super::postgres_accounts::write(&mut tx, r).await?;
+                    super::accounts::write(&mut *tx, r).await?;
                     1
                 }
             };

@@ -7,14 +7,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
+use sqlx::query::Query;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::common::{self, PARTNER_COLUMNS};
+use super::sql::{Arg, Backend, Columns, Exec, Stmt};
 use super::{Batch, Change, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
 
@@ -104,6 +107,90 @@ pub(super) fn classify(e: sqlx::Error) -> StoreError {
     }
     StoreError::Database(e)
 }
+
+// ---------------------------------------------------------------- the shared SQL, on SQLite
+
+/// Binds a statement's arguments the SQLite way: ids and moments as text (moments in one fixed
+/// RFC 3339 form, so text order is time order), JSON as its text.
+fn query<'q>(stmt: &'q Stmt<'_>) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    let mut q = sqlx::query(&stmt.sql);
+    for arg in &stmt.args {
+        q = match arg {
+            Arg::Id(u) => q.bind(u.to_string()),
+            Arg::OptId(u) => q.bind(u.map(|u| u.to_string())),
+            Arg::Time(t) => q.bind(ts(*t)),
+            Arg::OptTime(t) => q.bind(t.map(ts)),
+            Arg::Text(s) => q.bind(*s),
+            Arg::OptText(s) => q.bind(*s),
+            Arg::Int(i) => q.bind(*i),
+            Arg::OptInt(i) => q.bind(*i),
+            Arg::Json(j) => q.bind(j.get()),
+        };
+    }
+    q
+}
+
+impl Columns for SqliteRow {
+    fn id(&self, col: &str) -> Result<Uuid, StoreError> {
+        uuid(col, self.try_get(col)?)
+    }
+    fn opt_id(&self, col: &str) -> Result<Option<Uuid>, StoreError> {
+        self.try_get::<Option<&str>, _>(col)?.map(|r| uuid(col, r)).transpose()
+    }
+    fn time(&self, col: &str) -> Result<DateTime<Utc>, StoreError> {
+        parse_ts(col, self.try_get(col)?)
+    }
+    fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.try_get::<Option<&str>, _>(col)?.map(|r| parse_ts(col, r)).transpose()
+    }
+    fn text(&self, col: &str) -> Result<String, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn int(&self, col: &str) -> Result<i64, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.try_get(col)?)
+    }
+    fn json<T: DeserializeOwned>(&self, col: &str) -> Result<T, StoreError> {
+        from_json(col, self.try_get(col)?)
+    }
+}
+
+#[async_trait]
+impl Exec for SqliteConnection {
+    type Row = SqliteRow;
+    async fn execute(&mut self, stmt: &Stmt<'_>) -> Result<u64, StoreError> {
+        Ok(query(stmt).execute(self).await.map_err(classify)?.rows_affected())
+    }
+    async fn fetch_optional(&mut self, stmt: &Stmt<'_>) -> Result<Option<SqliteRow>, StoreError> {
+        Ok(query(stmt).fetch_optional(self).await?)
+    }
+    async fn fetch_all(&mut self, stmt: &Stmt<'_>) -> Result<Vec<SqliteRow>, StoreError> {
+        Ok(query(stmt).fetch_all(self).await?)
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteStore {
+    type Conn = SqliteConnection;
+    type Pooled = PoolConnection<Sqlite>;
+    type Tx = Transaction<'static, Sqlite>;
+    async fn acquire(&self) -> Result<Self::Pooled, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+    async fn begin(&self) -> Result<Self::Tx, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+    async fn commit(tx: Self::Tx) -> Result<(), StoreError> {
+        Ok(tx.commit().await?)
+    }
+}
+
+// ---------------------------------------------------------------- the directory
 
 fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {
     let lang: Option<String> = r.try_get("description_lang")?;
@@ -411,7 +498,7 @@ impl Store for SqliteStore {
                 Change::CreateSite(s) => write_site(&mut tx, s, false).await?,
                 Change::UpdateSite(s) => write_site(&mut tx, s, true).await?,
                 Change::DeleteSite(id) => delete(&mut tx, "sites", "site", *id).await?,
-                Change::Record(r) => super::sqlite_accounts::write(&mut tx, r).await?,
+                Change::Record(r) => super::accounts::write(&mut *tx, r).await?,
             }
         }
         tx.commit().await?;
