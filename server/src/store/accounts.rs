@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::sql::{json, Arg, Backend, Columns, Exec, RowOf, Stmt};
 use super::{Accounts, RevisionQuery, StoreError};
-use crate::accounts::model::{
+use crate::domain::account::{
     Actor, ApiToken, AuditEntry, Entity, Invitation, LoginAttempts, Record, Revision, Role, Signup, User,
 };
 use uuid::Uuid;

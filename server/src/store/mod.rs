@@ -16,8 +16,10 @@
 mod accounts;
 mod common;
 mod postgres;
+mod postgres_codec;
 mod sql;
 mod sqlite;
+mod sqlite_codec;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +29,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::accounts::model::{
+use crate::domain::account::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
 use crate::domain::{CategoryDef, Partner, Site};
