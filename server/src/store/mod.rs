@@ -1,5 +1,5 @@
 //! The durable truth. All SQL lives under this module: written once where SQLite and
-//! PostgreSQL agree (`sql.rs`, `accounts.rs`), per database where they do not (`sqlite.rs`,
+//! PostgreSQL agree (`sql.rs`, `accounts.rs`, `directory.rs`), per database where they do not (`sqlite.rs`,
 //! `postgres.rs`).
 //!
 //! Every write goes through [`Store::apply`], which writes a [`Batch`] in one transaction:
@@ -15,6 +15,7 @@
 
 mod accounts;
 mod common;
+mod directory;
 mod postgres;
 mod postgres_codec;
 mod sql;
