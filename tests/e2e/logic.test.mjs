@@ -19,6 +19,13 @@ const files = Object.fromEntries(
     .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(WEB, 'i18n', f), 'utf8'))]),
 );
 
+/** Every script of the pages, as paths under web/js (modules in folders included). */
+function scripts() {
+  return readdirSync(join(WEB, 'js'), { recursive: true })
+    .filter((f) => f.endsWith('.js'))
+    .sort();
+}
+
 describe('the search box', () => {
   it('reads a ZIP code or "latitude, longitude", and names what is wrong otherwise', () => {
     assert.deepEqual(parsePlace(' 33125 '), { zip: '33125' });
@@ -115,7 +122,7 @@ describe('the map shows what the API would answer', () => {
 describe('the translation files', () => {
   const en = files.en.strings;
   const used = new Set();
-  for (const f of ['index.html', ...readdirSync(join(WEB, 'js')).map((f) => join('js', f))]) {
+  for (const f of ['index.html', ...scripts().map((f) => join('js', f))]) {
     const text = readFileSync(join(WEB, f), 'utf8');
     for (const m of text.matchAll(/data-i18n="([a-z_]+\.[a-z_.]+)"/g)) used.add(m[1]);
     for (const m of text.matchAll(/:((?:ui|app)\.[a-z_.]+)/g)) used.add(m[1]);
@@ -145,7 +152,9 @@ describe('the translation files', () => {
     for (const lang of ['es', 'ht']) {
       assert.deepEqual(acct.filter((k) => !files[lang].strings[k]?.text), [], `${lang} is missing account strings`);
     }
-    const used = readFileSync(join(WEB, 'js', 'account.js'), 'utf8') + readFileSync(join(WEB, 'account.html'), 'utf8');
+    const used = ['account.html', ...scripts().filter((f) => /^account[./]/.test(f)).map((f) => join('js', f))]
+      .map((f) => readFileSync(join(WEB, f), 'utf8'))
+      .join('\n');
     const keys = [...used.matchAll(/['"](acct\.[a-z_.]+[a-z_])['"]/g)].map((m) => m[1]);
     assert.deepEqual(keys.filter((k) => !en[k]), []);
   });

@@ -2,12 +2,12 @@
 // Reads `GET /api/v1/gaps` (H3 cells with the population beyond the threshold, the worst
 // places and suggested spots to recruit a partner) and `GET /api/v1/coverage` (every category).
 
+import { $, option } from './dom.js';
 import { getJson, ApiError } from './api.js';
 import { t, tEl, setText } from './i18n.js';
 import { formatCount, formatDistance, formatPercent } from './format.js';
 import { siteMatches } from './site-view.js';
 
-const $ = (id) => document.getElementById(id);
 const MILE_M = 1609.344;
 /** Thresholds offered, in the units the page shows. */
 const THRESHOLDS = { km: [1, 2, 5, 10, 20], mi: [1, 2, 3, 5, 10] };
@@ -26,13 +26,6 @@ export function init(context) {
     e.preventDefault();
     run();
   });
-}
-
-function option(value, text) {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = text;
-  return o;
 }
 
 function thresholdMetres(value, units) {

@@ -7,6 +7,8 @@ export const state = {
   /** GeoJSON features of the public, mapped sites. */
   sites: [],
   map: null,
+  /** The map module (map.js) once it loaded; the page works as a list without it. */
+  mapView: null,
   /** {zip} or {lon, lat}, with a label for the screen; null before the first search. */
   origin: null,
   results: [],

@@ -1,4 +1,6 @@
-//! The durable truth. All SQL lives under this module: one file per database.
+//! The durable truth. All SQL lives under this module: written once where SQLite and
+//! PostgreSQL agree (`sql.rs`, `accounts.rs`, `directory.rs`), per database where they do not (`sqlite.rs`,
+//! `postgres.rs`).
 //!
 //! Every write goes through [`Store::apply`], which writes a [`Batch`] in one transaction:
 //! an API edit is a batch of one, an import is a batch of thousands, and either lands whole or
@@ -11,12 +13,13 @@
 //! adds a change feed ([`Store::watch`], [`Store::changes_since`]) through which each instance
 //! learns what the others wrote.
 
+mod accounts;
 mod common;
+mod directory;
 mod postgres;
-mod postgres_accounts;
 mod postgres_codec;
+mod sql;
 mod sqlite;
-mod sqlite_accounts;
 mod sqlite_codec;
 
 use std::sync::Arc;

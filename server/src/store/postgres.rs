@@ -18,16 +18,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions, PgRow};
 use sqlx::query_builder::Separated;
 use sqlx::types::Json;
 use sqlx::{Postgres, QueryBuilder, Row, Transaction};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::directory;
 use super::postgres_codec::classify;
+use super::sql::Backend;
 use super::{common, Batch, Change, Changed, Snapshot, Store, StoreError};
-use crate::domain::{Category, CategoryDef, LanguageCode, Partner, PartnerStatus, Site};
+use crate::domain::{LanguageCode, Partner, Site};
 
 /// The channel instances listen on.
 const CHANNEL: &str = "assetmap_changes";
@@ -86,29 +89,25 @@ fn application_name(instance: &str) -> String {
     name
 }
 
-fn language(field: &str, raw: Option<String>) -> Result<Option<LanguageCode>, StoreError> {
-    raw.map(|l| LanguageCode::parse(&l).map_err(|e| StoreError::Corrupt(format!("{field} '{l}': {e}"))))
-        .transpose()
+// ---------------------------------------------------------------- the shared SQL, on PostgreSQL
+
+#[async_trait]
+impl Backend for PgStore {
+    type Conn = PgConnection;
+    type Pooled = PoolConnection<Postgres>;
+    type Tx = Transaction<'static, Postgres>;
+    async fn acquire(&self) -> Result<Self::Pooled, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+    async fn begin(&self) -> Result<Self::Tx, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+    async fn commit(tx: Self::Tx) -> Result<(), StoreError> {
+        Ok(tx.commit().await?)
+    }
 }
 
-fn partner_from_row(r: &PgRow) -> Result<Partner, StoreError> {
-    let status: String = r.try_get("status")?;
-    Ok(Partner {
-        id: r.try_get("id")?,
-        source_id: r.try_get("source_id")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        description_lang: language("description_lang", r.try_get("description_lang")?)?,
-        description_translations: r.try_get::<Json<_>, _>("description_translations")?.0,
-        website: r.try_get("website")?,
-        email: r.try_get("email")?,
-        status: PartnerStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        version: r.try_get("version")?,
-    })
-}
+// ---------------------------------------------------------------- the directory
 
 fn site_from_row(r: &PgRow) -> Result<Site, StoreError> {
     let cost: Option<String> = r.try_get("cost")?;
@@ -118,7 +117,7 @@ fn site_from_row(r: &PgRow) -> Result<Site, StoreError> {
         source_id: r.try_get("source_id")?,
         name: r.try_get("name")?,
         description: r.try_get("description")?,
-        description_lang: language("description_lang", r.try_get("description_lang")?)?,
+        description_lang: directory::language("description_lang", r.try_get("description_lang")?)?,
         description_translations: r.try_get::<Json<_>, _>("description_translations")?.0,
         street: r.try_get("street")?,
         city: r.try_get("city")?,
@@ -237,23 +236,9 @@ async fn update<'a, T>(
     q.push(format!(") as v ({columns}) where {table}.id = v.id and {table}.version = v.version - 1"));
     let done = q.build().execute(&mut **tx).await.map_err(classify)?;
     if done.rows_affected() == 0 {
-        return Err(missing_or_stale(tx, table, what, id).await);
+        return Err(directory::missing_or_stale(&mut **tx, table, what, id).await);
     }
     Ok(())
-}
-
-async fn missing_or_stale(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &str,
-    what: &str,
-    id: Uuid,
-) -> StoreError {
-    let sql = format!("select 1 from {table} where id = $1");
-    match sqlx::query(&sql).bind(id).fetch_optional(&mut **tx).await {
-        Ok(Some(_)) => StoreError::Conflict(format!("{what} {id}")),
-        Ok(None) => StoreError::NotFound(format!("{what} {id}")),
-        Err(e) => StoreError::Database(e),
-    }
 }
 
 /// Files sites under their categories (the rows that let the database refuse an unknown one).
@@ -285,20 +270,6 @@ async fn file_categories(
 /// The records of the run of consecutive changes of one kind at the start of `changes`.
 fn run<'a, T>(changes: &'a [Change], pick: fn(&'a Change) -> Option<&'a T>) -> Vec<&'a T> {
     changes.iter().map_while(pick).collect()
-}
-
-async fn delete(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &str,
-    what: &str,
-    id: Uuid,
-) -> Result<(), StoreError> {
-    let sql = format!("delete from {table} where id = $1");
-    let done = sqlx::query(&sql).bind(id).execute(&mut **tx).await.map_err(classify)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound(format!("{what} {id}")));
-    }
-    Ok(())
 }
 
 /// Appends the batch's entries to the change feed and signals the listeners; the last thing a
@@ -438,22 +409,10 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
         let position: i64 = sqlx::query_scalar("select seq from change_head").fetch_one(&mut *tx).await?;
-        let categories =
-            sqlx::query("select slug, name, description from categories order by position, slug")
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| {
-                    let slug: String = r.try_get("slug")?;
-                    Ok(CategoryDef {
-                        slug: Category::parse(&slug).map_err(StoreError::Corrupt)?,
-                        name: r.try_get("name")?,
-                        description: r.try_get("description")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+        let categories = directory::categories(&mut *tx).await?;
         let sql = format!("select {} from partners", common::PARTNER_COLUMNS);
-        let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *tx), partner_from_row).await?;
+        let partners =
+            common::decode_all(sqlx::query(&sql).fetch(&mut *tx), directory::partner_from_row).await?;
         let sql = format!("select {} from sites", common::SITE_COLUMNS);
         let sites =
             common::decode_all(sqlx::query(&sql).fetch(&mut *tx), |r| site_from_row(r).map(Arc::new)).await?;
@@ -490,15 +449,15 @@ impl Store for PgStore {
                     1
                 }
                 Change::DeletePartner(id) => {
-                    delete(&mut tx, "partners", "partner", *id).await?;
+                    directory::delete(&mut *tx, "partners", "partner", *id).await?;
                     1
                 }
                 Change::DeleteSite(id) => {
-                    delete(&mut tx, "sites", "site", *id).await?;
+                    directory::delete(&mut *tx, "sites", "site", *id).await?;
                     1
                 }
                 Change::Record(r) => {
-                    super::postgres_accounts::write(&mut tx, r).await?;
+                    super::accounts::write(&mut *tx, r).await?;
                     1
                 }
             };
@@ -512,8 +471,7 @@ impl Store for PgStore {
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("select count(*) from partners").fetch_one(&self.pool).await?;
-        Ok(n == 0)
+        directory::is_empty(&mut *self.pool.acquire().await?).await
     }
 
     async fn backup(&self, path: &str) -> Result<(), StoreError> {
@@ -558,7 +516,7 @@ impl Store for PgStore {
         site_ids.dedup();
         let sql = format!("select {} from partners where id = any($1)", common::PARTNER_COLUMNS);
         let rows = sqlx::query(&sql).bind(&partner_ids).fetch(&mut *tx);
-        let partners = common::decode_all(rows, partner_from_row).await?;
+        let partners = common::decode_all(rows, directory::partner_from_row).await?;
         let sql = format!("select {} from sites where id = any($1)", common::SITE_COLUMNS);
         let sites =
             common::decode_all(sqlx::query(&sql).bind(&site_ids).fetch(&mut *tx), site_from_row).await?;

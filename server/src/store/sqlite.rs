@@ -5,17 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
-use uuid::Uuid;
 
 use super::common::{self, PARTNER_COLUMNS};
-use super::sqlite_codec::{classify, from_json, json, parse_ts, ts, uuid};
+use super::directory;
+use super::sql::Backend;
+use super::sqlite_codec::{classify, from_json, json, ts};
 use super::{Batch, Change, Snapshot, Store, StoreError};
-use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
+use crate::domain::{Partner, Site};
 
 /// The SQLite store.
 #[derive(Clone, Debug)]
@@ -56,28 +58,25 @@ impl SqliteStore {
     }
 }
 
-fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {
-    let lang: Option<String> = r.try_get("description_lang")?;
-    let status: String = r.try_get("status")?;
-    Ok(Partner {
-        id: uuid("partners.id", r.try_get("id")?)?,
-        source_id: r.try_get("source_id")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        description_lang: lang.map(|l| from_json("description_lang", &format!("\"{l}\""))).transpose()?,
-        description_translations: from_json(
-            "description_translations",
-            r.try_get("description_translations")?,
-        )?,
-        website: r.try_get("website")?,
-        email: r.try_get("email")?,
-        status: PartnerStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("status '{status}'")))?,
-        created_at: parse_ts("created_at", r.try_get("created_at")?)?,
-        updated_at: parse_ts("updated_at", r.try_get("updated_at")?)?,
-        version: r.try_get("version")?,
-    })
+// ---------------------------------------------------------------- the shared SQL, on SQLite
+
+#[async_trait]
+impl Backend for SqliteStore {
+    type Conn = SqliteConnection;
+    type Pooled = PoolConnection<Sqlite>;
+    type Tx = Transaction<'static, Sqlite>;
+    async fn acquire(&self) -> Result<Self::Pooled, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+    async fn begin(&self) -> Result<Self::Tx, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+    async fn commit(tx: Self::Tx) -> Result<(), StoreError> {
+        Ok(tx.commit().await?)
+    }
 }
+
+// ---------------------------------------------------------------- the directory
 
 /// Sites per chunk when loading: bounds the memory a load holds at once. Chunks of 5,000 (before)
 /// were five times larger JSON strings, and once glibc had returned the first to the system it
@@ -185,7 +184,8 @@ async fn load_records(pool: &SqlitePool) -> Result<(Vec<Partner>, Vec<Arc<Site>>
         lock.rollback().await?;
     }
     let sql = format!("select {PARTNER_COLUMNS} from partners");
-    let partners = common::decode_all(sqlx::query(&sql).fetch(&mut *conns[0]), partner_from_row).await?;
+    let partners =
+        common::decode_all(sqlx::query(&sql).fetch(&mut *conns[0]), directory::partner_from_row).await?;
     let parts = futures::future::try_join_all(
         conns.iter_mut().zip(bounds.windows(2)).map(|(tx, w)| load_sites(tx, w[0], w[1])),
     )
@@ -230,18 +230,9 @@ async fn write_partner(
         .await
         .map_err(classify)?;
     if update && done.rows_affected() == 0 {
-        return Err(missing_or_stale(tx, "partners", "partner", p.id).await);
+        return Err(directory::missing_or_stale(&mut **tx, "partners", "partner", p.id).await);
     }
     Ok(())
-}
-
-async fn missing_or_stale(tx: &mut Transaction<'_, Sqlite>, table: &str, what: &str, id: Uuid) -> StoreError {
-    let sql = format!("select 1 from {table} where id = ?1");
-    match sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut **tx).await {
-        Ok(Some(_)) => StoreError::Conflict(format!("{what} {id}")),
-        Ok(None) => StoreError::NotFound(format!("{what} {id}")),
-        Err(e) => StoreError::Database(e),
-    }
 }
 
 async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) -> Result<(), StoreError> {
@@ -296,7 +287,7 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
         .await
         .map_err(classify)?;
     if update && done.rows_affected() == 0 {
-        return Err(missing_or_stale(tx, "sites", "site", s.id).await);
+        return Err(directory::missing_or_stale(&mut **tx, "sites", "site", s.id).await);
     }
     let id = s.id.to_string();
     if update {
@@ -313,20 +304,6 @@ async fn write_site(tx: &mut Transaction<'_, Sqlite>, s: &Site, update: bool) ->
     Ok(())
 }
 
-async fn delete(
-    tx: &mut Transaction<'_, Sqlite>,
-    table: &str,
-    what: &str,
-    id: Uuid,
-) -> Result<(), StoreError> {
-    let sql = format!("delete from {table} where id = ?1");
-    let done = sqlx::query(&sql).bind(id.to_string()).execute(&mut **tx).await.map_err(classify)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound(format!("{what} {id}")));
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> &'static str {
@@ -334,20 +311,7 @@ impl Store for SqliteStore {
     }
 
     async fn load(&self) -> Result<Snapshot, StoreError> {
-        let categories =
-            sqlx::query("select slug, name, description from categories order by position, slug")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| {
-                    let slug: String = r.try_get("slug")?;
-                    Ok(CategoryDef {
-                        slug: Category::parse(&slug).map_err(StoreError::Corrupt)?,
-                        name: r.try_get("name")?,
-                        description: r.try_get("description")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+        let categories = directory::categories(&mut *self.pool.acquire().await?).await?;
         let (partners, sites) = load_records(&self.pool).await?;
         Ok(Snapshot { categories, partners, sites, position: 0 })
     }
@@ -358,11 +322,11 @@ impl Store for SqliteStore {
             match change {
                 Change::CreatePartner(p) => write_partner(&mut tx, p, false).await?,
                 Change::UpdatePartner(p) => write_partner(&mut tx, p, true).await?,
-                Change::DeletePartner(id) => delete(&mut tx, "partners", "partner", *id).await?,
+                Change::DeletePartner(id) => directory::delete(&mut *tx, "partners", "partner", *id).await?,
                 Change::CreateSite(s) => write_site(&mut tx, s, false).await?,
                 Change::UpdateSite(s) => write_site(&mut tx, s, true).await?,
-                Change::DeleteSite(id) => delete(&mut tx, "sites", "site", *id).await?,
-                Change::Record(r) => super::sqlite_accounts::write(&mut tx, r).await?,
+                Change::DeleteSite(id) => directory::delete(&mut *tx, "sites", "site", *id).await?,
+                Change::Record(r) => super::accounts::write(&mut *tx, r).await?,
             }
         }
         tx.commit().await?;
@@ -370,8 +334,7 @@ impl Store for SqliteStore {
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {
-        let row = sqlx::query("select count(*) as n from partners").fetch_one(&self.pool).await?;
-        Ok(row.try_get::<i64, _>("n")? == 0)
+        directory::is_empty(&mut *self.pool.acquire().await?).await
     }
 
     async fn backup(&self, path: &str) -> Result<(), StoreError> {
