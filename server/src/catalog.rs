@@ -17,8 +17,10 @@ use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
 use crate::confidential::{self, StandIn};
-use crate::domain::{BBox, Category, CategoryDef, Cost, LanguageCode, LonLat, Partner, PartnerStatus, Site};
-use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
+use crate::domain::{
+    BBox, Category, CategoryDef, LanguageCode, LonLat, Partner, PartnerStatus, Resolved, Site,
+};
+use crate::spatial::{Attrs, Filter, Hit, Item, ServiceAttrs, SpatialIndex};
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
 use crate::zip::ZipIndex;
 
@@ -41,17 +43,72 @@ pub struct Catalog {
     hide_after_days: Option<i64>,
 }
 
-/// Attributes the index filters on, taken from a site.
-pub fn attrs_of(site: &Site) -> Attrs {
-    let mut languages: Vec<u32> = site.all_languages().map(|l| l.packed()).collect();
-    languages.sort_unstable();
-    languages.dedup();
+/// The categories a site is found under: those of its services (each service's own, or the
+/// site's where it gives none), the site's first.
+pub fn indexed_categories(site: &Site) -> Vec<Category> {
+    let mut out: Vec<Category> = Vec::with_capacity(site.categories.len());
+    for svc in site.resolved_services() {
+        for c in svc.categories() {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What the index filters on of one service, its category bits over `categories` (the
+/// site's [`indexed_categories`]).
+pub fn service_attrs(svc: &Resolved<'_>, categories: &[Category]) -> ServiceAttrs {
+    let mut bits = 0u64;
+    for c in svc.categories() {
+        if let Some(i) = categories.iter().position(|x| x == c).filter(|&i| i < 64) {
+            bits |= 1 << i;
+        }
+    }
+    ServiceAttrs {
+        categories: bits,
+        free: svc.free().into(),
+        walk_in: svc.walk_in().into(),
+        no_id: svc.no_id().into(),
+        languages: svc.languages().iter().map(LanguageCode::packed).collect(),
+        hours: svc.hours().cloned(),
+        status: svc.status(),
+    }
+}
+
+/// Whether the site or one of its services is filed under `c`.
+pub fn offers_category(site: &Site, c: &Category) -> bool {
+    site.categories.contains(c) || site.services.iter().any(|v| v.categories.contains(c))
+}
+
+/// The services of `site` that a search for `category` (`None`: any) with `filter` finds: the
+/// same test the index applies, service by service.
+pub fn matching_services<'a>(
+    site: &'a Site,
+    category: Option<&Category>,
+    filter: &Filter,
+) -> Vec<Resolved<'a>> {
+    let categories = indexed_categories(site);
+    let bits = match category {
+        None => u64::MAX,
+        Some(c) => match categories.iter().position(|x| x == c) {
+            Some(i) if i < 64 => 1 << i,
+            _ => 0,
+        },
+    };
+    site.resolved_services()
+        .filter(|svc| {
+            let a = service_attrs(svc, &categories);
+            a.categories & bits != 0 && filter.accepts_service(&a)
+        })
+        .collect()
+}
+
+/// Attributes the index filters on, taken from a site: one entry per service.
+pub fn attrs_of(site: &Site, categories: &[Category]) -> Attrs {
     Attrs {
-        free: site.cost == Some(Cost::Free),
-        walk_in: site.walk_in == Some(true),
-        no_id: site.no_id_required == Some(true),
-        languages: languages.into(),
-        hours: site.hours.clone(),
+        services: site.resolved_services().map(|svc| service_attrs(&svc, categories)).collect(),
         verified: site.last_verified_at.unwrap_or(site.created_at).timestamp(),
     }
 }
@@ -119,7 +176,9 @@ impl Catalog {
         if self.partners.get(&site.partner_id)?.status != PartnerStatus::Active {
             return None;
         }
-        Some(Item { key: site.id, at, categories: site.categories.clone(), attrs: attrs_of(site) })
+        let categories = indexed_categories(site);
+        let attrs = attrs_of(site, &categories);
+        Some(Item { key: site.id, at, categories, attrs })
     }
 
     /// Records (or forgets) the stand-in of a site, before it is indexed.
@@ -318,8 +377,12 @@ impl Catalog {
         let matched: Vec<_> = self
             .sites()
             .filter(|s| q.sees_all_of(s.partner_id) || self.is_public(s))
-            .filter(|s| q.category.as_ref().is_none_or(|c| s.categories.contains(c)))
-            .filter(|s| q.language.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
+            .filter(|s| q.category.as_ref().is_none_or(|c| offers_category(s, c)))
+            .filter(|s| {
+                q.language.as_ref().is_none_or(|l| {
+                    s.all_languages().any(|x| x == l) || s.services.iter().any(|v| v.languages.contains(l))
+                })
+            })
             .filter(|s| q.partner.is_none_or(|p| s.partner_id == p))
             .filter(|s| match q.bbox {
                 Some(b) => {
@@ -340,7 +403,7 @@ impl Catalog {
         BBox::around(
             self.sites()
                 .filter(|s| self.is_public(s) && !s.confidential)
-                .filter(|s| category.is_none_or(|c| s.categories.contains(c)))
+                .filter(|s| category.is_none_or(|c| offers_category(s, c)))
                 .filter_map(|s| s.location()),
         )
     }

@@ -532,7 +532,7 @@ async fn nearest(
         walk_in: a.walk_in,
         no_id: a.no_id,
         open_at,
-        verified_since: None,
+        ..Filter::default()
     };
     let hits = catalog.nearest(origin, category.as_ref(), a.k, None, &filter);
     if hits.is_empty() {

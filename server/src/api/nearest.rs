@@ -15,7 +15,8 @@ use serde_json::{json, Value};
 use super::json_out;
 use super::view::{self, SiteView, Viewer};
 use crate::app::AppState;
-use crate::domain::{Category, LanguageCode, LonLat, OpenAt};
+use crate::catalog::matching_services;
+use crate::domain::{Category, LanguageCode, LonLat, OpenAt, Resolved};
 use crate::error::ApiError;
 use crate::extract::Params;
 use crate::spatial::Filter;
@@ -64,6 +65,17 @@ pub fn category(params: &Params, state: &AppState, name: &str) -> Result<Option<
     Ok(Some(c))
 }
 
+/// `include` or `exclude` (absent: `exclude`).
+fn include(params: &Params, name: &str) -> Result<bool, ApiError> {
+    Ok(params
+        .parse(name, |v| match v {
+            "include" => Ok(true),
+            "exclude" => Ok(false),
+            _ => Err(format!("'{v}' is not include or exclude")),
+        })?
+        .unwrap_or(false))
+}
+
 /// The post-filters shared by nearest, gaps and the map.
 pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
     let lang = params.language("lang")?;
@@ -74,13 +86,57 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
         walk_in: params.flag("walk_in")?,
         no_id: params.flag("no_id")?,
         open_at,
+        include_unknown: include(params, "unknown")?,
+        include_closed: include(params, "closed")?,
         verified_since: None,
     };
     let echo = json!({
         "lang": lang, "free": f.free, "walk_in": f.walk_in, "no_id": f.no_id,
         "open_at": params.get("open_at"),
+        "unknown": if f.include_unknown { "include" } else { "exclude" },
+        "closed": if f.include_closed { "include" } else { "exclude" },
     });
     Ok((f, echo))
+}
+
+/// A service a search found, with its own (or its site's) answers and why it matched: for
+/// each condition asked, the service's answer (`yes`, or `unknown` when unknown answers were
+/// included).
+pub fn matched_service(svc: &Resolved<'_>, category: Option<&Category>, filter: &Filter) -> Value {
+    let mut why = serde_json::Map::new();
+    if let Some(c) = category {
+        why.insert("category".into(), json!(c));
+    }
+    if let Some(l) = filter.language {
+        if let Some(code) = svc.languages().into_iter().find(|x| x.packed() == l) {
+            why.insert("language".into(), json!(code));
+        }
+    }
+    if filter.free {
+        why.insert("free".into(), json!(svc.free()));
+    }
+    if filter.walk_in {
+        why.insert("walk_in".into(), json!(svc.walk_in()));
+    }
+    if filter.no_id {
+        why.insert("no_id".into(), json!(svc.no_id()));
+    }
+    if let Some(t) = &filter.open_at {
+        why.insert("open_at".into(), json!(svc.open_at(t)));
+    }
+    json!({
+        "index": svc.service.map(|_| svc.index),
+        "name": svc.name(),
+        "status": svc.status(),
+        "categories": svc.categories(),
+        "languages": svc.languages(),
+        "cost": svc.cost(),
+        "free": svc.free(),
+        "walk_in": svc.walk_in(),
+        "no_id": svc.no_id(),
+        "hours": svc.hours(),
+        "why": why,
+    })
 }
 
 /// The answer to a nearest query (`tests::the_answer_is_what_serde_would_write` holds the
@@ -111,6 +167,7 @@ impl NearestAnswer<'_> {
 async fn nearest(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     params.allow(&[
         "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id", "max_m",
+        "unknown", "closed",
     ])?;
     let (at, origin) = origin(&params, &state)?;
     let category = category(&params, &state, "category")?;
@@ -129,7 +186,12 @@ async fn nearest(State(state): State<AppState>, params: Params) -> Result<Respon
     let results: Vec<SiteView<'_>> = hits
         .iter()
         .map(|(site, d)| {
+            let matched: Vec<Value> = matching_services(site, category.as_ref(), &filter)
+                .iter()
+                .map(|svc| matched_service(svc, category.as_ref(), &filter))
+                .collect();
             view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
+                .with_matched(matched)
         })
         .collect();
     Ok(super::json_bytes(NearestAnswer { origin, filter: echo, results }.to_json()))

@@ -7,6 +7,7 @@
 
 mod bbox;
 mod hours;
+mod service;
 mod site;
 pub mod timestamp;
 
@@ -16,9 +17,10 @@ use serde::{Deserialize, Serialize};
 
 pub use bbox::BBox;
 pub use hours::{ClockTime, Hours, OpenAt, Span, Weekday};
+pub use service::{Known, Resolved, Service, ServiceStatus, ServiceTranslation};
 pub use site::{
-    Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service, ServiceTranslation, Site,
-    SiteInput, Translation, Translations, Validated,
+    Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Site, SiteInput, Translation,
+    Translations, Validated,
 };
 
 /// Mean Earth radius in metres (IUGG), the sphere every distance in assetmap is measured on.
