@@ -401,6 +401,13 @@ mod tests {
                         ServiceTranslation { name: "Consultas".into(), description: None, reviewed: false },
                     )]
                     .into(),
+                    ..Service::named("")
+                });
+                s.services.push(Service {
+                    languages: vec![es],
+                    walk_in: Some(false),
+                    status: crate::domain::ServiceStatus::TemporarilyClosed,
+                    ..Service::named("Sábados")
                 });
                 if let Some(p) = s.phones.first_mut() {
                     p.extension = Some("12".into());

@@ -618,9 +618,6 @@ impl SiteInput {
             if s.name.trim().is_empty() || s.name.chars().count() > MAX_NAME {
                 p.add(format!("services[{i}].name"), "must be 1 to 300 characters");
             }
-            if s.description.as_ref().is_some_and(|d| d.chars().count() > MAX_TEXT) {
-                p.add(format!("services[{i}].description"), format!("is longer than {MAX_TEXT} characters"));
-            }
             for (j, c) in s.categories.iter().enumerate() {
                 if !known_category(c) {
                     p.add(format!("services[{i}].categories[{j}]"), format!("'{c}' is not a known category"));
@@ -632,31 +629,32 @@ impl SiteInput {
             if s.hours.as_ref().is_some_and(|h| h.weekly.len() > 50) {
                 p.add(format!("services[{i}].hours.weekly"), "has more than 50 spans");
             }
-            for (field, text) in [("cost_note", &s.cost_note), ("eligibility", &s.eligibility)] {
-                if text.as_ref().is_some_and(|d| d.chars().count() > MAX_TEXT) {
-                    p.add(format!("services[{i}].{field}"), format!("is longer than {MAX_TEXT} characters"));
-                }
-            }
-            if s.required_documents.iter().any(|d| d.trim().is_empty() || d.chars().count() > 1_000) {
+            if s.required_documents.iter().any(|d| d.chars().count() > 1_000) {
                 p.add(
                     format!("services[{i}].required_documents"),
-                    "has an empty entry or one over 1000 characters",
+                    "has an entry longer than 1000 characters",
                 );
             }
             if s.last_verified_at.is_some_and(|t| t > now + chrono::Duration::days(1)) {
                 p.add(format!("services[{i}].last_verified_at"), "is in the future");
             }
         }
-        let services: Vec<Service> = self
-            .services
-            .into_iter()
-            .map(|mut s| {
-                s.name = s.name.trim().to_owned();
-                s.categories = dedup(s.categories);
-                s.languages = dedup(s.languages);
-                s
-            })
-            .collect();
+        let mut services: Vec<Service> = Vec::with_capacity(self.services.len());
+        for (i, mut s) in self.services.into_iter().enumerate() {
+            s.name = s.name.trim().to_owned();
+            s.description = p.text(&format!("services[{i}].description"), s.description, MAX_TEXT);
+            s.cost_note = p.text(&format!("services[{i}].cost_note"), s.cost_note, MAX_TEXT);
+            s.eligibility = p.text(&format!("services[{i}].eligibility"), s.eligibility, MAX_TEXT);
+            s.categories = dedup(s.categories);
+            s.languages = dedup(s.languages);
+            s.required_documents = s
+                .required_documents
+                .into_iter()
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty())
+                .collect();
+            services.push(s);
+        }
         if let Some(h) = &self.hours {
             if h.weekly.len() > 50 {
                 p.add("hours.weekly", "has more than 50 spans");

@@ -27,11 +27,21 @@ fn lang(description: &str) -> Value {
 fn search_filters() -> Vec<Value> {
     vec![
         lang("Only sites where a family is helped in this language (ISO 639-1), at the site or on a phone line"),
-        query("free", flag(), "Only free services"),
+        query("free", flag(), "Only free services (every filter must hold for one and the same service of a site)"),
         query("open_at", schema("LocalTimeOrInstant"),
               "Open at this time: local time at each site (2026-11-28T10:00) or an RFC 3339 instant"),
         query("walk_in", flag(), "Only sites that take walk-ins"),
         query("no_id", flag(), "Only sites that serve people without an ID"),
+    ]
+}
+
+/// How nearest reads what a service does not say, and whether it finds closed services.
+fn answer_modes() -> Vec<Value> {
+    let mode = json!({"type": "string", "enum": ["exclude", "include"], "default": "exclude"});
+    vec![
+        query("unknown", mode.clone(),
+              "include: a service that does not say whether it is free, open, walk-in or asks for ID passes those filters too, marked \"unknown\" in matched_services[].why; exclude (default): only confirmed answers count. Missing data is never read as \"no\"."),
+        query("closed", mode, "include: temporarily closed services are found too (marked status temporarily_closed); exclude (default) leaves them out"),
     ]
 }
 
@@ -254,6 +264,7 @@ pub(crate) fn search() -> Paths {
                         ),
                     ])
                     .params(search_filters())
+                    .params(answer_modes())
                     .answer(200, ok_json("Nearest first", schema("Nearest")))
                     .problems(&[400, 404]),
             )]),
