@@ -20,6 +20,7 @@ use crate::confidential::{self, StandIn};
 use crate::domain::{
     BBox, Category, CategoryDef, LanguageCode, LonLat, Partner, PartnerStatus, Resolved, Site,
 };
+use crate::keywords::{Query, ServiceMask, TextIndex};
 use crate::spatial::{Attrs, Filter, Hit, Item, ServiceAttrs, SpatialIndex};
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
 use crate::zip::ZipIndex;
@@ -34,6 +35,8 @@ pub struct Catalog {
     site_by_source: HashMap<String, Uuid>,
     partner_by_source: HashMap<String, Uuid>,
     index: SpatialIndex<Uuid>,
+    /// Words of the services, for keyword searches.
+    text: TextIndex,
     /// ZIP code areas' internal points, where confidential sites stand for the public.
     zips: Arc<ZipIndex>,
     /// The stand-in of every confidential, mapped site (see [`crate::confidential`]): the index
@@ -82,12 +85,13 @@ pub fn offers_category(site: &Site, c: &Category) -> bool {
     site.categories.contains(c) || site.services.iter().any(|v| v.categories.contains(c))
 }
 
-/// The services of `site` that a search for `category` (`None`: any) with `filter` finds: the
-/// same test the index applies, service by service.
+/// The services of `site` that a search for `category` (`None`: any) with `filter` finds,
+/// among those whose bit is set in `among`: the same test the index applies, service by service.
 pub fn matching_services<'a>(
     site: &'a Site,
     category: Option<&Category>,
     filter: &Filter,
+    among: ServiceMask,
 ) -> Vec<Resolved<'a>> {
     let categories = indexed_categories(site);
     let bits = match category {
@@ -100,7 +104,10 @@ pub fn matching_services<'a>(
     site.resolved_services()
         .filter(|svc| {
             let a = service_attrs(svc, &categories);
-            a.categories & bits != 0 && filter.accepts_service(&a)
+            svc.index < 128
+                && among >> svc.index & 1 != 0
+                && a.categories & bits != 0
+                && filter.accepts_service(&a)
         })
         .collect()
 }
@@ -156,6 +163,7 @@ impl Catalog {
         }
         let mut items = Vec::with_capacity(s.sites.len());
         for site in s.sites {
+            c.text.put(&site, &c.categories);
             c.place_stand_in(&site);
             if let Some(item) = c.index_item(&site) {
                 items.push(item);
@@ -190,6 +198,7 @@ impl Catalog {
     }
 
     fn put_site(&mut self, site: Site) {
+        self.text.put(&site, &self.categories);
         self.place_stand_in(&site);
         if let Some(old) = self.sites.get(&site.id) {
             if let Some(src) = &old.source_id {
@@ -209,6 +218,7 @@ impl Catalog {
     }
 
     fn drop_site(&mut self, id: Uuid) {
+        self.text.remove(id);
         self.stand_ins.remove(&id);
         if let Some(old) = self.sites.remove(&id) {
             if let Some(src) = &old.source_id {
@@ -438,6 +448,32 @@ impl Catalog {
         self.index.nearest(origin, category, k, max_m, hiding.as_ref().unwrap_or(filter), &mut hits);
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
+            .collect()
+    }
+
+    /// The `k` public sites nearest `origin` with a service that uses every word of `q` and
+    /// passes `filter` (in `category`, if given), nearest first, each with its distance in
+    /// metres and the bits of its services that use the words.
+    pub fn nearest_keyword(
+        &self,
+        origin: LonLat,
+        category: Option<&Category>,
+        k: usize,
+        max_m: Option<f64>,
+        filter: &Filter,
+        q: &Query,
+    ) -> Vec<(Arc<Site>, f64, ServiceMask)> {
+        let among = self.text.search(q);
+        let mut hits: Vec<Hit> = Vec::with_capacity(k);
+        let hiding = self.public_filter(filter);
+        let filter = hiding.as_ref().unwrap_or(filter);
+        self.index.nearest_among(origin, category, k, max_m, filter, &among, &mut hits);
+        hits.iter()
+            .filter_map(|h| {
+                let id = self.index.key(h.slot);
+                let site = self.sites.get(id)?;
+                Some((Arc::clone(site), h.distance_m(), among.get(id).copied().unwrap_or(0)))
+            })
             .collect()
     }
 

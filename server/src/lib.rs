@@ -32,6 +32,7 @@ pub mod hsds;
 pub mod i18n;
 pub mod import;
 pub mod kdtree;
+pub mod keywords;
 pub mod ogc;
 pub mod openapi;
 pub mod serving;

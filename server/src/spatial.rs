@@ -243,13 +243,22 @@ impl Filter {
     /// Whether a site with these attributes has one service that passes, among the services
     /// filed under category bits `cats` (`u64::MAX`: any).
     pub fn accepts(&self, a: &Attrs, cats: u64) -> bool {
+        self.accepts_among(a, cats, u128::MAX)
+    }
+
+    /// [`Filter::accepts`] among the services whose bit is set in `services` (bit `i`: the
+    /// site's service `i`; a keyword search passes the services that use its words).
+    pub fn accepts_among(&self, a: &Attrs, cats: u64, services: u128) -> bool {
         if self.verified_since.is_some_and(|t| a.verified < t) {
             return false;
         }
         if a.services.is_empty() {
-            return self.accepts_service(&ServiceAttrs { categories: u64::MAX, ..ServiceAttrs::default() });
+            return services & 1 != 0
+                && self.accepts_service(&ServiceAttrs { categories: u64::MAX, ..ServiceAttrs::default() });
         }
-        a.services.iter().any(|s| s.categories & cats != 0 && self.accepts_service(s))
+        a.services.iter().enumerate().any(|(i, s)| {
+            i < 128 && services >> i & 1 != 0 && s.categories & cats != 0 && self.accepts_service(s)
+        })
     }
 }
 
@@ -482,6 +491,48 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         category: Option<&Category>,
     ) -> Option<impl Iterator<Item = (&[f64; 3], u32)> + '_> {
         self.layer(category).map(|(l, _)| l.iter())
+    }
+
+    /// [`SpatialIndex::nearest`] among the services `among` names: for a key, the bits of its
+    /// services that may match (`None`: none of them). With few such sites they are measured one
+    /// by one; with many, the tree search skips the others. Either way the order is exact.
+    #[allow(clippy::too_many_arguments)]
+    pub fn nearest_among(
+        &self,
+        origin: LonLat,
+        category: Option<&Category>,
+        k: usize,
+        max_m: Option<f64>,
+        filter: &Filter,
+        among: &HashMap<K, u128>,
+        out: &mut Vec<Hit>,
+    ) {
+        out.clear();
+        let Some((layer, id)) = self.layer(category) else {
+            return;
+        };
+        let limit = max_m.map_or(f64::INFINITY, metres_to_chord2);
+        let q = origin.unit_vector();
+        let accept =
+            |s: &Slot<K>| among.get(&s.key).is_some_and(|&m| filter.accepts_among(&s.attrs, s.bits(id), m));
+        // Measuring a site costs about what the tree search spends per candidate it rejects.
+        if among.len() <= 4 * k + 1_024 {
+            for key in among.keys() {
+                let Some(&slot) = self.by_key.get(key) else { continue };
+                let Some(s) = self.slots[slot as usize].as_ref() else { continue };
+                if id.is_some_and(|c| !s.cats.contains(&c)) || !accept(s) {
+                    continue;
+                }
+                let chord2 = kdtree::dist2(&s.pos, &q);
+                if chord2 <= limit {
+                    out.push(Hit { slot, chord2 });
+                }
+            }
+            out.sort_by(|a, b| a.chord2.total_cmp(&b.chord2).then(a.slot.cmp(&b.slot)));
+            out.truncate(k);
+            return;
+        }
+        knn(layer, q, k, limit, out, |slot| self.slots[slot as usize].as_ref().is_some_and(accept));
     }
 
     /// The `k` sites nearest to `origin` by great-circle distance, in the category if one is

@@ -199,6 +199,57 @@ async fn temporarily_closed_services_are_shown_as_such_and_left_out_by_default(b
     assert_eq!(site["services"][0]["status"], "temporarily_closed");
 }
 
+async fn keywords_find_services_with_or_without_accents_in_distance_order(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let p = app.partner("Ayuda Legal").await;
+    app.site(
+        &p,
+        json!({"name": "Clínica cercana", "lon": -80.195, "lat": 25.83, "categories": ["legal"], "description_lang": "es",
+               "description": "Oficina",
+               "services": [{"name": "Asesoría de inmigración", "categories": ["legal"]},
+                            {"name": "Divorcios", "categories": ["legal"], "languages": ["ht"]}]}),
+    )
+    .await;
+    app.site(
+        &p,
+        json!({"name": "Centro lejano", "lon": -80.25, "lat": 25.78, "categories": ["legal", "food"], "description_lang": "es",
+               "description": "Centro",
+               "services": [
+                   {"name": "Inmigracion y asilo", "categories": ["legal"], "languages": ["ht", "es"],
+                    "translations": {"en": {"name": "Immigration and asylum"}, "ht": {"name": "Imigrasyon ak azil"}}},
+                   {"name": "Despensa de comida", "categories": ["food"]}]}),
+    )
+    .await;
+    app.site(&p, json!({"name": "Divorce office", "lon": -80.196, "lat": 25.83, "categories": ["legal"]}))
+        .await;
+
+    // With the accent, without it, and in the plural: the same two services, nearest first.
+    for q in ["inmigraci%C3%B3n", "inmigracion", "INMIGRACIONES"] {
+        let body = nearest(&app, &format!("q={q}")).await;
+        assert_eq!(names(&body), ["Clínica cercana", "Centro lejano"], "q={q}: {body}");
+        let d: Vec<f64> =
+            body["results"].as_array().unwrap().iter().map(|r| r["distance_m"].as_f64().unwrap()).collect();
+        assert!(d[0] <= d[1]);
+        assert_eq!(matched(&body, "Clínica cercana")[0]["name"], "Asesoría de inmigración");
+        assert_eq!(matched(&body, "Clínica cercana").len(), 1, "the divorce service does not use the word");
+    }
+    // Combined with every other filter, for one and the same service: the nearer clinic's
+    // Creole-speaking service is about divorce, not immigration.
+    let body = nearest(&app, "q=inmigracion&category=legal&lang=ht").await;
+    assert_eq!(names(&body), ["Centro lejano"]);
+    let m = matched(&body, "Centro lejano");
+    assert_eq!(m[0]["why"]["keywords"], json!(["inmigracion"]));
+    assert_eq!(m[0]["translated_name"], "Imigrasyon ak azil");
+    assert!(nearest(&app, "q=inmigracion&category=food").await["results"].as_array().unwrap().is_empty());
+    // A translation is searched too ("asylum" is only in the English name).
+    let body = nearest(&app, "q=asylum&lang=ht").await;
+    assert_eq!(names(&body), ["Centro lejano"]);
+    // Every word must be in one service.
+    assert!(nearest(&app, "q=inmigracion+comida").await["results"].as_array().unwrap().is_empty());
+    let res = app.get(&format!("/api/v1/nearest?{HERE}&q=the+and")).await;
+    crate::helpers::assert_problem(res, 400, Some("q")).await;
+}
+
 /// Applies the migrations numbered up to `last` (the schema of an earlier release).
 async fn migrate_up_to(db: &TestDb, last: i64) {
     let folder = if db.backend == Backend::Sqlite { "sqlite" } else { "postgres" };
@@ -323,5 +374,6 @@ both_stores!(
     unknown_is_not_no,
     open_saturday_at_ten_in_the_sites_own_time_zone,
     temporarily_closed_services_are_shown_as_such_and_left_out_by_default,
+    keywords_find_services_with_or_without_accents_in_distance_order,
     a_database_from_before_services_keeps_everything,
 );

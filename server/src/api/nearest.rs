@@ -4,6 +4,8 @@
 //! The origin is used to answer and then dropped: it is not logged (the request log records the
 //! route template only) and not stored.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -16,9 +18,10 @@ use super::json_out;
 use super::view::{self, SiteView, Viewer};
 use crate::app::AppState;
 use crate::catalog::matching_services;
-use crate::domain::{Category, LanguageCode, LonLat, OpenAt, Resolved};
+use crate::domain::{Category, LanguageCode, LonLat, OpenAt, Resolved, Site};
 use crate::error::ApiError;
 use crate::extract::Params;
+use crate::keywords::{Query, ServiceMask};
 use crate::spatial::Filter;
 
 /// Routes of this module.
@@ -102,10 +105,19 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
 /// A service a search found, with its own (or its site's) answers and why it matched: for
 /// each condition asked, the service's answer (`yes`, or `unknown` when unknown answers were
 /// included).
-pub fn matched_service(svc: &Resolved<'_>, category: Option<&Category>, filter: &Filter) -> Value {
+pub fn matched_service(
+    svc: &Resolved<'_>,
+    category: Option<&Category>,
+    filter: &Filter,
+    keywords: Option<&Query>,
+    lang: Option<&LanguageCode>,
+) -> Value {
     let mut why = serde_json::Map::new();
     if let Some(c) = category {
         why.insert("category".into(), json!(c));
+    }
+    if let Some(q) = keywords {
+        why.insert("keywords".into(), json!(q.words().collect::<Vec<_>>()));
     }
     if let Some(l) = filter.language {
         if let Some(code) = svc.languages().into_iter().find(|x| x.packed() == l) {
@@ -124,9 +136,12 @@ pub fn matched_service(svc: &Resolved<'_>, category: Option<&Category>, filter: 
     if let Some(t) = &filter.open_at {
         why.insert("open_at".into(), json!(svc.open_at(t)));
     }
+    // The name in the family's language, where the partner translated it.
+    let translated = lang.and_then(|l| svc.service?.translations.get(l)).map(|t| t.name.as_str());
     json!({
         "index": svc.service.map(|_| svc.index),
         "name": svc.name(),
+        "translated_name": translated,
         "status": svc.status(),
         "categories": svc.categories(),
         "languages": svc.languages(),
@@ -167,7 +182,7 @@ impl NearestAnswer<'_> {
 async fn nearest(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
     params.allow(&[
         "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id", "max_m",
-        "unknown", "closed",
+        "unknown", "closed", "q",
     ])?;
     let (at, origin) = origin(&params, &state)?;
     let category = category(&params, &state, "category")?;
@@ -177,18 +192,37 @@ async fn nearest(State(state): State<AppState>, params: Params) -> Result<Respon
         return Err(ApiError::param("max_m", "must be a positive number of metres"));
     }
     let (filter, mut echo) = filter(&params)?;
+    let lang = params.language("lang")?;
+    let keywords = match params.get("q") {
+        None => None,
+        Some(q) if q.chars().count() > 200 => {
+            return Err(ApiError::param("q", "is longer than 200 characters"))
+        }
+        Some(q) => Some(
+            Query::parse(q, lang.as_ref())
+                .ok_or_else(|| ApiError::param("q", "has no word to search for"))?,
+        ),
+    };
+    echo["q"] = json!(params.get("q"));
     echo["category"] = json!(category);
     echo["k"] = json!(k);
     echo["max_m"] = json!(max_m);
     let now = Utc::now();
     let catalog = state.directory.read();
-    let hits = catalog.nearest(at, category.as_ref(), k, max_m, &filter);
+    let hits: Vec<(Arc<Site>, f64, ServiceMask)> = match &keywords {
+        Some(q) => catalog.nearest_keyword(at, category.as_ref(), k, max_m, &filter, q),
+        None => catalog
+            .nearest(at, category.as_ref(), k, max_m, &filter)
+            .into_iter()
+            .map(|(s, d)| (s, d, ServiceMask::MAX))
+            .collect(),
+    };
     let results: Vec<SiteView<'_>> = hits
         .iter()
-        .map(|(site, d)| {
-            let matched: Vec<Value> = matching_services(site, category.as_ref(), &filter)
+        .map(|(site, d, among)| {
+            let matched: Vec<Value> = matching_services(site, category.as_ref(), &filter, *among)
                 .iter()
-                .map(|svc| matched_service(svc, category.as_ref(), &filter))
+                .map(|svc| matched_service(svc, category.as_ref(), &filter, keywords.as_ref(), lang.as_ref()))
                 .collect();
             view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
                 .with_matched(matched)
