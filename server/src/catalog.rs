@@ -16,14 +16,15 @@ use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
-use crate::confidential::{self, StandIn};
 use crate::domain::{
     BBox, Category, CategoryDef, LanguageCode, LonLat, Partner, PartnerStatus, Resolved, Site,
 };
-use crate::keywords::{Query, ServiceMask, TextIndex};
-use crate::spatial::{Attrs, Filter, Hit, Item, ServiceAttrs, SpatialIndex};
+use crate::places::zip::ZipIndex;
+use crate::search::index::{Attrs, Filter, Hit, Item, ServiceAttrs, SpatialIndex};
+use crate::search::keywords::{Keywords, ServiceMask, TextIndex};
+use crate::search::NearestQuery;
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
-use crate::zip::ZipIndex;
+use crate::visibility::confidential::{self, StandIn};
 
 /// Partners, sites and the index, consistent with each other.
 #[derive(Debug, Default)]
@@ -39,7 +40,7 @@ pub struct Catalog {
     text: TextIndex,
     /// ZIP code areas' internal points, where confidential sites stand for the public.
     zips: Arc<ZipIndex>,
-    /// The stand-in of every confidential, mapped site (see [`crate::confidential`]): the index
+    /// The stand-in of every confidential, mapped site (see [`crate::visibility::confidential`]): the index
     /// holds such a site here, never at its true point.
     stand_ins: HashMap<Uuid, StandIn>,
     /// Listings not verified for this many days are hidden from the public (`None`: never).
@@ -433,19 +434,13 @@ impl Catalog {
         self.index.len()
     }
 
-    /// The `k` public sites nearest `origin` by great-circle distance (see
-    /// [`SpatialIndex::nearest`]), with their distances in metres.
-    pub fn nearest(
-        &self,
-        origin: LonLat,
-        category: Option<&Category>,
-        k: usize,
-        max_m: Option<f64>,
-        filter: &Filter,
-    ) -> Vec<(Arc<Site>, f64)> {
-        let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        let hiding = self.public_filter(filter);
-        self.index.nearest(origin, category, k, max_m, hiding.as_ref().unwrap_or(filter), &mut hits);
+    /// The public sites a [`NearestQuery`] asks for, nearest first by great-circle distance
+    /// (see [`SpatialIndex::nearest`]), with their distances in metres.
+    pub fn nearest(&self, q: &NearestQuery) -> Vec<(Arc<Site>, f64)> {
+        let mut hits: Vec<Hit> = Vec::with_capacity(q.k);
+        let hiding = self.public_filter(&q.filter);
+        let filter = hiding.as_ref().unwrap_or(&q.filter);
+        self.index.nearest(q.at, q.category.as_ref(), q.k, q.max_m, filter, &mut hits);
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
             .collect()
@@ -454,20 +449,12 @@ impl Catalog {
     /// The `k` public sites nearest `origin` with a service that uses every word of `q` and
     /// passes `filter` (in `category`, if given), nearest first, each with its distance in
     /// metres and the bits of its services that use the words.
-    pub fn nearest_keyword(
-        &self,
-        origin: LonLat,
-        category: Option<&Category>,
-        k: usize,
-        max_m: Option<f64>,
-        filter: &Filter,
-        q: &Query,
-    ) -> Vec<(Arc<Site>, f64, ServiceMask)> {
+    pub fn nearest_keyword(&self, n: &NearestQuery, q: &Keywords) -> Vec<(Arc<Site>, f64, ServiceMask)> {
         let among = self.text.search(q);
-        let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        let hiding = self.public_filter(filter);
-        let filter = hiding.as_ref().unwrap_or(filter);
-        self.index.nearest_among(origin, category, k, max_m, filter, &among, &mut hits);
+        let mut hits: Vec<Hit> = Vec::with_capacity(n.k);
+        let hiding = self.public_filter(&n.filter);
+        let filter = hiding.as_ref().unwrap_or(&n.filter);
+        self.index.nearest_among(n.at, n.category.as_ref(), n.k, n.max_m, filter, &among, &mut hits);
         hits.iter()
             .filter_map(|h| {
                 let id = self.index.key(h.slot);

@@ -14,19 +14,21 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::json_out;
-use super::view::{self, SiteView, Viewer};
-use crate::app::AppState;
 use crate::catalog::matching_services;
+use crate::directory::view::{self, SiteView, Viewer};
 use crate::domain::{Category, LanguageCode, LonLat, OpenAt, Resolved, Site};
-use crate::error::ApiError;
-use crate::extract::Params;
-use crate::keywords::{Query, ServiceMask};
-use crate::spatial::Filter;
+use crate::http::error::ApiError;
+use crate::http::extract::{Params, Query, QueryRequest};
+use crate::http::json_out;
+use crate::openapi::build::{flag, int, query, schema};
+use crate::search::index::Filter;
+use crate::search::keywords::{Keywords, ServiceMask};
+use crate::search::{NearestQuery, DEFAULT_K, MAX_K};
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/nearest", get(nearest).layer(super::no_store()))
+    Router::new().route("/api/v1/nearest", get(nearest).layer(crate::http::no_store()))
 }
 
 /// Where a search starts: a point or a ZIP code's internal point.
@@ -36,7 +38,7 @@ pub fn origin(params: &Params, state: &AppState) -> Result<(LonLat, Value), ApiE
             Err(ApiError::param("zip", "give either zip or lon and lat, not both"))
         }
         (Some(zip), None, None) => {
-            if crate::zip::parse_zip(zip).is_none() {
+            if crate::places::zip::parse_zip(zip).is_none() {
                 return Err(ApiError::param("zip", format!("'{zip}' is not a five-digit ZIP code")));
             }
             // A well-formed ZIP code with no ZIP area: no such place (404, naming the field).
@@ -68,17 +70,6 @@ pub fn category(params: &Params, state: &AppState, name: &str) -> Result<Option<
     Ok(Some(c))
 }
 
-/// `include` or `exclude` (absent: `exclude`).
-fn include(params: &Params, name: &str) -> Result<bool, ApiError> {
-    Ok(params
-        .parse(name, |v| match v {
-            "include" => Ok(true),
-            "exclude" => Ok(false),
-            _ => Err(format!("'{v}' is not include or exclude")),
-        })?
-        .unwrap_or(false))
-}
-
 /// The post-filters shared by nearest, gaps and the map.
 pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
     let lang = params.language("lang")?;
@@ -93,13 +84,27 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
         include_closed: include(params, "closed")?,
         verified_since: None,
     };
-    let echo = json!({
+    let mut echo = json!({
         "lang": lang, "free": f.free, "walk_in": f.walk_in, "no_id": f.no_id,
         "open_at": params.get("open_at"),
-        "unknown": if f.include_unknown { "include" } else { "exclude" },
-        "closed": if f.include_closed { "include" } else { "exclude" },
     });
+    // Echoed where they are taken (nearest): the other searches do not accept them.
+    if params.get("unknown").is_some() || params.get("closed").is_some() || params.get("q").is_some() {
+        echo["unknown"] = json!(if f.include_unknown { "include" } else { "exclude" });
+        echo["closed"] = json!(if f.include_closed { "include" } else { "exclude" });
+    }
     Ok((f, echo))
+}
+
+/// `include` or `exclude` (absent: `exclude`).
+fn include(params: &Params, name: &str) -> Result<bool, ApiError> {
+    Ok(params
+        .parse(name, |v| match v {
+            "include" => Ok(true),
+            "exclude" => Ok(false),
+            _ => Err(format!("'{v}' is not include or exclude")),
+        })?
+        .unwrap_or(false))
 }
 
 /// A service a search found, with its own (or its site's) answers and why it matched: for
@@ -109,7 +114,7 @@ pub fn matched_service(
     svc: &Resolved<'_>,
     category: Option<&Category>,
     filter: &Filter,
-    keywords: Option<&Query>,
+    keywords: Option<&Keywords>,
     lang: Option<&LanguageCode>,
 ) -> Value {
     let mut why = serde_json::Map::new();
@@ -179,56 +184,125 @@ impl NearestAnswer<'_> {
     }
 }
 
-async fn nearest(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
-    params.allow(&[
-        "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id", "max_m",
-        "unknown", "closed", "q",
-    ])?;
-    let (at, origin) = origin(&params, &state)?;
-    let category = category(&params, &state, "category")?;
-    let k = params.integer("k", 1..=100)?.unwrap_or(5);
-    let max_m = params.number("max_m")?;
-    if max_m.is_some_and(|m| m <= 0.0) {
-        return Err(ApiError::param("max_m", "must be a positive number of metres"));
+/// `GET /api/v1/nearest`, parsed: where from, what, how many, how far, and the filters — with
+/// the echo of each the answer repeats.
+#[derive(Debug)]
+pub struct NearestRequest {
+    /// The search, in domain types.
+    pub query: NearestQuery,
+    /// Keywords (`q`), if any.
+    pub keywords: Option<Keywords>,
+    /// The family's language (`lang`), for translated service names.
+    pub lang: Option<LanguageCode>,
+    origin: Value,
+    echo: Value,
+}
+
+/// The parameters of the filters nearest, the sites list, gaps and coverage share.
+pub fn filter_parameters() -> Vec<Value> {
+    vec![
+        query("lang", schema("LanguageCode"),
+              "Only sites where a family is helped in this language (ISO 639-1), at the site or on a phone line"),
+        query("free", flag(), "Only free services"),
+        query("open_at", schema("LocalTimeOrInstant"),
+              "Open at this time: local time at each site (2026-11-28T10:00) or an RFC 3339 instant"),
+        query("walk_in", flag(), "Only sites that take walk-ins"),
+        query("no_id", flag(), "Only sites that serve people without an ID"),
+    ]
+}
+
+/// The origin parameter: a ZIP code or a point, an object exploded into the query string.
+pub fn origin_parameter() -> Value {
+    json!({
+        "name": "origin", "in": "query", "required": true, "style": "form", "explode": true,
+        "description": "The family's place: `zip` (a US ZIP code's internal point), or `lon` and `lat` (WGS84). Used to answer and dropped.",
+        "schema": {"oneOf": [
+            {"type": "object", "title": "ZIP code", "required": ["zip"], "additionalProperties": false,
+             "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$", "example": "33125"}}},
+            {"type": "object", "title": "Coordinates", "required": ["lon", "lat"], "additionalProperties": false,
+             "properties": {"lon": {"type": "number", "minimum": -180, "maximum": 180},
+                            "lat": {"type": "number", "minimum": -90, "maximum": 90}}},
+        ]},
+    })
+}
+
+impl QueryRequest<AppState> for NearestRequest {
+    crate::query_names!();
+
+    fn parameters() -> Vec<Value> {
+        let mut p = vec![
+            origin_parameter(),
+            query("category", schema("Category"), "A category slug"),
+            query("k", int(1, MAX_K, Some(DEFAULT_K)), "How many"),
+            query(
+                "max_m",
+                json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}),
+                "Only sites within this many metres",
+            ),
+        ];
+        p.extend(filter_parameters());
+        let mode = json!({"type": "string", "enum": ["exclude", "include"], "default": "exclude"});
+        p.extend([
+            query("unknown", mode.clone(),
+                  "include: a service that does not say whether it is free, open, walk-in or asks for ID passes those filters too, marked \"unknown\" in matched_services[].why; exclude (default): only confirmed answers count. Missing data is never read as \"no\"."),
+            query("closed", mode, "include: temporarily closed services are found too (status temporarily_closed); exclude (default) leaves them out"),
+            query("q", json!({"type": "string", "maxLength": 200, "pattern": "[\\p{L}\\p{N}]"}),
+                  "Keywords: services whose name, description, translations or categories use every word (accents folded, words stemmed), with every other filter, nearest first"),
+        ]);
+        p
     }
-    let (filter, mut echo) = filter(&params)?;
-    let lang = params.language("lang")?;
-    let keywords = match params.get("q") {
-        None => None,
-        Some(q) if q.chars().count() > 200 => {
-            return Err(ApiError::param("q", "is longer than 200 characters"))
+
+    fn parse(params: &Params, state: &AppState) -> Result<Self, ApiError> {
+        let (at, origin) = origin(params, state)?;
+        let category = category(params, state, "category")?;
+        let k = params.integer("k", 1..=MAX_K)?.unwrap_or(DEFAULT_K);
+        let max_m = params.number("max_m")?;
+        if max_m.is_some_and(|m| m <= 0.0) {
+            return Err(ApiError::param("max_m", "must be a positive number of metres"));
         }
-        Some(q) => Some(
-            Query::parse(q, lang.as_ref())
-                .ok_or_else(|| ApiError::param("q", "has no word to search for"))?,
-        ),
-    };
-    echo["q"] = json!(params.get("q"));
-    echo["category"] = json!(category);
-    echo["k"] = json!(k);
-    echo["max_m"] = json!(max_m);
+        let (filter, mut echo) = filter(params)?;
+        let lang = params.language("lang")?;
+        let keywords = match params.get("q") {
+            None => None,
+            Some(q) if q.chars().count() > 200 => {
+                return Err(ApiError::param("q", "is longer than 200 characters"));
+            }
+            Some(q) => Some(
+                Keywords::parse(q, lang.as_ref())
+                    .ok_or_else(|| ApiError::param("q", "has no word to search for"))?,
+            ),
+        };
+        echo["q"] = json!(params.get("q"));
+        echo["category"] = json!(category);
+        echo["k"] = json!(k);
+        echo["max_m"] = json!(max_m);
+        Ok(Self { query: NearestQuery { at, category, k, max_m, filter }, keywords, lang, origin, echo })
+    }
+}
+
+async fn nearest(
+    State(state): State<AppState>,
+    Query(NearestRequest { query, keywords, lang, origin, echo }): Query<NearestRequest>,
+) -> Result<Response, ApiError> {
     let now = Utc::now();
     let catalog = state.directory.read();
     let hits: Vec<(Arc<Site>, f64, ServiceMask)> = match &keywords {
-        Some(q) => catalog.nearest_keyword(at, category.as_ref(), k, max_m, &filter, q),
-        None => catalog
-            .nearest(at, category.as_ref(), k, max_m, &filter)
-            .into_iter()
-            .map(|(s, d)| (s, d, ServiceMask::MAX))
-            .collect(),
+        Some(q) => catalog.nearest_keyword(&query, q),
+        None => catalog.nearest(&query).into_iter().map(|(s, d)| (s, d, ServiceMask::MAX)).collect(),
     };
+    let category = query.category.as_ref();
     let results: Vec<SiteView<'_>> = hits
         .iter()
         .map(|(site, d, among)| {
-            let matched: Vec<Value> = matching_services(site, category.as_ref(), &filter, *among)
+            let matched: Vec<Value> = matching_services(site, category, &query.filter, *among)
                 .iter()
-                .map(|svc| matched_service(svc, category.as_ref(), &filter, keywords.as_ref(), lang.as_ref()))
+                .map(|svc| matched_service(svc, category, &query.filter, keywords.as_ref(), lang.as_ref()))
                 .collect();
             view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
                 .with_matched(matched)
         })
         .collect();
-    Ok(super::json_bytes(NearestAnswer { origin, filter: echo, results }.to_json()))
+    Ok(crate::http::json_bytes(NearestAnswer { origin, filter: echo, results }.to_json()))
 }
 
 #[cfg(test)]

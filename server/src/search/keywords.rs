@@ -85,11 +85,11 @@ fn forms(word: &str, lang: &str, out: &mut Vec<String>) {
 
 /// A parsed keyword query: for each word, the terms any one of which matches it.
 #[derive(Clone, Debug, Default)]
-pub struct Query {
+pub struct Keywords {
     words: Vec<(String, Vec<String>)>,
 }
 
-impl Query {
+impl Keywords {
     /// Parses `q`, stemming for the family's language `lang` as well as English and Spanish.
     /// `None` when `q` has no word to search for.
     pub fn parse(q: &str, lang: Option<&LanguageCode>) -> Option<Self> {
@@ -203,7 +203,7 @@ impl TextIndex {
     }
 
     /// The sites with a service that uses every word of `q`, and which services do.
-    pub fn search(&self, q: &Query) -> HashMap<Uuid, ServiceMask> {
+    pub fn search(&self, q: &Keywords) -> HashMap<Uuid, ServiceMask> {
         let mut result: Option<HashMap<Uuid, ServiceMask>> = None;
         for (_, terms) in &q.words {
             let mut this: HashMap<Uuid, ServiceMask> = HashMap::new();
@@ -239,12 +239,12 @@ mod tests {
     fn accents_fold_and_words_stem() {
         assert_eq!(fold("Inmigración"), "inmigracion");
         assert_eq!(fold("Kreyòl"), "kreyol");
-        let terms = |w: &str| Query::parse(w, None).unwrap().words[0].1.clone();
+        let terms = |w: &str| Keywords::parse(w, None).unwrap().words[0].1.clone();
         let shared = |a: &str, b: &str| terms(a).iter().any(|t| terms(b).contains(t));
         assert!(shared("inmigración", "inmigracion"));
         assert!(shared("inmigraciones", "inmigración"));
         assert!(shared("applications", "application"));
         assert!(!shared("asylum", "housing"));
-        assert!(Query::parse("the and of", None).is_none());
+        assert!(Keywords::parse("the and of", None).is_none());
     }
 }
