@@ -84,15 +84,10 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
         include_closed: include(params, "closed")?,
         verified_since: None,
     };
-    let mut echo = json!({
+    let echo = json!({
         "lang": lang, "free": f.free, "walk_in": f.walk_in, "no_id": f.no_id,
         "open_at": params.get("open_at"),
     });
-    // Echoed where they are taken (nearest): the other searches do not accept them.
-    if params.get("unknown").is_some() || params.get("closed").is_some() || params.get("q").is_some() {
-        echo["unknown"] = json!(if f.include_unknown { "include" } else { "exclude" });
-        echo["closed"] = json!(if f.include_closed { "include" } else { "exclude" });
-    }
     Ok((f, echo))
 }
 
@@ -273,6 +268,9 @@ impl QueryRequest<AppState> for NearestRequest {
             ),
         };
         echo["q"] = json!(params.get("q"));
+        // Which answers counted: only confirmed ones, or unknown ones too; closed services or not.
+        echo["unknown"] = json!(if filter.include_unknown { "include" } else { "exclude" });
+        echo["closed"] = json!(if filter.include_closed { "include" } else { "exclude" });
         echo["category"] = json!(category);
         echo["k"] = json!(k);
         echo["max_m"] = json!(max_m);
