@@ -16,9 +16,12 @@ use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
-use crate::domain::{BBox, Category, CategoryDef, Cost, LanguageCode, LonLat, Partner, PartnerStatus, Site};
+use crate::domain::{
+    BBox, Category, CategoryDef, LanguageCode, LonLat, Partner, PartnerStatus, Resolved, Site,
+};
 use crate::places::zip::ZipIndex;
-use crate::search::index::{Attrs, Filter, Hit, Item, SpatialIndex};
+use crate::search::index::{Attrs, Filter, Hit, Item, ServiceAttrs, SpatialIndex};
+use crate::search::keywords::{Keywords, ServiceMask, TextIndex};
 use crate::search::NearestQuery;
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
 use crate::visibility::confidential::{self, StandIn};
@@ -33,6 +36,8 @@ pub struct Catalog {
     site_by_source: HashMap<String, Uuid>,
     partner_by_source: HashMap<String, Uuid>,
     index: SpatialIndex<Uuid>,
+    /// Words of the services, for keyword searches.
+    text: TextIndex,
     /// ZIP code areas' internal points, where confidential sites stand for the public.
     zips: Arc<ZipIndex>,
     /// The stand-in of every confidential, mapped site (see [`crate::visibility::confidential`]): the index
@@ -42,17 +47,76 @@ pub struct Catalog {
     hide_after_days: Option<i64>,
 }
 
-/// Attributes the index filters on, taken from a site.
-pub fn attrs_of(site: &Site) -> Attrs {
-    let mut languages: Vec<u32> = site.all_languages().map(|l| l.packed()).collect();
-    languages.sort_unstable();
-    languages.dedup();
+/// The categories a site is found under: those of its services (each service's own, or the
+/// site's where it gives none), the site's first.
+pub fn indexed_categories(site: &Site) -> Vec<Category> {
+    let mut out: Vec<Category> = Vec::with_capacity(site.categories.len());
+    for svc in site.resolved_services() {
+        for c in svc.categories() {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What the index filters on of one service, its category bits over `categories` (the
+/// site's [`indexed_categories`]).
+pub fn service_attrs(svc: &Resolved<'_>, categories: &[Category]) -> ServiceAttrs {
+    let mut bits = 0u64;
+    for c in svc.categories() {
+        if let Some(i) = categories.iter().position(|x| x == c).filter(|&i| i < 64) {
+            bits |= 1 << i;
+        }
+    }
+    ServiceAttrs {
+        categories: bits,
+        free: svc.free().into(),
+        walk_in: svc.walk_in().into(),
+        no_id: svc.no_id().into(),
+        languages: svc.languages().iter().map(LanguageCode::packed).collect(),
+        hours: svc.hours().cloned(),
+        status: svc.status(),
+    }
+}
+
+/// Whether the site or one of its services is filed under `c`.
+pub fn offers_category(site: &Site, c: &Category) -> bool {
+    site.categories.contains(c) || site.services.iter().any(|v| v.categories.contains(c))
+}
+
+/// The services of `site` that a search for `category` (`None`: any) with `filter` finds,
+/// among those whose bit is set in `among`: the same test the index applies, service by service.
+pub fn matching_services<'a>(
+    site: &'a Site,
+    category: Option<&Category>,
+    filter: &Filter,
+    among: ServiceMask,
+) -> Vec<Resolved<'a>> {
+    let categories = indexed_categories(site);
+    let bits = match category {
+        None => u64::MAX,
+        Some(c) => match categories.iter().position(|x| x == c) {
+            Some(i) if i < 64 => 1 << i,
+            _ => 0,
+        },
+    };
+    site.resolved_services()
+        .filter(|svc| {
+            let a = service_attrs(svc, &categories);
+            svc.index < 128
+                && among >> svc.index & 1 != 0
+                && a.categories & bits != 0
+                && filter.accepts_service(&a)
+        })
+        .collect()
+}
+
+/// Attributes the index filters on, taken from a site: one entry per service.
+pub fn attrs_of(site: &Site, categories: &[Category]) -> Attrs {
     Attrs {
-        free: site.cost == Some(Cost::Free),
-        walk_in: site.walk_in == Some(true),
-        no_id: site.no_id_required == Some(true),
-        languages: languages.into(),
-        hours: site.hours.clone(),
+        services: site.resolved_services().map(|svc| service_attrs(&svc, categories)).collect(),
         verified: site.last_verified_at.unwrap_or(site.created_at).timestamp(),
     }
 }
@@ -100,6 +164,7 @@ impl Catalog {
         }
         let mut items = Vec::with_capacity(s.sites.len());
         for site in s.sites {
+            c.text.put(&site, &c.categories);
             c.place_stand_in(&site);
             if let Some(item) = c.index_item(&site) {
                 items.push(item);
@@ -120,7 +185,9 @@ impl Catalog {
         if self.partners.get(&site.partner_id)?.status != PartnerStatus::Active {
             return None;
         }
-        Some(Item { key: site.id, at, categories: site.categories.clone(), attrs: attrs_of(site) })
+        let categories = indexed_categories(site);
+        let attrs = attrs_of(site, &categories);
+        Some(Item { key: site.id, at, categories, attrs })
     }
 
     /// Records (or forgets) the stand-in of a site, before it is indexed.
@@ -132,6 +199,7 @@ impl Catalog {
     }
 
     fn put_site(&mut self, site: Site) {
+        self.text.put(&site, &self.categories);
         self.place_stand_in(&site);
         if let Some(old) = self.sites.get(&site.id) {
             if let Some(src) = &old.source_id {
@@ -151,6 +219,7 @@ impl Catalog {
     }
 
     fn drop_site(&mut self, id: Uuid) {
+        self.text.remove(id);
         self.stand_ins.remove(&id);
         if let Some(old) = self.sites.remove(&id) {
             if let Some(src) = &old.source_id {
@@ -319,8 +388,12 @@ impl Catalog {
         let matched: Vec<_> = self
             .sites()
             .filter(|s| q.sees_all_of(s.partner_id) || self.is_public(s))
-            .filter(|s| q.category.as_ref().is_none_or(|c| s.categories.contains(c)))
-            .filter(|s| q.language.as_ref().is_none_or(|l| s.all_languages().any(|x| x == l)))
+            .filter(|s| q.category.as_ref().is_none_or(|c| offers_category(s, c)))
+            .filter(|s| {
+                q.language.as_ref().is_none_or(|l| {
+                    s.all_languages().any(|x| x == l) || s.services.iter().any(|v| v.languages.contains(l))
+                })
+            })
             .filter(|s| q.partner.is_none_or(|p| s.partner_id == p))
             .filter(|s| match q.bbox {
                 Some(b) => {
@@ -341,7 +414,7 @@ impl Catalog {
         BBox::around(
             self.sites()
                 .filter(|s| self.is_public(s) && !s.confidential)
-                .filter(|s| category.is_none_or(|c| s.categories.contains(c)))
+                .filter(|s| category.is_none_or(|c| offers_category(s, c)))
                 .filter_map(|s| s.location()),
         )
     }
@@ -370,6 +443,24 @@ impl Catalog {
         self.index.nearest(q.at, q.category.as_ref(), q.k, q.max_m, filter, &mut hits);
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
+            .collect()
+    }
+
+    /// The `k` public sites nearest `origin` with a service that uses every word of `q` and
+    /// passes `filter` (in `category`, if given), nearest first, each with its distance in
+    /// metres and the bits of its services that use the words.
+    pub fn nearest_keyword(&self, n: &NearestQuery, q: &Keywords) -> Vec<(Arc<Site>, f64, ServiceMask)> {
+        let among = self.text.search(q);
+        let mut hits: Vec<Hit> = Vec::with_capacity(n.k);
+        let hiding = self.public_filter(&n.filter);
+        let filter = hiding.as_ref().unwrap_or(&n.filter);
+        self.index.nearest_among(n.at, n.category.as_ref(), n.k, n.max_m, filter, &among, &mut hits);
+        hits.iter()
+            .filter_map(|h| {
+                let id = self.index.key(h.slot);
+                let site = self.sites.get(id)?;
+                Some((Arc::clone(site), h.distance_m(), among.get(id).copied().unwrap_or(0)))
+            })
             .collect()
     }
 

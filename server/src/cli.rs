@@ -535,7 +535,7 @@ async fn nearest(
         walk_in: a.walk_in,
         no_id: a.no_id,
         open_at,
-        verified_since: None,
+        ..Filter::default()
     };
     let query = crate::search::NearestQuery { at: origin, category, k: a.k, max_m: None, filter };
     let hits = catalog.nearest(&query);

@@ -22,6 +22,7 @@ mod ogc;
 mod openapi;
 mod print;
 mod privacy;
+mod services;
 mod serving;
 mod sheets;
 mod store;

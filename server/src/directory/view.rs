@@ -51,12 +51,21 @@ pub struct SiteView<'a> {
     distance_m: Option<f64>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     location_withheld: bool,
+    /// In a search's answer: the services that matched, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    matched_services: Option<Vec<Value>>,
     /// Where the public is told a confidential site stands (admins and its own editors only).
     #[serde(skip_serializing_if = "Option::is_none")]
     stand_in: Option<&'a StandIn>,
 }
 
 impl SiteView<'_> {
+    /// The view with the services a search matched.
+    pub fn with_matched(mut self, matched: Vec<Value>) -> Self {
+        self.matched_services = Some(matched);
+        self
+    }
+
     /// Appends this view as a JSON object to `out`: the bytes `serde_json::to_writer(out, self)`
     /// writes, without serde's per-field machinery (see [`crate::http::json_out`]; the test
     /// `the_fast_writer_writes_what_serde_writes` holds the two together, so a field added to
@@ -155,7 +164,7 @@ impl SiteView<'_> {
             if i > 0 {
                 out.push(b',');
             }
-            if svc.translations.is_empty() {
+            if svc.is_plain() {
                 out.push(b'{');
                 key(out, "name", true);
                 string(out, &svc.name);
@@ -208,6 +217,10 @@ impl SiteView<'_> {
         if self.location_withheld {
             key(out, "location_withheld", false);
             boolean(out, true);
+        }
+        if let Some(m) = &self.matched_services {
+            key(out, "matched_services", false);
+            serde(out, m);
         }
         if let Some(stand_in) = self.stand_in {
             key(out, "stand_in", false);
@@ -280,6 +293,7 @@ pub fn site<'a>(
         mapped: !withheld && s.location().is_some(),
         distance_m: distance_m.map(|d| shown_distance(d, withheld)),
         location_withheld: withheld,
+        matched_services: None,
         stand_in: if viewer == Viewer::Public || !s.confidential { None } else { catalog.stand_in(s.id) },
         site,
     }
@@ -389,6 +403,13 @@ mod tests {
                         ServiceTranslation { name: "Consultas".into(), description: None, reviewed: false },
                     )]
                     .into(),
+                    ..Service::named("")
+                });
+                s.services.push(Service {
+                    languages: vec![es],
+                    walk_in: Some(false),
+                    status: crate::domain::ServiceStatus::TemporarilyClosed,
+                    ..Service::named("Sábados")
                 });
                 if let Some(p) = s.phones.first_mut() {
                     p.extension = Some("12".into());

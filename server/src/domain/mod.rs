@@ -8,6 +8,7 @@
 pub mod account;
 mod bbox;
 mod hours;
+mod service;
 mod site;
 pub mod timestamp;
 
@@ -17,9 +18,10 @@ use serde::{Deserialize, Serialize};
 
 pub use bbox::BBox;
 pub use hours::{ClockTime, Hours, OpenAt, Span, Weekday};
+pub use service::{Known, Resolved, Service, ServiceStatus, ServiceTranslation};
 pub use site::{
-    Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service, ServiceTranslation, Site,
-    SiteInput, Translation, Translations, Validated,
+    Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Site, SiteInput, Translation,
+    Translations, Validated,
 };
 
 /// Mean Earth radius in metres (IUGG), the sphere every distance in assetmap is measured on.

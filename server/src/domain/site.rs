@@ -8,7 +8,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Category, FieldError, Hours, LanguageCode, LonLat};
+use super::{Category, FieldError, Hours, LanguageCode, LonLat, Service};
 
 /// Longest name, in characters.
 const MAX_NAME: usize = 300;
@@ -30,34 +30,6 @@ pub struct Translation {
 
 /// Translations keyed by language code (`{"es": {"text": "...", "reviewed": true}}`).
 pub type Translations = BTreeMap<LanguageCode, Translation>;
-
-/// A translated service name and description.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceTranslation {
-    /// The service's name in this language.
-    pub name: String,
-    /// Its description in this language.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// True once a person has reviewed it.
-    #[serde(default)]
-    pub reviewed: bool,
-}
-
-/// A service offered at a site ("Asylum applications", "Walk-in dental care").
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Service {
-    /// Short name.
-    pub name: String,
-    /// What it is, in the site's description language.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Human translations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub translations: BTreeMap<LanguageCode, ServiceTranslation>,
-}
 
 /// What a phone line is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -646,9 +618,42 @@ impl SiteInput {
             if s.name.trim().is_empty() || s.name.chars().count() > MAX_NAME {
                 p.add(format!("services[{i}].name"), "must be 1 to 300 characters");
             }
-            if s.description.as_ref().is_some_and(|d| d.chars().count() > MAX_TEXT) {
-                p.add(format!("services[{i}].description"), format!("is longer than {MAX_TEXT} characters"));
+            for (j, c) in s.categories.iter().enumerate() {
+                if !known_category(c) {
+                    p.add(format!("services[{i}].categories[{j}]"), format!("'{c}' is not a known category"));
+                }
             }
+            p.list_len(&format!("services[{i}].categories"), s.categories.len());
+            p.list_len(&format!("services[{i}].languages"), s.languages.len());
+            p.list_len(&format!("services[{i}].required_documents"), s.required_documents.len());
+            if s.hours.as_ref().is_some_and(|h| h.weekly.len() > 50) {
+                p.add(format!("services[{i}].hours.weekly"), "has more than 50 spans");
+            }
+            if s.required_documents.iter().any(|d| d.chars().count() > 1_000) {
+                p.add(
+                    format!("services[{i}].required_documents"),
+                    "has an entry longer than 1000 characters",
+                );
+            }
+            if s.last_verified_at.is_some_and(|t| t > now + chrono::Duration::days(1)) {
+                p.add(format!("services[{i}].last_verified_at"), "is in the future");
+            }
+        }
+        let mut services: Vec<Service> = Vec::with_capacity(self.services.len());
+        for (i, mut s) in self.services.into_iter().enumerate() {
+            s.name = s.name.trim().to_owned();
+            s.description = p.text(&format!("services[{i}].description"), s.description, MAX_TEXT);
+            s.cost_note = p.text(&format!("services[{i}].cost_note"), s.cost_note, MAX_TEXT);
+            s.eligibility = p.text(&format!("services[{i}].eligibility"), s.eligibility, MAX_TEXT);
+            s.categories = dedup(s.categories);
+            s.languages = dedup(s.languages);
+            s.required_documents = s
+                .required_documents
+                .into_iter()
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty())
+                .collect();
+            services.push(s);
         }
         if let Some(h) = &self.hours {
             if h.weekly.len() > 50 {
@@ -689,7 +694,7 @@ impl SiteInput {
             hours: self.hours.map(Arc::new),
             languages,
             categories,
-            services: self.services,
+            services,
             cost: self.cost,
             cost_note: p.text("cost_note", self.cost_note, 2_000),
             eligibility: p.text("eligibility", self.eligibility, MAX_TEXT),

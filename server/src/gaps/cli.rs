@@ -102,7 +102,7 @@ impl FilterArgs {
             walk_in: self.walk_in,
             no_id: self.no_id,
             open_at: option("open-at", self.open_at.as_deref(), OpenAt::parse)?,
-            verified_since: None,
+            ..Filter::default()
         };
         Ok((f, lang))
     }

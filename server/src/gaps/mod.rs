@@ -170,10 +170,8 @@ pub fn site_set(catalog: &Catalog, category: &Category, filter: &Filter) -> Site
     // Listings hidden from the public for want of verification count for nobody.
     let hiding = catalog.public_filter(filter);
     let filter = hiding.as_ref().unwrap_or(filter);
-    let points = members
-        .filter(|(_, slot)| filter.is_empty() || index.attrs(*slot).is_some_and(|a| filter.accepts(a)))
-        .map(|(at, _)| *at)
-        .collect();
+    let points =
+        members.filter(|(_, slot)| index.accepts(*slot, Some(category), filter)).map(|(at, _)| *at).collect();
     SiteSet::new(points)
 }
 

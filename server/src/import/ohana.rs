@@ -274,11 +274,9 @@ pub fn parse_files(
                 continue;
             }
             let name = t.get(r, "name");
-            site.input.services.push(Service {
-                name: name.to_owned(),
-                description: t.opt(r, "description"),
-                translations: BTreeMap::new(),
-            });
+            site.input
+                .services
+                .push(Service { description: t.opt(r, "description"), ..Service::named(name) });
             site.service_names.insert(t.get(r, "id").to_owned(), name.to_owned());
             site.codes.extend(list(t.get(r, "taxonomy_ids")).map(str::to_owned));
             site.terms.extend(list(t.get(r, "keywords")).map(str::to_owned));

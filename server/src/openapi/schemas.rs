@@ -80,6 +80,37 @@ fn site_input_fields() -> serde_json::Map<String, Value> {
     m
 }
 
+/// A service's fields (what [`crate::domain::Service`] reads and writes); `list_max` bounds its
+/// lists (100 on input, what the server checks).
+fn service_fields(category: Value, lang: Value, translations: Value, hours: Value, list_max: usize) -> Value {
+    let costs: Vec<&str> = Cost::ALL.iter().map(|c| c.as_str()).collect();
+    let tri = |d: &str| nullable("boolean", d);
+    json!({
+        "name": name_in(300),
+        "description": text_in(20_000, "What it is"),
+        "translations": translations,
+        "categories": {"type": "array", "items": category, "maxItems": list_max, "description": "Its categories (empty or left out: the site's)"},
+        "languages": {"type": "array", "items": lang, "maxItems": list_max, "description": "Languages it is given in (empty or left out: the site's and its phone lines')"},
+        "cost": {"type": "string", "enum": costs, "nullable": true, "description": "Left out: the site's cost"},
+        "cost_note": text_in(20_000, "Details of the cost"),
+        "hours": {"allOf": [hours], "nullable": true, "description": "Its own weekly hours (left out: the site's)"},
+        "eligibility": text_in(20_000, "Who can use it"),
+        "required_documents": {"type": "array", "maxItems": list_max, "description": "What to bring (empty or left out: the site's list)",
+                               "items": {"type": "string", "maxLength": 1_000}},
+        "walk_in": tri("Accepts walk-ins (left out: the site's answer; neither says: unknown)"),
+        "appointment_required": tri("Needs an appointment"),
+        "no_id_required": tri("Serves people without an ID"),
+        "status": {"type": "string", "enum": ["active", "temporarily_closed", "inactive"], "default": "active",
+                   "description": "Temporarily closed services are shown as such and left out of searches unless asked for; inactive ones are never found"},
+        "last_verified_at": {"type": "string", "nullable": true, "pattern": past_instant(),
+                             "description": "When a person last confirmed this service (left out: the site's date)"},
+    })
+}
+
+fn known() -> Value {
+    json!({"type": "string", "enum": ["yes", "no", "unknown"], "description": "unknown: the service (and its site) does not say. Never read as no."})
+}
+
 /// An RFC 3339 instant in a year before this one (the server refuses a verification date in
 /// the future; a pattern cannot say "before now").
 fn past_instant() -> String {
@@ -263,10 +294,24 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
         },
         "Service": {
             "type": "object", "required": ["name"],
+            "description": "A service offered at the site (HSDS service). A field left out falls back to the site's value.",
+            "properties": service_fields(schema("Category"), language(), json!({"type": "object", "additionalProperties": {"type": "object"}}), schema("Hours"), 1_000_000),
+        },
+        "MatchedService": {
+            "type": "object",
+            "description": "A service a search found, with the site's values filled in where it gives none",
             "properties": {
+                "index": {"type": "integer", "nullable": true, "description": "Its position in the site's services (null: the site itself, which lists no services)"},
                 "name": {"type": "string"},
-                "description": {"type": "string", "nullable": true},
-                "translations": {"type": "object", "additionalProperties": {"type": "object"}},
+                "status": {"type": "string", "enum": ["active", "temporarily_closed", "inactive"]},
+                "categories": {"type": "array", "items": schema("Category")},
+                "languages": {"type": "array", "items": language()},
+                "cost": {"type": "string", "enum": Cost::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(), "nullable": true},
+                "free": known(), "walk_in": known(), "no_id": known(),
+                "hours": {"allOf": [schema("Hours")], "nullable": true},
+                "why": {"type": "object", "description": "Each condition asked and the service's answer: category, language, and free / walk_in / no_id / open_at as yes or (with unknown=include) unknown",
+                        "properties": {"category": schema("Category"), "language": language(),
+                                       "free": known(), "walk_in": known(), "no_id": known(), "open_at": known()}},
             },
         },
         "TranslationInput": {
@@ -300,11 +345,8 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
         },
         "ServiceInput": {
             "type": "object", "required": ["name"], "additionalProperties": false,
-            "properties": {
-                "name": name_in(300),
-                "description": {"type": "string", "nullable": true, "maxLength": 20_000},
-                "translations": translations_in(schema("ServiceTranslationInput")),
-            },
+            "description": "A service offered at the site. Leave a field out (or empty) for the site's value.",
+            "properties": service_fields(schema("Category"), language(), translations_in(schema("ServiceTranslationInput")), schema("HoursInput"), 100),
         },
         "ServiceTranslationInput": {
             "type": "object", "required": ["name"], "additionalProperties": false,
@@ -379,7 +421,10 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
             "properties": {
                 "origin": {"type": "object", "description": "The search origin, echoed to the caller only (never logged or stored)"},
                 "filter": {"type": "object"},
-                "results": {"type": "array", "items": schema("Site"), "description": "Nearest first, each with distance_m"},
+                "results": {"type": "array", "items": {"allOf": [schema("Site"), {"type": "object", "properties": {
+                    "matched_services": {"type": "array", "items": schema("MatchedService"),
+                                         "description": "The site's services that matched every condition, in the site's order"},
+                }}]}, "description": "Nearest first, each with distance_m and matched_services"},
             },
         },
         "Gaps": {

@@ -4,6 +4,8 @@
 //! The origin is used to answer and then dropped: it is not logged (the request log records the
 //! route template only) and not stored.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -12,13 +14,15 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::catalog::matching_services;
 use crate::directory::view::{self, SiteView, Viewer};
-use crate::domain::{Category, LanguageCode, LonLat, OpenAt};
+use crate::domain::{Category, LanguageCode, LonLat, OpenAt, Resolved, Site};
 use crate::http::error::ApiError;
 use crate::http::extract::{Params, Query, QueryRequest};
 use crate::http::json_out;
 use crate::openapi::build::{flag, int, query, schema};
 use crate::search::index::Filter;
+use crate::search::keywords::{Keywords, ServiceMask};
 use crate::search::{NearestQuery, DEFAULT_K, MAX_K};
 use crate::state::AppState;
 
@@ -76,6 +80,8 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
         walk_in: params.flag("walk_in")?,
         no_id: params.flag("no_id")?,
         open_at,
+        include_unknown: include(params, "unknown")?,
+        include_closed: include(params, "closed")?,
         verified_since: None,
     };
     let echo = json!({
@@ -83,6 +89,69 @@ pub fn filter(params: &Params) -> Result<(Filter, Value), ApiError> {
         "open_at": params.get("open_at"),
     });
     Ok((f, echo))
+}
+
+/// `include` or `exclude` (absent: `exclude`).
+fn include(params: &Params, name: &str) -> Result<bool, ApiError> {
+    Ok(params
+        .parse(name, |v| match v {
+            "include" => Ok(true),
+            "exclude" => Ok(false),
+            _ => Err(format!("'{v}' is not include or exclude")),
+        })?
+        .unwrap_or(false))
+}
+
+/// A service a search found, with its own (or its site's) answers and why it matched: for
+/// each condition asked, the service's answer (`yes`, or `unknown` when unknown answers were
+/// included).
+pub fn matched_service(
+    svc: &Resolved<'_>,
+    category: Option<&Category>,
+    filter: &Filter,
+    keywords: Option<&Keywords>,
+    lang: Option<&LanguageCode>,
+) -> Value {
+    let mut why = serde_json::Map::new();
+    if let Some(c) = category {
+        why.insert("category".into(), json!(c));
+    }
+    if let Some(q) = keywords {
+        why.insert("keywords".into(), json!(q.words().collect::<Vec<_>>()));
+    }
+    if let Some(l) = filter.language {
+        if let Some(code) = svc.languages().into_iter().find(|x| x.packed() == l) {
+            why.insert("language".into(), json!(code));
+        }
+    }
+    if filter.free {
+        why.insert("free".into(), json!(svc.free()));
+    }
+    if filter.walk_in {
+        why.insert("walk_in".into(), json!(svc.walk_in()));
+    }
+    if filter.no_id {
+        why.insert("no_id".into(), json!(svc.no_id()));
+    }
+    if let Some(t) = &filter.open_at {
+        why.insert("open_at".into(), json!(svc.open_at(t)));
+    }
+    // The name in the family's language, where the partner translated it.
+    let translated = lang.and_then(|l| svc.service?.translations.get(l)).map(|t| t.name.as_str());
+    json!({
+        "index": svc.service.map(|_| svc.index),
+        "name": svc.name(),
+        "translated_name": translated,
+        "status": svc.status(),
+        "categories": svc.categories(),
+        "languages": svc.languages(),
+        "cost": svc.cost(),
+        "free": svc.free(),
+        "walk_in": svc.walk_in(),
+        "no_id": svc.no_id(),
+        "hours": svc.hours(),
+        "why": why,
+    })
 }
 
 /// The answer to a nearest query (`tests::the_answer_is_what_serde_would_write` holds the
@@ -116,6 +185,10 @@ impl NearestAnswer<'_> {
 pub struct NearestRequest {
     /// The search, in domain types.
     pub query: NearestQuery,
+    /// Keywords (`q`), if any.
+    pub keywords: Option<Keywords>,
+    /// The family's language (`lang`), for translated service names.
+    pub lang: Option<LanguageCode>,
     origin: Value,
     echo: Value,
 }
@@ -163,6 +236,14 @@ impl QueryRequest<AppState> for NearestRequest {
             ),
         ];
         p.extend(filter_parameters());
+        let mode = json!({"type": "string", "enum": ["exclude", "include"], "default": "exclude"});
+        p.extend([
+            query("unknown", mode.clone(),
+                  "include: a service that does not say whether it is free, open, walk-in or asks for ID passes those filters too, marked \"unknown\" in matched_services[].why; exclude (default): only confirmed answers count. Missing data is never read as \"no\"."),
+            query("closed", mode, "include: temporarily closed services are found too (status temporarily_closed); exclude (default) leaves them out"),
+            query("q", json!({"type": "string", "maxLength": 200, "pattern": "[\\p{L}\\p{N}]"}),
+                  "Keywords: services whose name, description, translations or categories use every word (accents folded, words stemmed), with every other filter, nearest first"),
+        ]);
         p
     }
 
@@ -175,24 +256,48 @@ impl QueryRequest<AppState> for NearestRequest {
             return Err(ApiError::param("max_m", "must be a positive number of metres"));
         }
         let (filter, mut echo) = filter(params)?;
+        let lang = params.language("lang")?;
+        let keywords = match params.get("q") {
+            None => None,
+            Some(q) if q.chars().count() > 200 => {
+                return Err(ApiError::param("q", "is longer than 200 characters"));
+            }
+            Some(q) => Some(
+                Keywords::parse(q, lang.as_ref())
+                    .ok_or_else(|| ApiError::param("q", "has no word to search for"))?,
+            ),
+        };
+        echo["q"] = json!(params.get("q"));
+        // Which answers counted: only confirmed ones, or unknown ones too; closed services or not.
+        echo["unknown"] = json!(if filter.include_unknown { "include" } else { "exclude" });
+        echo["closed"] = json!(if filter.include_closed { "include" } else { "exclude" });
         echo["category"] = json!(category);
         echo["k"] = json!(k);
         echo["max_m"] = json!(max_m);
-        Ok(Self { query: NearestQuery { at, category, k, max_m, filter }, origin, echo })
+        Ok(Self { query: NearestQuery { at, category, k, max_m, filter }, keywords, lang, origin, echo })
     }
 }
 
 async fn nearest(
     State(state): State<AppState>,
-    Query(NearestRequest { query, origin, echo }): Query<NearestRequest>,
+    Query(NearestRequest { query, keywords, lang, origin, echo }): Query<NearestRequest>,
 ) -> Result<Response, ApiError> {
     let now = Utc::now();
     let catalog = state.directory.read();
-    let hits = catalog.nearest(&query);
+    let hits: Vec<(Arc<Site>, f64, ServiceMask)> = match &keywords {
+        Some(q) => catalog.nearest_keyword(&query, q),
+        None => catalog.nearest(&query).into_iter().map(|(s, d)| (s, d, ServiceMask::MAX)).collect(),
+    };
+    let category = query.category.as_ref();
     let results: Vec<SiteView<'_>> = hits
         .iter()
-        .map(|(site, d)| {
+        .map(|(site, d, among)| {
+            let matched: Vec<Value> = matching_services(site, category, &query.filter, *among)
+                .iter()
+                .map(|svc| matched_service(svc, category, &query.filter, keywords.as_ref(), lang.as_ref()))
+                .collect();
             view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
+                .with_matched(matched)
         })
         .collect();
     Ok(crate::http::json_bytes(NearestAnswer { origin, filter: echo, results }.to_json()))

@@ -28,7 +28,9 @@ use std::hash::Hash;
 use rstar::primitives::GeomWithData;
 use rstar::{ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeParams};
 
-use crate::domain::{chord2_to_metres, metres_to_chord2, Category, Hours, LanguageCode, LonLat, OpenAt};
+use crate::domain::{
+    chord2_to_metres, metres_to_chord2, Category, Hours, Known, LanguageCode, LonLat, OpenAt, ServiceStatus,
+};
 use crate::search::kdtree::{self, PointTree, Search};
 
 /// Node sizes of the R-tree of recent writes.
@@ -104,27 +106,80 @@ impl Layer {
     }
 }
 
+/// What the post-filters look at of one service of a site, with the site's values filled in
+/// where the service gives none (see [`crate::domain::Resolved`]).
+#[derive(Clone, Debug, Default)]
+pub struct ServiceAttrs {
+    /// Its categories, as bits over the positions in the site's [`Item::categories`] (bit `i`:
+    /// the service is filed under `categories[i]`).
+    pub categories: u64,
+    /// Free: yes, no or unknown.
+    pub free: Tri,
+    /// Accepts walk-ins: yes, no or unknown.
+    pub walk_in: Tri,
+    /// Serves people without ID: yes, no or unknown.
+    pub no_id: Tri,
+    /// Languages it is given in, packed (see [`LanguageCode::packed`]).
+    pub languages: Box<[u32]>,
+    /// Weekly hours, for `open_at` (the record's own, shared); `None`: unknown.
+    pub hours: Option<std::sync::Arc<Hours>>,
+    /// Active, temporarily closed or inactive.
+    pub status: ServiceStatus,
+}
+
+/// Yes, no or unknown, in one byte.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tri {
+    /// The source says so.
+    Yes,
+    /// The source says not.
+    No,
+    /// The source does not say.
+    #[default]
+    Unknown,
+}
+
+impl From<Known> for Tri {
+    fn from(k: Known) -> Self {
+        match k {
+            Known::Yes => Self::Yes,
+            Known::No => Self::No,
+            Known::Unknown => Self::Unknown,
+        }
+    }
+}
+
+impl From<Tri> for Known {
+    fn from(t: Tri) -> Self {
+        match t {
+            Tri::Yes => Self::Yes,
+            Tri::No => Self::No,
+            Tri::Unknown => Self::Unknown,
+        }
+    }
+}
+
 /// Attributes the post-filters look at, copied out of the site record so the search touches
 /// one small struct per candidate.
 #[derive(Clone, Debug, Default)]
 pub struct Attrs {
-    /// Cost is `free`.
-    pub free: bool,
-    /// Accepts walk-ins.
-    pub walk_in: bool,
-    /// Serves people without ID.
-    pub no_id: bool,
-    /// Languages spoken at the site or on any of its phone lines, packed (see
-    /// [`LanguageCode::packed`]).
-    pub languages: Box<[u32]>,
-    /// Weekly hours, for `open_at` (the site record's own, shared).
-    pub hours: Option<std::sync::Arc<Hours>>,
+    /// The site's services. None: the site is one service in each of its categories, of which
+    /// nothing is known (batch mode and benchmarks index bare points this way).
+    pub services: Box<[ServiceAttrs]>,
     /// When a person last confirmed the listing (or, never confirmed, when it was created), in
     /// Unix seconds; listings older than the deployment's `--hide-after-days` are not found.
     pub verified: i64,
 }
 
-/// What a nearest query keeps, beyond its category.
+impl Attrs {
+    /// True when every service is active (a plain search needs to look no further).
+    fn all_active(&self) -> bool {
+        self.services.iter().all(|s| s.status == ServiceStatus::Active)
+    }
+}
+
+/// What a nearest query keeps, beyond its category. Every condition must hold for one and the
+/// same service of a site.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// Must speak this language (packed code).
@@ -137,6 +192,11 @@ pub struct Filter {
     pub no_id: bool,
     /// Must be open at this moment (local time at the site, or an instant).
     pub open_at: Option<OpenAt>,
+    /// Also keep services of which a condition above is unknown (`unknown=include`); by default
+    /// only confirmed answers count. Never turns an unknown into a "no".
+    pub include_unknown: bool,
+    /// Also keep temporarily closed services (they are left out by default).
+    pub include_closed: bool,
     /// Must have been verified at or after this moment (Unix seconds).
     pub verified_since: Option<i64>,
 }
@@ -147,7 +207,8 @@ impl Filter {
         Self { language: Some(code.packed()), ..Self::default() }
     }
 
-    /// True when the filter keeps everything (the search can skip testing candidates).
+    /// True when the filter keeps every active service (the search can skip testing
+    /// candidates whose services are all active).
     pub fn is_empty(&self) -> bool {
         self.language.is_none()
             && !self.free
@@ -157,14 +218,47 @@ impl Filter {
             && self.verified_since.is_none()
     }
 
-    /// Whether a site with these attributes passes.
-    pub fn accepts(&self, a: &Attrs) -> bool {
-        (!self.free || a.free)
-            && (!self.walk_in || a.walk_in)
-            && (!self.no_id || a.no_id)
-            && self.language.is_none_or(|l| a.languages.contains(&l))
-            && self.open_at.as_ref().is_none_or(|t| a.hours.as_ref().is_some_and(|h| h.is_open(t)))
-            && self.verified_since.is_none_or(|t| a.verified >= t)
+    fn tri(&self, wanted: bool, t: Tri) -> bool {
+        !wanted || t == Tri::Yes || (self.include_unknown && t == Tri::Unknown)
+    }
+
+    /// Whether one service passes every condition (its category is checked by the caller).
+    pub fn accepts_service(&self, s: &ServiceAttrs) -> bool {
+        let open = |t: &OpenAt| match s.hours.as_ref() {
+            Some(h) => h.is_open(t),
+            None => self.include_unknown,
+        };
+        match s.status {
+            ServiceStatus::Active => {}
+            ServiceStatus::TemporarilyClosed if self.include_closed => {}
+            _ => return false,
+        }
+        self.tri(self.free, s.free)
+            && self.tri(self.walk_in, s.walk_in)
+            && self.tri(self.no_id, s.no_id)
+            && self.language.is_none_or(|l| s.languages.contains(&l))
+            && self.open_at.as_ref().is_none_or(open)
+    }
+
+    /// Whether a site with these attributes has one service that passes, among the services
+    /// filed under category bits `cats` (`u64::MAX`: any).
+    pub fn accepts(&self, a: &Attrs, cats: u64) -> bool {
+        self.accepts_among(a, cats, u128::MAX)
+    }
+
+    /// [`Filter::accepts`] among the services whose bit is set in `services` (bit `i`: the
+    /// site's service `i`; a keyword search passes the services that use its words).
+    pub fn accepts_among(&self, a: &Attrs, cats: u64, services: u128) -> bool {
+        if self.verified_since.is_some_and(|t| a.verified < t) {
+            return false;
+        }
+        if a.services.is_empty() {
+            return services & 1 != 0
+                && self.accepts_service(&ServiceAttrs { categories: u64::MAX, ..ServiceAttrs::default() });
+        }
+        a.services.iter().enumerate().any(|(i, s)| {
+            i < 128 && services >> i & 1 != 0 && s.categories & cats != 0 && self.accepts_service(s)
+        })
     }
 }
 
@@ -187,6 +281,29 @@ struct Slot<K> {
     pos: [f64; 3],
     cats: Box<[u16]>,
     attrs: Attrs,
+    /// Every service is active: a search without conditions takes the site as it is.
+    all_active: bool,
+}
+
+impl<K> Slot<K> {
+    /// The category bits (see [`ServiceAttrs::categories`]) of the layer with id `layer`
+    /// (`None`: the layer of every site, any category).
+    #[inline]
+    fn bits(&self, layer: Option<u16>) -> u64 {
+        match layer {
+            None => u64::MAX,
+            Some(id) => match self.cats.iter().position(|&c| c == id) {
+                Some(i) if i < 64 => 1 << i,
+                _ => 0,
+            },
+        }
+    }
+
+    #[inline]
+    fn accepts(&self, filter: &Filter, layer: Option<u16>) -> bool {
+        (self.all_active && filter.is_empty() && filter.verified_since.is_none())
+            || filter.accepts(&self.attrs, self.bits(layer))
+    }
 }
 
 /// A neighbour found by a query.
@@ -215,6 +332,8 @@ pub struct SpatialIndex<K> {
     category_ids: Vec<Category>,
     layers: Vec<Layer>,
     all: Layer,
+    /// Live slots with a service that is not active.
+    mixed: usize,
 }
 
 impl<K: Clone + Eq + Hash> Default for SpatialIndex<K> {
@@ -233,17 +352,22 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
             category_ids: Vec::new(),
             layers: Vec::new(),
             all: Layer::default(),
+            mixed: 0,
         };
         for item in items {
             if let Some(old) = index.by_key.get(&item.key).copied() {
-                index.slots[old as usize] = None;
+                if index.slots[old as usize].take().is_some_and(|s| !s.all_active) {
+                    index.mixed -= 1;
+                }
                 index.free_slots.push(old);
             }
             let cats: Box<[u16]> = item.categories.iter().map(|c| index.category_id(c)).collect();
             let slot = index.slots.len() as u32;
             let pos = item.at.unit_vector();
             index.by_key.insert(item.key.clone(), slot);
-            index.slots.push(Some(Slot { key: item.key, pos, cats, attrs: item.attrs }));
+            let all_active = item.attrs.all_active();
+            index.mixed += usize::from(!all_active);
+            index.slots.push(Some(Slot { key: item.key, pos, cats, attrs: item.attrs, all_active }));
         }
         let mut per_category: Vec<Vec<([f64; 3], u32)>> = Vec::new();
         per_category.resize_with(index.category_ids.len(), Vec::new);
@@ -297,7 +421,9 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         }
         self.all.insert(pos, slot);
         self.by_key.insert(item.key.clone(), slot);
-        self.slots[slot as usize] = Some(Slot { key: item.key, pos, cats, attrs: item.attrs });
+        let all_active = item.attrs.all_active();
+        self.mixed += usize::from(!all_active);
+        self.slots[slot as usize] = Some(Slot { key: item.key, pos, cats, attrs: item.attrs, all_active });
     }
 
     /// Removes a site; true if it was there. O(log n).
@@ -306,6 +432,7 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
             return false;
         };
         if let Some(s) = self.slots[slot as usize].take() {
+            self.mixed -= usize::from(!s.all_active);
             for &c in s.cats.iter() {
                 self.layers[c as usize].remove(s.pos, slot);
             }
@@ -333,11 +460,28 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         self.slots.get(slot as usize)?.as_ref().map(|s| &s.attrs)
     }
 
-    fn layer(&self, category: Option<&Category>) -> Option<&Layer> {
+    /// The layer of a category (`None`: every site) and its id (`None` for every site); `None`
+    /// if no site ever had the category.
+    fn layer(&self, category: Option<&Category>) -> Option<(&Layer, Option<u16>)> {
         match category {
-            None => Some(&self.all),
-            Some(c) => self.category_ids.iter().position(|x| x == c).map(|id| &self.layers[id]),
+            None => Some((&self.all, None)),
+            Some(c) => {
+                self.category_ids.iter().position(|x| x == c).map(|id| (&self.layers[id], Some(id as u16)))
+            }
         }
+    }
+
+    /// Whether the site in `slot` has a service in `category` (`None`: any) that passes
+    /// `filter`.
+    pub fn accepts(&self, slot: u32, category: Option<&Category>, filter: &Filter) -> bool {
+        let layer = match category {
+            None => None,
+            Some(c) => match self.category_ids.iter().position(|x| x == c) {
+                Some(id) => Some(id as u16),
+                None => return false,
+            },
+        };
+        self.slots.get(slot as usize).and_then(Option::as_ref).is_some_and(|s| s.accepts(filter, layer))
     }
 
     /// The sites of a category (`None`: every site) as `(unit vector, slot)`, in no particular
@@ -346,7 +490,49 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         &self,
         category: Option<&Category>,
     ) -> Option<impl Iterator<Item = (&[f64; 3], u32)> + '_> {
-        self.layer(category).map(Layer::iter)
+        self.layer(category).map(|(l, _)| l.iter())
+    }
+
+    /// [`SpatialIndex::nearest`] among the services `among` names: for a key, the bits of its
+    /// services that may match (`None`: none of them). With few such sites they are measured one
+    /// by one; with many, the tree search skips the others. Either way the order is exact.
+    #[allow(clippy::too_many_arguments)]
+    pub fn nearest_among(
+        &self,
+        origin: LonLat,
+        category: Option<&Category>,
+        k: usize,
+        max_m: Option<f64>,
+        filter: &Filter,
+        among: &HashMap<K, u128>,
+        out: &mut Vec<Hit>,
+    ) {
+        out.clear();
+        let Some((layer, id)) = self.layer(category) else {
+            return;
+        };
+        let limit = max_m.map_or(f64::INFINITY, metres_to_chord2);
+        let q = origin.unit_vector();
+        let accept =
+            |s: &Slot<K>| among.get(&s.key).is_some_and(|&m| filter.accepts_among(&s.attrs, s.bits(id), m));
+        // Measuring a site costs about what the tree search spends per candidate it rejects.
+        if among.len() <= 4 * k + 1_024 {
+            for key in among.keys() {
+                let Some(&slot) = self.by_key.get(key) else { continue };
+                let Some(s) = self.slots[slot as usize].as_ref() else { continue };
+                if id.is_some_and(|c| !s.cats.contains(&c)) || !accept(s) {
+                    continue;
+                }
+                let chord2 = kdtree::dist2(&s.pos, &q);
+                if chord2 <= limit {
+                    out.push(Hit { slot, chord2 });
+                }
+            }
+            out.sort_by(|a, b| a.chord2.total_cmp(&b.chord2).then(a.slot.cmp(&b.slot)));
+            out.truncate(k);
+            return;
+        }
+        knn(layer, q, k, limit, out, |slot| self.slots[slot as usize].as_ref().is_some_and(accept));
     }
 
     /// The `k` sites nearest to `origin` by great-circle distance, in the category if one is
@@ -362,16 +548,16 @@ impl<K: Clone + Eq + Hash> SpatialIndex<K> {
         out: &mut Vec<Hit>,
     ) {
         out.clear();
-        let Some(layer) = self.layer(category) else {
+        let Some((layer, id)) = self.layer(category) else {
             return;
         };
         let limit = max_m.map_or(f64::INFINITY, metres_to_chord2);
         let q = origin.unit_vector();
-        if filter.is_empty() {
+        if filter.is_empty() && filter.verified_since.is_none() && self.mixed == 0 {
             knn(layer, q, k, limit, out, |_| true);
         } else {
             knn(layer, q, k, limit, out, |slot| {
-                self.slots[slot as usize].as_ref().is_some_and(|s| filter.accepts(&s.attrs))
+                self.slots[slot as usize].as_ref().is_some_and(|s| s.accepts(filter, id))
             });
         }
     }
@@ -528,8 +714,13 @@ mod tests {
                     at: LonLat::new(lon, lat).unwrap(),
                     categories: vec![cat(if i % 3 == 0 { "legal" } else { "health" })],
                     attrs: Attrs {
-                        free: i % 2 == 0,
-                        languages: vec![if i % 5 == 0 { 1 } else { 2 }].into(),
+                        services: vec![ServiceAttrs {
+                            categories: 1,
+                            free: if i % 2 == 0 { Tri::Yes } else { Tri::Unknown },
+                            languages: vec![if i % 5 == 0 { 1 } else { 2 }].into(),
+                            ..ServiceAttrs::default()
+                        }]
+                        .into(),
                         ..Attrs::default()
                     },
                 }
@@ -540,7 +731,7 @@ mod tests {
     fn brute(items: &[Item<usize>], q: LonLat, c: &str, k: usize, f: &Filter) -> Vec<(usize, f64)> {
         let mut all: Vec<(usize, f64)> = items
             .iter()
-            .filter(|i| i.categories.iter().any(|x| x.as_str() == c) && f.accepts(&i.attrs))
+            .filter(|i| i.categories.iter().any(|x| x.as_str() == c) && f.accepts(&i.attrs, u64::MAX))
             .map(|i| (i.key, q.distance_m(i.at)))
             .collect();
         all.sort_by(|a, b| a.1.total_cmp(&b.1));

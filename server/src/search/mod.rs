@@ -2,6 +2,7 @@
 //!
 //! - [`index`]: the live index (per category, a packed k-d tree plus an R-tree of recent writes);
 //! - [`kdtree`]: the flat k-d tree shared by the index, gaps and ZIP lookups;
+//! - [`keywords`]: the inverted index of services' words behind `q=`;
 //! - [`curve`]: Hilbert order for batches of points;
 //! - [`batch`]: file-to-file nearest for analysts (the CLI);
 //! - [`http`]: `GET /api/v1/nearest`, and the origin/category/filter parsing the other areas
@@ -12,6 +13,7 @@ pub mod curve;
 pub mod http;
 pub mod index;
 pub mod kdtree;
+pub mod keywords;
 
 use crate::domain::{Category, LonLat};
 
