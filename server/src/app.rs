@@ -95,6 +95,7 @@ impl AppState {
             ),
         }
         let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
+        i18n.set_reviewed(directory.store().reviewed_translations().await?);
         let basemap = Arc::new(crate::sheets::map::Basemap::load(&settings.data_dir.join("boundaries"))?);
         let gaps = Arc::new(crate::gaps::GapsData::load(&settings)?);
         {
@@ -154,6 +155,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::router())
         .merge(crate::hsds::api::router())
         .merge(crate::export::http::router())
+        .merge(crate::translations::http::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

@@ -5,8 +5,12 @@
 //! Loaded once at start from [`crate::Settings::web_dir`]. A key missing from a language falls
 //! back to English and is *marked* ([`Label::fallback`]), never left empty; assetmap never
 //! translates anything automatically. Placeholders are written `{name}`.
+//!
+//! Over the files lie the strings a person reviewed through a PO upload (stored in the
+//! database, [`crate::translations`]): [`I18n::set_reviewed`] puts them in place, and every
+//! lookup prefers a reviewed string whose English is still the current one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -63,18 +67,20 @@ struct File {
     name: String,
     dir: Dir,
     #[serde(default)]
-    #[allow(dead_code, reason = "read by people, kept so unknown-field checks stay strict")]
     note: Option<String>,
     strings: BTreeMap<String, Entry>,
 }
 
-/// One language's labels.
+/// One language's labels, as its file has them.
 #[derive(Debug)]
 pub struct Locale {
     code: String,
     name: String,
     dir: Dir,
+    note: Option<String>,
     strings: HashMap<String, String>,
+    /// Keys the file marks `reviewed`.
+    reviewed: HashSet<String>,
     unreviewed: usize,
 }
 
@@ -94,9 +100,26 @@ impl Locale {
         self.dir
     }
 
-    /// Number of strings not yet checked by a fluent person.
+    /// The file's note to readers, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
+    /// Number of strings of the file not yet checked by a fluent person.
     pub fn unreviewed(&self) -> usize {
         self.unreviewed
+    }
+
+    /// The file's text of `key`, and whether the file marks it reviewed.
+    pub fn file_entry(&self, key: &str) -> Option<(&str, bool)> {
+        self.strings.get(key).map(|t| (t.as_str(), self.reviewed.contains(key)))
+    }
+
+    /// The file's keys, sorted.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.strings.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
     }
 
     /// Number of strings.
@@ -110,10 +133,12 @@ impl Locale {
     }
 }
 
-/// Every translation file, keyed by language code.
+/// Every translation file, keyed by language code, and the strings people reviewed over them.
 #[derive(Debug)]
 pub struct I18n {
     locales: BTreeMap<String, Locale>,
+    /// Reviewed strings by language, then key (from the database).
+    reviewed: parking_lot::RwLock<HashMap<String, HashMap<String, crate::translations::Reviewed>>>,
 }
 
 /// A translated label. `Display` writes it as **HTML**: escaped, and wrapped in
@@ -170,10 +195,19 @@ impl I18n {
                 anyhow::bail!("{}: \"language\" is '{}', expected '{stem}'", path.display(), file.language);
             }
             let unreviewed = file.strings.values().filter(|e| !e.reviewed).count();
+            let reviewed = file.strings.iter().filter(|(_, e)| e.reviewed).map(|(k, _)| k.clone()).collect();
             let strings = file.strings.into_iter().map(|(k, e)| (k, e.text)).collect();
             locales.insert(
                 file.language.clone(),
-                Locale { code: file.language, name: file.name, dir: file.dir, strings, unreviewed },
+                Locale {
+                    code: file.language,
+                    name: file.name,
+                    dir: file.dir,
+                    note: file.note,
+                    strings,
+                    reviewed,
+                    unreviewed,
+                },
             );
         }
         if !locales.contains_key(SOURCE) {
@@ -182,7 +216,56 @@ impl I18n {
                 dir.display()
             );
         }
-        Ok(Self { locales })
+        Ok(Self { locales, reviewed: parking_lot::RwLock::default() })
+    }
+
+    /// Puts reviewed strings in place over the files (each replacing the one of its language
+    /// and key); strings of languages without a file are ignored.
+    pub fn set_reviewed(&self, all: impl IntoIterator<Item = crate::translations::Reviewed>) {
+        let mut map = self.reviewed.write();
+        for r in all {
+            if self.locales.contains_key(&r.language) {
+                map.entry(r.language.clone()).or_default().insert(r.key.clone(), r);
+            }
+        }
+    }
+
+    /// The reviewed string of `key` in `language`, whether or not its English is current.
+    pub fn reviewed(&self, language: &str, key: &str) -> Option<crate::translations::Reviewed> {
+        self.reviewed.read().get(language).and_then(|m| m.get(key)).cloned()
+    }
+
+    /// The reviewed text of `key` in `language` if the English it translates is still the
+    /// current English (a review of an older English no longer counts).
+    fn current_review(&self, language: &str, key: &str) -> Option<String> {
+        let map = self.reviewed.read();
+        let r = map.get(language)?.get(key)?;
+        (self.source().strings.get(key) == Some(&r.source)).then(|| r.text.clone())
+    }
+
+    /// The text of `key` in `language` (a current review, else the file's) and whether a person
+    /// reviewed it; `None` when the language lacks it.
+    pub fn entry(&self, language: &str, key: &str) -> Option<(String, bool)> {
+        if let Some(text) = self.current_review(language, key) {
+            return Some((text, true));
+        }
+        let locale = self.locales.get(language)?;
+        locale.file_entry(key).map(|(t, r)| (t.to_owned(), r))
+    }
+
+    /// `(strings the language has, strings a person reviewed)`, files and reviews together, over
+    /// the keys English has.
+    pub fn counts(&self, language: &str) -> (usize, usize) {
+        let en = self.source();
+        let mut present = 0;
+        let mut reviewed = 0;
+        for key in en.strings.keys() {
+            if let Some((_, r)) = self.entry(language, key) {
+                present += 1;
+                reviewed += usize::from(r);
+            }
+        }
+        (present, reviewed)
     }
 
     /// The locale for `code`, if there is a translation file for it.
@@ -224,7 +307,7 @@ impl I18n {
 
     /// Labels in `locale`'s language.
     pub fn tr<'a>(&'a self, locale: &'a Locale) -> Tr<'a> {
-        Tr { locale, source: self.source() }
+        Tr { locale, source: self.source(), i18n: Some(self) }
     }
 }
 
@@ -233,6 +316,8 @@ impl I18n {
 pub struct Tr<'a> {
     locale: &'a Locale,
     source: &'a Locale,
+    /// Where reviewed strings are looked up first (`None` in tests of bare files).
+    i18n: Option<&'a I18n>,
 }
 
 impl<'a> Tr<'a> {
@@ -245,8 +330,8 @@ impl<'a> Tr<'a> {
     /// fallback; a key missing in English too (a bug) gives the key itself, marked, and a
     /// warning in the log.
     pub fn t(&self, key: &str) -> Label {
-        if let Some(text) = self.locale.strings.get(key) {
-            return Label { text: text.clone(), fallback: false };
+        if let Some(text) = self.own(key) {
+            return Label { text, fallback: false };
         }
         match self.source.strings.get(key) {
             Some(text) => Label { text: text.clone(), fallback: self.locale.code != SOURCE },
@@ -264,17 +349,32 @@ impl<'a> Tr<'a> {
         label
     }
 
-    /// The label for `key` only if this language has it (no fallback).
-    pub fn own(&self, key: &str) -> Option<&'a str> {
-        self.locale.strings.get(key).map(String::as_str)
+    /// The label for `key` only if this language has it (no fallback): a string a person
+    /// reviewed (for the current English), else the file's.
+    pub fn own(&self, key: &str) -> Option<String> {
+        if let Some(text) = self.i18n.and_then(|i| i.current_review(&self.locale.code, key)) {
+            return Some(text);
+        }
+        self.locale.strings.get(key).cloned()
+    }
+
+    /// Number of strings of this language no person reviewed (files and reviews together).
+    pub fn unreviewed(&self) -> usize {
+        match self.i18n {
+            Some(i) => {
+                let (present, reviewed) = i.counts(&self.locale.code);
+                present - reviewed
+            }
+            None => self.locale.unreviewed,
+        }
     }
 
     /// What goes between the items of a list in this language (`sheet.list_separator`:
     /// `, `, `、` in Chinese, `، ` in Arabic); English's when the file has none.
-    pub fn separator(&self) -> &'a str {
+    pub fn separator(&self) -> String {
         self.own("sheet.list_separator")
-            .or_else(|| self.source.strings.get("sheet.list_separator").map(String::as_str))
-            .unwrap_or(", ")
+            .or_else(|| self.source.strings.get("sheet.list_separator").cloned())
+            .unwrap_or_else(|| ", ".to_owned())
     }
 
     /// The name of a language for people reading this language: `language.<code>` from this
@@ -283,7 +383,7 @@ impl<'a> Tr<'a> {
     /// recognises.
     pub fn language_name(&self, code: &LanguageCode) -> String {
         if let Some(name) = self.own(&format!("language.{code}")) {
-            return name.to_owned();
+            return name;
         }
         if let Some(own) = self.locales_name(code.as_str()) {
             return own.to_owned();
@@ -362,7 +462,9 @@ mod tests {
             code: "xx".into(),
             name: "X".into(),
             dir: Dir::Ltr,
+            note: None,
             strings: HashMap::new(),
+            reviewed: HashSet::new(),
             unreviewed: 0,
         };
         let label = i18n.tr(&empty).t("field.hours");

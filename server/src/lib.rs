@@ -39,6 +39,7 @@ pub mod sheets;
 pub mod spatial;
 pub mod store;
 pub mod telemetry;
+pub mod translations;
 pub mod zip;
 
 pub use app::{App, AppState};

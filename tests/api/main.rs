@@ -25,3 +25,4 @@ mod privacy;
 mod serving;
 mod sheets;
 mod store;
+mod translations;

@@ -105,7 +105,7 @@ enum Format {
 struct Frame<'a> {
     tr: Tr<'a>,
     /// Between items of a list (`, `; `、` in Chinese, `، ` in Arabic).
-    separator: &'a str,
+    separator: String,
     version: &'static str,
     lang: &'a str,
     dir: &'static str,
@@ -321,7 +321,7 @@ fn frame<'a>(
         paper,
         printed_on,
         language: tr.f("sheet.language", &[("language", locale.name())]),
-        unreviewed: locale.unreviewed() > 0,
+        unreviewed: tr.unreviewed() > 0,
     }
 }
 

@@ -234,7 +234,7 @@ fn twelve_hour(lang: &str) -> bool {
 
 impl Context<'_> {
     fn join(&self, items: impl IntoIterator<Item = String>) -> String {
-        items.into_iter().collect::<Vec<_>>().join(self.tr.separator())
+        items.into_iter().collect::<Vec<_>>().join(&self.tr.separator())
     }
 
     /// Joins labels, marking the result as a fallback if any part was one.

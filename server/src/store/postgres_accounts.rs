@@ -309,6 +309,10 @@ pub(super) async fn write(tx: &mut Transaction<'_, Postgres>, r: &Record) -> Res
             .await
             .map_err(classify)?;
         }
+        Record::TranslatorLanguages { user_id, languages } => {
+            super::postgres_translations::write_languages(tx, *user_id, languages).await?;
+        }
+        Record::ReviewTranslations(all) => super::postgres_translations::write_reviewed(tx, all).await?,
         Record::DecideSignup { partner_id, status, reason, by, at } => {
             let done = sqlx::query(
                 "update signups set status = $2, reason = $3, decided_by = $4, decided_at = $5 \
