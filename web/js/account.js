@@ -1,8 +1,10 @@
 // Partner account pages (account.html): sign in, my listings (with "invite a colleague"), the
 // edit form with a map pin, history (with revert for admins), the admin queue (with the people
 // who sign in, to deactivate or reactivate, and the open links, to revoke), the stale report,
-// "list your organization" and invitation links. One page, one view per address fragment (#listings,
-// #edit=ID, ...). Every string comes from web/i18n (keys acct.*).
+// "list your organization" and invitation links, and the translators' page (#translations: each
+// language's state, PO download and upload). One page, one view per address fragment (#listings,
+// #edit=ID, ...). Every string comes from web/i18n (keys acct.*; review.* for the translators'
+// page, which is in English: translators work from the English).
 //
 // The session cookie is HttpOnly; this script holds only the CSRF token, in memory, and sends
 // it as X-CSRF-Token with every request that changes something.
@@ -131,7 +133,9 @@ async function refreshSession() {
     Object.assign(session, { user: null, partner: null, csrf: null });
   }
   const admin = session.user?.role === 'admin';
-  document.getElementById('nav-listings').hidden = !session.user;
+  const translator = session.user?.role === 'translator';
+  document.getElementById('nav-listings').hidden = !session.user || translator;
+  document.getElementById('nav-translations').hidden = !(admin || translator);
   document.getElementById('nav-admin').hidden = !admin;
   document.getElementById('nav-stale').hidden = !admin;
   document.getElementById('sign-out').hidden = !session.user;
@@ -550,7 +554,7 @@ function adminAction(labelKey, ariaLabel, call, err) {
 function peopleList(users, partners, err) {
   const names = new Map(partners.map((p) => [p.id, p.name]));
   return h('ul', { class: 'people' }, users.map((u) => {
-    const role = t(`acct.role.${u.role}`) + (u.partner_id ? ` · ${names.get(u.partner_id) || u.partner_id}` : '');
+    const role = (u.role === 'translator' ? t('review.role') : t(`acct.role.${u.role}`)) + (u.partner_id ? ` · ${names.get(u.partner_id) || u.partner_id}` : '');
     const state = u.deactivated_at ? t('acct.deactivated', { date: date(u.deactivated_at), who: u.deactivated_by || '' }) : t('acct.people.active');
     const self = u.id === session.user.id;
     const verb = u.deactivated_at ? 'reactivate' : 'deactivate';
@@ -607,6 +611,69 @@ async function adminView() {
     resets.length ? h('ul', {}, resets.map((r) => h('li', {}, `${r.detail.email} (${datetime(r.at)}) `, h('button', { type: 'button', class: 'secondary small', i18n: 'acct.reset.make', onclick: async () => {
       try { const l = await api('POST', `/api/v1/admin/users/${r.target}/reset`, {}); out.replaceChildren(secretBox(l)); } catch (e) { showError(err, e); }
     } })))) : tEl('p', 'acct.none'));
+}
+
+// ---------------------------------------------------------------- translations
+
+/** Each language: strings, translated, reviewed; the PO to download, and an upload for those
+ * the one signed in reviews. Admins also make translator accounts here. */
+async function translationsView() {
+  const role = session.user?.role;
+  if (role !== 'admin' && role !== 'translator') return signInView();
+  const { languages } = await api('GET', '/api/v1/translations');
+  const err = errorBox();
+  const out = h('div', { role: 'status' });
+  const rows = languages.map((l) => {
+    const pct = (n) => `${n} (${Math.round((100 * n) / l.strings)} %)`;
+    let upload = null;
+    if (l.may_review) {
+      const file = h('input', { type: 'file', accept: '.po,text/x-gettext-translation', id: `po-${l.code}` });
+      upload = h('form', { class: 'inline', novalidate: true, onsubmit: async (ev) => {
+        ev.preventDefault();
+        if (!file.files[0]) return;
+        try {
+          const res = await fetch(`/api/v1/translations/${l.code}.po`, {
+            method: 'PUT', body: await file.files[0].text(), credentials: 'same-origin',
+            headers: { 'content-type': 'text/x-gettext-translation', 'x-csrf-token': session.csrf || '', accept: 'application/json' },
+          });
+          const body = await res.json().catch(() => null);
+          if (!res.ok) {
+            const list = (body?.errors || []).map((e) => h('li', {}, h('code', {}, e.field), `: ${e.message}`));
+            err.hidden = false;
+            err.replaceChildren(t('review.refused'), h('ul', {}, list));
+            err.focus();
+            return;
+          }
+          await translationsView();
+          document.getElementById('announce').textContent = t('review.uploaded', { count: body.newly_reviewed, language: l.name });
+        } catch (e) { showError(err, e); }
+      } }, h('label', { for: file.id, i18n: 'review.upload_label' }), file, h('button', { type: 'submit', class: 'secondary small', i18n: 'review.upload' }));
+    }
+    return h('tr', { 'data-lang': l.code },
+      h('th', { scope: 'row' }, h('bdi', { lang: l.code, dir: l.dir }, l.name), ` (${l.code})`),
+      h('td', {}, l.source ? t('review.source') : pct(l.translated)),
+      h('td', { class: 'reviewed' }, l.source ? '—' : pct(l.reviewed)),
+      h('td', {}, h('a', { href: `/api/v1/translations/${l.code}.po`, download: `assetmap-${l.code}.po`, i18n: 'review.download' }), ' ',
+        h('a', { href: `/i18n/${l.code}.json`, download: `${l.code}.json`, i18n: 'review.download_json' })),
+      h('td', {}, upload));
+  });
+  const table = h('table', { class: 'translations' },
+    h('thead', {}, h('tr', {}, ['review.col.language', 'review.col.translated', 'review.col.reviewed', 'review.col.files', 'review.col.upload'].map((k) => h('th', { scope: 'col', i18n: k })))),
+    h('tbody', {}, rows));
+  let make = null;
+  if (role === 'admin') {
+    const email = input('email', '');
+    const langs = input('text', '', { placeholder: 'es, ht' });
+    make = h('form', { novalidate: true, onsubmit: async (ev) => {
+      ev.preventDefault();
+      try {
+        const r = await api('POST', '/api/v1/admin/translators', { email: email.value, languages: langs.value.split(',').map((s) => s.trim()).filter(Boolean) });
+        out.replaceChildren(secretBox(r));
+      } catch (e) { showError(err, e); }
+    } }, field('acct.email', email), field('review.languages', langs), h('button', { type: 'submit', class: 'primary', i18n: 'review.make' }));
+  }
+  show(heading('review.heading'), tEl('p', 'review.intro'), err, out, table,
+    make ? tEl('h3', 'review.make_heading') : null, make);
 }
 
 async function staleView() {
@@ -693,6 +760,7 @@ async function route() {
     if (name === 'admin') return await adminView();
     if (name === 'stale') return await staleView();
     if (name === 'signin' || !session.user) return signInView();
+    if (name === 'translations' || session.user.role === 'translator') return await translationsView();
     return await listingsView(arg);
   } catch (e) {
     const err = errorBox();

@@ -60,6 +60,7 @@ pub fn where_used(key: &str) -> &'static str {
     match ns {
         "acct" => "the account pages (partners' editors, translators and admins)",
         "ui" => "the map page",
+        "review" => "the translators' page (this one)",
         "sheet" if key.starts_with("sheet.sms_") || key.starts_with("sheet.day_short.") => {
             "the text message (SMS) of a referral sheet; a letter outside the GSM alphabet doubles its length"
         }
