@@ -240,7 +240,16 @@ impl I18n {
     fn current_review(&self, language: &str, key: &str) -> Option<String> {
         let map = self.reviewed.read();
         let r = map.get(language)?.get(key)?;
-        (self.source().strings.get(key) == Some(&r.source)).then(|| r.text.clone())
+        (self.english_of(key) == Some(r.source.as_str())).then(|| r.text.clone())
+    }
+
+    /// The English a key translates: its own, or for a plural form English lacks (Arabic's
+    /// `.few`), English's `.other`.
+    pub fn english_of(&self, key: &str) -> Option<&str> {
+        let en = &self.source().strings;
+        en.get(key)
+            .or_else(|| plural_form(key).and_then(|(base, _)| en.get(&format!("{base}.other"))))
+            .map(String::as_str)
     }
 
     /// The text of `key` in `language` (a current review, else the file's) and whether a person
@@ -254,13 +263,12 @@ impl I18n {
     }
 
     /// `(strings the language has, strings a person reviewed)`, files and reviews together, over
-    /// the keys English has.
+    /// the entries of its PO file (English's keys, plural messages in the language's forms).
     pub fn counts(&self, language: &str) -> (usize, usize) {
-        let en = self.source();
         let mut present = 0;
         let mut reviewed = 0;
-        for key in en.strings.keys() {
-            if let Some((_, r)) = self.entry(language, key) {
+        for (key, _) in crate::translations::entries(self, language) {
+            if let Some((_, r)) = self.entry(language, &key) {
                 present += 1;
                 reviewed += usize::from(r);
             }
@@ -349,6 +357,26 @@ impl<'a> Tr<'a> {
         label
     }
 
+    /// The plural message `base` for the number `n` (its `{count}` filled with `n` as the
+    /// language writes numbers, and `args`): the form of `n`'s CLDR category (ICU4X plural
+    /// rules), else this language's `.other`, else English's form, marked as a fallback.
+    pub fn plural(&self, base: &str, n: u64, args: &[(&str, &str)]) -> Label {
+        let fmt = crate::translations::cldr::LocaleFormat::new(&self.locale.code);
+        let count = fmt.integer(i64::try_from(n).unwrap_or(i64::MAX));
+        let mut all: Vec<(&str, &str)> = vec![("count", &count)];
+        all.extend_from_slice(args);
+        let cat = fmt.plural(n);
+        for form in [cat, "other"] {
+            if let Some(text) = self.own(&format!("{base}.{form}")) {
+                return Label { text: fill(&text, &all), fallback: false };
+            }
+        }
+        let en_cat = crate::translations::cldr::LocaleFormat::new(SOURCE).plural(n);
+        let mut label = self.t(&format!("{base}.{en_cat}"));
+        label.text = fill(&label.text, &all);
+        label
+    }
+
     /// The label for `key` only if this language has it (no fallback): a string a person
     /// reviewed (for the current English), else the file's.
     pub fn own(&self, key: &str) -> Option<String> {
@@ -395,6 +423,15 @@ impl<'a> Tr<'a> {
     fn locales_name(&self, code: &str) -> Option<&'a str> {
         (self.locale.code == code).then_some(self.locale.name.as_str())
     }
+}
+
+/// A plural form's key split into its message and CLDR category: `sheet.and_more.few` gives
+/// `("sheet.and_more", "few")`. A plural message is written as one key per category the
+/// language distinguishes (`.one`, `.other` in English; `.zero` … `.other` in Arabic);
+/// `.other` is always there.
+pub fn plural_form(key: &str) -> Option<(&str, &str)> {
+    let (base, cat) = key.rsplit_once('.')?;
+    crate::translations::cldr::CATEGORIES.contains(&cat).then_some((base, cat))
 }
 
 /// Replaces each `{name}` in `template` by its value in `args`; unknown placeholders stay.
@@ -485,7 +522,10 @@ mod tests {
         assert!(i18n.locales().count() >= 8);
         for locale in i18n.locales() {
             for (key, text) in &locale.strings {
-                let Some(source) = en.strings.get(key) else {
+                // A plural form English lacks (Arabic's `.few`) translates English's `.other`.
+                let other = plural_form(key).map(|(base, _)| format!("{base}.other"));
+                let Some(source) = en.strings.get(key).or_else(|| other.and_then(|o| en.strings.get(&o)))
+                else {
                     panic!("{}.json has '{key}', which en.json lacks", locale.code);
                 };
                 assert_eq!(placeholders(text), placeholders(source), "{}: {key}", locale.code);
@@ -529,8 +569,10 @@ mod tests {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
                 let file_name = [".html", ".css", ".js"].iter().any(|x| quoted.ends_with(x));
                 if is_key && !file_name && !quoted.ends_with('.') {
+                    // A plural message is named by its base (`sheet.and_more` → `.one`, `.other`).
                     assert!(
-                        en.strings.contains_key(quoted),
+                        en.strings.contains_key(quoted)
+                            || en.strings.contains_key(&format!("{quoted}.other")),
                         "{}: '{quoted}' is not in en.json",
                         path.display()
                     );
@@ -567,6 +609,41 @@ mod tests {
             assert_eq!(keys.len(), file.strings.len(), "{}: one key per line", path.display());
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "{}: keys are not sorted", path.display());
         }
+    }
+
+    #[test]
+    fn plural_messages_pick_the_form_of_the_languages_category() {
+        let i18n = shipped();
+        let en = i18n.tr(i18n.source());
+        assert_eq!(en.plural("sheet.and_more", 1, &[]).text, "and 1 more");
+        assert_eq!(en.plural("sheet.and_more", 1234, &[]).text, "and 1,234 more");
+        // A language with only `.other` uses it for every number, unmarked.
+        let es = i18n.tr(i18n.locale("es").unwrap());
+        let l = es.plural("sheet.and_more", 1, &[]);
+        assert_eq!((l.text.as_str(), l.fallback), ("y 1 más", false));
+        // Arabic's six categories: a form of its own where the file has one.
+        let ar = Locale {
+            code: "ar".into(),
+            name: "ar".into(),
+            dir: Dir::Rtl,
+            note: None,
+            strings: [
+                ("x.zero", "Z{count}"),
+                ("x.two", "T{count}"),
+                ("x.few", "F{count}"),
+                ("x.other", "O{count}"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+            reviewed: HashSet::new(),
+            unreviewed: 0,
+        };
+        let tr = Tr { locale: &ar, source: i18n.source(), i18n: None };
+        let forms: Vec<String> = [0, 1, 2, 3, 11].iter().map(|n| tr.plural("x", *n, &[]).text).collect();
+        assert_eq!(forms, ["Z0", "O1", "T2", "F3", "O11"], "CLDR: Arabic in Latin digits by default");
+        assert_eq!(plural_form("sheet.and_more.few"), Some(("sheet.and_more", "few")));
+        assert_eq!(plural_form("sheet.and_more"), None);
     }
 
     #[test]

@@ -44,10 +44,17 @@ for lang in languages:
     po = polib.pofile(text)
     check(f"{code}.po declares its language", po.metadata.get("Language") == code)
     keys = [e.msgctxt for e in po]
-    check(f"{code}.po has every English key once", sorted(keys) == sorted(english) and len(set(keys)) == len(keys))
+    plural = re.compile(r"^(.*)\.(zero|one|two|few|many|other)$")
+    singular = [k for k in english if not plural.match(k)]
+    check(f"{code}.po has every English key once", set(singular) <= set(keys) and len(set(keys)) == len(keys))
     for e in po:
-        if e.msgid != english[e.msgctxt]["text"]:
+        m = plural.match(e.msgctxt)
+        # A plural form the language has and English lacks translates English's `.other`.
+        source = english.get(e.msgctxt) or (english.get(m.group(1) + ".other") if m else None)
+        if source is None or e.msgid != source["text"]:
             check(f"{code}: {e.msgctxt} msgid is the English", False)
+        if m and "Plural form" not in e.comment:
+            check(f"{code}: {e.msgctxt} says it is a plural form", False)
         placeholders = sorted(re.findall(r"\{(\w+)\}", e.msgid))
         if placeholders and not all("{%s}" % p in e.comment for p in placeholders):
             check(f"{code}: {e.msgctxt} names its placeholders in a comment", False)

@@ -11,7 +11,7 @@
 
 import { Map as MapLibre, Marker, NavigationControl } from 'maplibre-gl';
 import { offlineStyle } from './basemap.js';
-import { setLanguage, translatePage, t, tEl, setText, language } from './i18n.js';
+import { setLanguage, translatePage, t, tEl, setText, language, plural } from './i18n.js';
 import { loadPrefs, savePrefs } from './state.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -645,7 +645,7 @@ async function translationsView() {
             return;
           }
           await translationsView();
-          document.getElementById('announce').textContent = t('review.uploaded', { count: body.newly_reviewed, language: l.name });
+          document.getElementById('announce').textContent = plural('review.uploaded', body.newly_reviewed, { language: l.name }).text;
         } catch (e) { showError(err, e); }
       } }, h('label', { for: file.id, i18n: 'review.upload_label' }), file, h('button', { type: 'submit', class: 'secondary small', i18n: 'review.upload' }));
     }

@@ -328,6 +328,7 @@ fn frame<'a>(
 fn context<'a>(state: &AppState, tr: Tr<'a>, miles: bool, site_url_base: Option<String>) -> Context<'a> {
     Context {
         clip: true,
+        fmt: std::rc::Rc::new(crate::translations::cldr::LocaleFormat::new(tr.locale().code())),
         tr,
         lang: tr.locale().code(),
         now: Utc::now(),
@@ -476,10 +477,11 @@ fn sheet(
             ctx.entry(i + 1, s, distance)
         })
         .collect();
-    let sms = sms::compose(
+    let sms = sms::compose_in(
         &tr.t("sheet.sms_title").text,
         &entries.iter().map(|e| e.sms.clone()).collect::<Vec<_>>(),
         &tr.t("sheet.sms_footer").text,
+        locale.dir() == crate::i18n::Dir::Rtl,
     );
     if format == Format::Text {
         return Ok(text(StatusCode::OK, sms, locale.code()));

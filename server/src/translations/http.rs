@@ -74,11 +74,11 @@ async fn require_reviewer_of(state: &AppState, who: &Principal, language: &str) 
 /// person reviewed, and whether the one asking may review it.
 async fn languages(State(state): State<AppState>, who: Principal) -> Result<Json<Value>, ApiError> {
     let mine = reviewable(&state, &who).await?;
-    let total = state.i18n.source().len();
     let list: Vec<Value> = state
         .i18n
         .locales()
         .map(|l| {
+            let total = super::entries(&state.i18n, l.code()).len();
             let (present, reviewed) = state.i18n.counts(l.code());
             json!({
                 "code": l.code(),
@@ -104,8 +104,8 @@ async fn download(
     who: Principal,
     Path(file): Path<String>,
 ) -> Result<Response, ApiError> {
-    let language = language_of(&state, &file, ".po")?;
     reviewable(&state, &who).await?;
+    let language = language_of(&state, &file, ".po")?;
     let body = export(&state.i18n, language, Utc::now())
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("writing the PO of {language}")))?;
     Ok((
@@ -127,6 +127,7 @@ async fn upload(
     Path(file): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
+    reviewable(&state, &who).await?;
     let language = language_of(&state, &file, ".po")?.to_owned();
     require_reviewer_of(&state, &who, &language).await?;
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
@@ -139,7 +140,8 @@ async fn upload(
         .map_err(|_| ApiError::Validation(vec![FieldError::new("body", "is not UTF-8 text")]))?;
     let up = read_upload(&state.i18n, &language, text).map_err(ApiError::Validation)?;
     let now = Utc::now();
-    let en = state.i18n.source();
+    let sources: std::collections::HashMap<String, String> =
+        super::entries(&state.i18n, &language).into_iter().collect();
     let reviewed: Vec<Reviewed> = up
         .reviewed
         .iter()
@@ -147,7 +149,7 @@ async fn upload(
             language: language.clone(),
             key: key.clone(),
             text: text.clone(),
-            source: en.file_entry(key).map(|(t, _)| t.to_owned()).unwrap_or_default(),
+            source: sources.get(key).cloned().unwrap_or_default(),
             by: who.actor(),
             at: now,
         })
@@ -193,14 +195,11 @@ async fn file(State(state): State<AppState>, Path(file): Path<String>) -> Result
         out.push_str(&format!("  \"note\": {},\n", q(note)));
     }
     out.push_str("  \"strings\": {\n");
-    let lines: Vec<String> = state
-        .i18n
-        .source()
-        .keys()
+    let lines: Vec<String> = super::entries(&state.i18n, language)
         .into_iter()
-        .filter_map(|key| {
-            let (text, reviewed) = state.i18n.entry(language, key)?;
-            Some(format!("    {}: {{\"text\": {}, \"reviewed\": {reviewed}}}", q(key), q(&text)))
+        .filter_map(|(key, _)| {
+            let (text, reviewed) = state.i18n.entry(language, &key)?;
+            Some(format!("    {}: {{\"text\": {}, \"reviewed\": {reviewed}}}", q(&key), q(&text)))
         })
         .collect();
     out.push_str(&lines.join(",\n"));

@@ -21,6 +21,7 @@
 //! checking them (a line `msgstr "` would panic), so [`check_lines`] refuses malformed lines
 //! first, naming the line.
 
+pub mod cldr;
 pub mod http;
 
 use std::collections::BTreeSet;
@@ -70,9 +71,41 @@ pub fn where_used(key: &str) -> &'static str {
     }
 }
 
+/// Every entry of `language`: each English key, with a plural message's forms as the language
+/// distinguishes them (CLDR categories: `.one`, `.other` in English; `.zero` … `.other` in
+/// Arabic; `.one`, `.few`, `.many`, `.other` in Russian), each with the English it
+/// translates (English's form of that category, else its `.other`). Sorted by key.
+pub fn entries(i18n: &I18n, language: &str) -> Vec<(String, String)> {
+    let en = i18n.source();
+    let categories = cldr::LocaleFormat::new(language).categories();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for key in en.keys() {
+        let Some((english, _)) = en.file_entry(key) else { continue };
+        match crate::i18n::plural_form(key) {
+            None => out.push((key.to_owned(), english.to_owned())),
+            // Each plural message once, from its `.other`.
+            Some((base, "other")) => {
+                for cat in &categories {
+                    let form = format!("{base}.{cat}");
+                    let source = en.file_entry(&form).map_or(english, |(t, _)| t);
+                    out.push((form, source.to_owned()));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The extracted comment of an entry: where it appears and its placeholders.
 fn comment(key: &str, english: &str) -> String {
     let mut lines = vec![format!("Where: {}.", where_used(key))];
+    if let Some((_, cat)) = crate::i18n::plural_form(key) {
+        lines.push(format!(
+            "Plural form '{cat}': used for the numbers CLDR puts in this category in this language (see https://www.unicode.org/cldr/charts/latest/supplemental/language_plural_rules.html)."
+        ));
+    }
     let names = placeholders(english);
     if !names.is_empty() {
         let list: Vec<String> = names.iter().map(|n| format!("{{{n}}}")).collect();
@@ -88,7 +121,6 @@ fn comment(key: &str, english: &str) -> String {
 /// has one (`fuzzy` unless a person reviewed it). `None` when the language has no file.
 pub fn export(i18n: &I18n, language: &str, now: DateTime<Utc>) -> Option<String> {
     let locale = i18n.locale(language)?;
-    let en = i18n.source();
     let meta = CatalogMetadata {
         project_id_version: "assetmap".to_owned(),
         po_revision_date: now.format("%Y-%m-%d %H:%M+0000").to_string(),
@@ -100,8 +132,8 @@ pub fn export(i18n: &I18n, language: &str, now: DateTime<Utc>) -> Option<String>
         ..CatalogMetadata::default()
     };
     let mut catalog = Catalog::new(meta);
-    for key in en.keys() {
-        let Some((english, _)) = en.file_entry(key) else { continue };
+    for (key, english) in entries(i18n, language) {
+        let (key, english) = (key.as_str(), english.as_str());
         let mut notes = comment(key, english);
         let (msgstr, reviewed) = if language == SOURCE {
             (english.to_owned(), true)
@@ -239,7 +271,7 @@ pub fn read_upload(i18n: &I18n, language: &str, body: &str) -> Result<Upload, Ve
             format!("the file is for '{declared}', but was sent to the {language} translations"),
         )]);
     }
-    let en = i18n.source();
+    let expected: std::collections::HashMap<String, String> = entries(i18n, language).into_iter().collect();
     let mut errors = Vec::new();
     let mut upload = Upload::default();
     let mut seen = BTreeSet::new();
@@ -255,8 +287,11 @@ pub fn read_upload(i18n: &I18n, language: &str, body: &str) -> Result<Upload, Ve
             continue;
         };
         seen.insert(key.to_owned());
-        let Some((english, _)) = en.file_entry(key) else {
-            errors.push(FieldError::new(key, "is not a key of this program (en.json lacks it)"));
+        let Some(english) = expected.get(key).map(String::as_str) else {
+            errors.push(FieldError::new(
+                key,
+                "is not a key of this program (en.json lacks it), nor a plural form this language has",
+            ));
             continue;
         };
         if m.is_plural() {
@@ -331,7 +366,16 @@ mod tests {
         let i18n = shipped();
         let po = export(&i18n, "es", Utc::now()).unwrap();
         let catalog = polib::po_file::parse_from_reader(po.as_bytes()).unwrap();
-        assert_eq!(catalog.count(), i18n.source().len());
+        // Every English key, with the plural forms Spanish distinguishes (CLDR: one, many,
+        // other) in place of English's (one, other).
+        assert_eq!(catalog.count(), entries(&i18n, "es").len());
+        assert!(po.contains("msgctxt \"sheet.and_more.many\""));
+        // Arabic gets its six forms, each translating English's form or its `.other`.
+        let ar: Vec<(String, String)> =
+            entries(&i18n, "ar").into_iter().filter(|(k, _)| k.starts_with("sheet.and_more.")).collect();
+        let keys: Vec<&str> = ar.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys.len(), 6, "{keys:?}");
+        assert!(ar.iter().all(|(_, en)| en == "and {count} more"));
         let call =
             catalog.messages().find(|m| m.msgctxt() == Some("field.hours")).expect("field.hours exported");
         assert_eq!(call.msgid(), "Hours");
