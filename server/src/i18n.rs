@@ -7,7 +7,7 @@
 //! translates anything automatically. Placeholders are written `{name}`.
 //!
 //! Over the files lie the strings a person reviewed through a PO upload (stored in the
-//! database, [`crate::translations`]): [`I18n::set_reviewed`] puts them in place, and every
+//! database, the translations module): [`I18n::set_reviewed`] puts them in place, and every
 //! lookup prefers a reviewed string whose English is still the current one.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -138,7 +138,7 @@ impl Locale {
 pub struct I18n {
     locales: BTreeMap<String, Locale>,
     /// Reviewed strings by language, then key (from the database).
-    reviewed: parking_lot::RwLock<HashMap<String, HashMap<String, crate::translations::Reviewed>>>,
+    reviewed: parking_lot::RwLock<HashMap<String, HashMap<String, crate::domain::account::Reviewed>>>,
 }
 
 /// A translated label. `Display` writes it as **HTML**: escaped, and wrapped in
@@ -221,7 +221,7 @@ impl I18n {
 
     /// Puts reviewed strings in place over the files (each replacing the one of its language
     /// and key); strings of languages without a file are ignored.
-    pub fn set_reviewed(&self, all: impl IntoIterator<Item = crate::translations::Reviewed>) {
+    pub fn set_reviewed(&self, all: impl IntoIterator<Item = crate::domain::account::Reviewed>) {
         let mut map = self.reviewed.write();
         for r in all {
             if self.locales.contains_key(&r.language) {
@@ -231,7 +231,7 @@ impl I18n {
     }
 
     /// The reviewed string of `key` in `language`, whether or not its English is current.
-    pub fn reviewed(&self, language: &str, key: &str) -> Option<crate::translations::Reviewed> {
+    pub fn reviewed(&self, language: &str, key: &str) -> Option<crate::domain::account::Reviewed> {
         self.reviewed.read().get(language).and_then(|m| m.get(key)).cloned()
     }
 
@@ -262,12 +262,39 @@ impl I18n {
         locale.file_entry(key).map(|(t, r)| (t.to_owned(), r))
     }
 
+    /// Every entry of `language`: each English key, with a plural message's forms as the language
+    /// distinguishes them (CLDR categories: `.one`, `.other` in English; `.zero` … `.other` in
+    /// Arabic; `.one`, `.few`, `.many`, `.other` in Russian), each with the English it
+    /// translates (English's form of that category, else its `.other`). Sorted by key.
+    pub fn entries(&self, language: &str) -> Vec<(String, String)> {
+        let en = self.source();
+        let categories = crate::cldr::LocaleFormat::new(language).categories();
+        let mut out: Vec<(String, String)> = Vec::new();
+        for key in en.keys() {
+            let Some((english, _)) = en.file_entry(key) else { continue };
+            match crate::i18n::plural_form(key) {
+                None => out.push((key.to_owned(), english.to_owned())),
+                // Each plural message once, from its `.other`.
+                Some((base, "other")) => {
+                    for cat in &categories {
+                        let form = format!("{base}.{cat}");
+                        let source = en.file_entry(&form).map_or(english, |(t, _)| t);
+                        out.push((form, source.to_owned()));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        out.sort();
+        out
+    }
+
     /// `(strings the language has, strings a person reviewed)`, files and reviews together, over
     /// the entries of its PO file (English's keys, plural messages in the language's forms).
     pub fn counts(&self, language: &str) -> (usize, usize) {
         let mut present = 0;
         let mut reviewed = 0;
-        for (key, _) in crate::translations::entries(self, language) {
+        for (key, _) in self.entries(language) {
             if let Some((_, r)) = self.entry(language, &key) {
                 present += 1;
                 reviewed += usize::from(r);
@@ -361,7 +388,7 @@ impl<'a> Tr<'a> {
     /// language writes numbers, and `args`): the form of `n`'s CLDR category (ICU4X plural
     /// rules), else this language's `.other`, else English's form, marked as a fallback.
     pub fn plural(&self, base: &str, n: u64, args: &[(&str, &str)]) -> Label {
-        let fmt = crate::translations::cldr::LocaleFormat::new(&self.locale.code);
+        let fmt = crate::cldr::LocaleFormat::new(&self.locale.code);
         let count = fmt.integer(i64::try_from(n).unwrap_or(i64::MAX));
         let mut all: Vec<(&str, &str)> = vec![("count", &count)];
         all.extend_from_slice(args);
@@ -371,7 +398,7 @@ impl<'a> Tr<'a> {
                 return Label { text: fill(&text, &all), fallback: false };
             }
         }
-        let en_cat = crate::translations::cldr::LocaleFormat::new(SOURCE).plural(n);
+        let en_cat = crate::cldr::LocaleFormat::new(SOURCE).plural(n);
         let mut label = self.t(&format!("{base}.{en_cat}"));
         label.text = fill(&label.text, &all);
         label
@@ -431,7 +458,7 @@ impl<'a> Tr<'a> {
 /// `.other` is always there.
 pub fn plural_form(key: &str) -> Option<(&str, &str)> {
     let (base, cat) = key.rsplit_once('.')?;
-    crate::translations::cldr::CATEGORIES.contains(&cat).then_some((base, cat))
+    crate::cldr::CATEGORIES.contains(&cat).then_some((base, cat))
 }
 
 /// Replaces each `{name}` in `template` by its value in `args`; unknown placeholders stay.

@@ -152,7 +152,7 @@ async fn six_places_print_on_two_pages_in_the_familys_language() {
         // The nearest place's distance: miles for English, kilometres for the others.
         let metres = sites[0]["distance_m"].as_f64().unwrap();
         // Written as CLDR writes a number in the language (ICU4X): `2,2` in Spanish.
-        let cldr = assetmap::translations::cldr::LocaleFormat::new(lang);
+        let cldr = assetmap::cldr::LocaleFormat::new(lang);
         let (value, unit) = if lang == "en" {
             (cldr.decimal(metres / 1609.344, 1), &l["units.mi"])
         } else {

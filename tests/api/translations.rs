@@ -3,8 +3,8 @@
 //! and when), a placeholder mismatch is refused by entry, and a translator reviews its own
 //! languages and nothing else.
 
-use assetmap::accounts::model::{ApiToken, Record, Role, User};
 use assetmap::accounts::secret::{hash_password, random_token, sha256_hex};
+use assetmap::domain::account::{ApiToken, Record, Role, User};
 use assetmap::store::Change;
 use chrono::Utc;
 use reqwest::StatusCode;

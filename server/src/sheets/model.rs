@@ -174,7 +174,7 @@ pub struct Context<'a> {
     /// site's own page.
     pub clip: bool,
     /// Numbers, times and plural categories of the family's language (CLDR, ICU4X).
-    pub fmt: std::rc::Rc<crate::translations::cldr::LocaleFormat>,
+    pub fmt: std::rc::Rc<crate::cldr::LocaleFormat>,
 }
 
 /// Longest description on a sheet, in characters.
@@ -261,7 +261,8 @@ impl Context<'_> {
     /// distance (measured to its stand-in) is the whole kilometre the public API shows,
     /// converted if the sheet is in miles, and said to be approximate.
     pub fn distance(&self, metres: f64, confidential: bool) -> Label {
-        let metres = if confidential { crate::confidential::shown_distance(metres) } else { metres };
+        let metres =
+            if confidential { crate::visibility::confidential::shown_distance(metres) } else { metres };
         let value = if self.miles { metres / 1_609.344 } else { metres / 1000.0 };
         let text = self.fmt.decimal(value, if value < 10.0 { 1 } else { 0 });
         let label = self.tr.f(if self.miles { "units.mi" } else { "units.km" }, &[("value", &text)]);

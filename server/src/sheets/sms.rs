@@ -199,7 +199,7 @@ pub fn compose_in(title: &str, sites: &[SmsSite], footer: &str, rtl: bool) -> St
 }
 
 fn block(number: usize, s: &SmsSite, rtl: bool) -> String {
-    use crate::translations::cldr::{isolate, RLM};
+    use crate::cldr::{isolate, RLM};
     if !rtl {
         let mut lines = vec![format!("{number}. {}", s.name)];
         lines.extend(s.phone.clone());

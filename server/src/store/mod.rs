@@ -14,9 +14,11 @@
 mod common;
 mod postgres;
 mod postgres_accounts;
+mod postgres_codec;
 mod postgres_translations;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_codec;
 mod sqlite_translations;
 
 use std::sync::Arc;
@@ -27,7 +29,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::accounts::model::{
+use crate::domain::account::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
 use crate::domain::{CategoryDef, Partner, Site};

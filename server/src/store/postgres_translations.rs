@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::postgres::classify;
+use super::postgres_codec::classify;
 use super::{PgStore, StoreError, Translations};
-use crate::accounts::model::Actor;
+use crate::domain::account::Actor;
 use crate::translations::Reviewed;
 
 /// Replaces the languages of a translator.

@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
-use super::sqlite::{classify, parse_ts, ts, uuid};
+use super::sqlite_codec::{classify, parse_ts, ts, uuid};
 use super::{SqliteStore, StoreError, Translations};
-use crate::accounts::model::Actor;
+use crate::domain::account::Actor;
 use crate::translations::Reviewed;
 
 /// Replaces the languages of a translator.

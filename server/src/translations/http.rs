@@ -14,13 +14,13 @@ use uuid::Uuid;
 
 use super::{export, read_upload, Reviewed};
 use crate::accounts::history::audit_entry;
-use crate::accounts::model::{Record, Role, User};
 use crate::accounts::principal::Principal;
-use crate::app::AppState;
+use crate::domain::account::{Record, Role, User};
 use crate::domain::FieldError;
-use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::http::error::ApiError;
+use crate::http::extract::ApiJson;
 use crate::i18n::SOURCE;
+use crate::state::AppState;
 use crate::store::Change;
 
 /// Routes of this module.

@@ -21,7 +21,6 @@
 //! checking them (a line `msgstr "` would panic), so [`check_lines`] refuses malformed lines
 //! first, naming the line.
 
-pub mod cldr;
 pub mod http;
 
 use std::collections::BTreeSet;
@@ -33,26 +32,13 @@ use polib::message::{Message, MessageFlags};
 use polib::metadata::CatalogMetadata;
 use serde::Serialize;
 
-use crate::accounts::model::Actor;
+pub use crate::domain::account::Reviewed;
 use crate::domain::FieldError;
 use crate::i18n::{placeholders, I18n, SOURCE};
 
-/// A string a person reviewed: the translation of `key` in `language`, of the English `source`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Reviewed {
-    /// Language code (of a `web/i18n` file).
-    pub language: String,
-    /// The key (`sheet.call_first`).
-    pub key: String,
-    /// The translation.
-    pub text: String,
-    /// The English it translates, as it was then (a review of an older English no longer
-    /// counts).
-    pub source: String,
-    /// Who reviewed it.
-    pub by: Actor,
-    /// When.
-    pub at: DateTime<Utc>,
+/// Every entry of a language's PO file: see [`I18n::entries`].
+pub fn entries(i18n: &I18n, language: &str) -> Vec<(String, String)> {
+    i18n.entries(language)
 }
 
 /// Where the string of `key` appears, for the translator.
@@ -69,33 +55,6 @@ pub fn where_used(key: &str) -> &'static str {
         "language" => "language names, on the map page and the referral sheet",
         _ => "the map page, the referral sheet and the account pages",
     }
-}
-
-/// Every entry of `language`: each English key, with a plural message's forms as the language
-/// distinguishes them (CLDR categories: `.one`, `.other` in English; `.zero` … `.other` in
-/// Arabic; `.one`, `.few`, `.many`, `.other` in Russian), each with the English it
-/// translates (English's form of that category, else its `.other`). Sorted by key.
-pub fn entries(i18n: &I18n, language: &str) -> Vec<(String, String)> {
-    let en = i18n.source();
-    let categories = cldr::LocaleFormat::new(language).categories();
-    let mut out: Vec<(String, String)> = Vec::new();
-    for key in en.keys() {
-        let Some((english, _)) = en.file_entry(key) else { continue };
-        match crate::i18n::plural_form(key) {
-            None => out.push((key.to_owned(), english.to_owned())),
-            // Each plural message once, from its `.other`.
-            Some((base, "other")) => {
-                for cat in &categories {
-                    let form = format!("{base}.{cat}");
-                    let source = en.file_entry(&form).map_or(english, |(t, _)| t);
-                    out.push((form, source.to_owned()));
-                }
-            }
-            Some(_) => {}
-        }
-    }
-    out.sort();
-    out
 }
 
 /// The extracted comment of an entry: where it appears and its placeholders.

@@ -329,7 +329,7 @@ pub enum Record {
     },
     /// Strings a person reviewed (an upload of a PO file), each replacing the one stored for
     /// its language and key.
-    ReviewTranslations(Vec<crate::translations::Reviewed>),
+    ReviewTranslations(Vec<Reviewed>),
     /// An admin's decision on a pending sign-up.
     DecideSignup {
         /// Which.
@@ -343,4 +343,22 @@ pub enum Record {
         /// When.
         at: DateTime<Utc>,
     },
+}
+
+/// A string a person reviewed: the translation of `key` in `language`, of the English `source`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reviewed {
+    /// Language code (of a `web/i18n` file).
+    pub language: String,
+    /// The key (`sheet.call_first`).
+    pub key: String,
+    /// The translation.
+    pub text: String,
+    /// The English it translates, as it was then (a review of an older English no longer
+    /// counts).
+    pub source: String,
+    /// Who reviewed it.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
 }
