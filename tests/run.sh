@@ -15,7 +15,7 @@ need=()
 for pkg in chromium poppler-utils fonts-noto-core fonts-noto-cjk gdal-bin; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
-# Python with venv, for Schemathesis (the API contract check installs it into target/).
+# Python with venv, for Schemathesis and polib (the API contract and PO checks install them into target/).
 if ! python3 -m venv --help >/dev/null 2>&1; then
   need+=(python3 python3-venv)
 fi
@@ -39,6 +39,9 @@ if [ -f tests/e2e/package.json ]; then
   npm ci --prefix tests/e2e --no-audit --no-fund
   npm test --prefix tests/e2e
 fi
+
+echo "== PO files read and written by Python's polib (translators' tools)"
+bash tests/po/run.sh
 
 echo "== API contract (Schemathesis against the demo server)"
 bash tests/contract/run.sh

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::accounts::router())
         .merge(crate::hsds::api::router())
         .merge(crate::export::http::router())
+        .merge(crate::translations::http::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .layer(CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]))

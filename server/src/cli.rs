@@ -53,13 +53,20 @@ impl Db {
 /// `assetmap admin ...`
 #[derive(Subcommand, Debug)]
 enum AdminCommand {
-    /// Create an admin account. The password is asked for (not echoed) on a terminal, or read
-    /// as the first line of standard input; never from a flag, where `ps` and shell history
-    /// would show it.
+    /// Create an admin account (or, with `--role translator`, a translator's). The password is
+    /// asked for (not echoed) on a terminal, or read as the first line of standard input; never
+    /// from a flag, where `ps` and shell history would show it.
     Create {
-        /// The admin's email (the sign-in name).
+        /// The account's email (the sign-in name).
         #[arg(long)]
         email: String,
+        /// `admin` (everything) or `translator` (reviews the `--languages` and nothing else).
+        #[arg(long, default_value = "admin", value_parser = ["admin", "translator"])]
+        role: String,
+        /// The languages a translator reviews: codes of web/i18n files, comma-separated
+        /// (`es,ht`). Required with `--role translator`, refused otherwise.
+        #[arg(long, value_delimiter = ',')]
+        languages: Vec<String>,
         #[command(flatten)]
         db: Db,
     },
@@ -405,11 +412,37 @@ async fn dispatch(
             writeln!(err, "migrations applied ({})", store.backend())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Admin { command: AdminCommand::Create { email, db } } => {
+        Command::Admin { command: AdminCommand::Create { email, role, languages, db } } => {
+            let languages = if role == "translator" {
+                let i18n = crate::i18n::I18n::load(&crate::config::default_dir("web").join("i18n"))?;
+                crate::translations::http::check_languages(&i18n, &languages)
+                    .map_err(|m| anyhow::anyhow!("--languages: {m}"))?
+            } else {
+                anyhow::ensure!(
+                    languages.is_empty(),
+                    "--languages: only a translator (--role translator) has languages"
+                );
+                Vec::new()
+            };
             let password = read_password()?;
             let store = db.connect("admin").await?;
-            let user = crate::accounts::create_admin(&store, &email, &password).await?;
-            writeln!(out, "created admin {} ({})", user.email, user.id)?;
+            let user = if role == "translator" {
+                crate::accounts::create_account(
+                    &store,
+                    &email,
+                    &password,
+                    crate::domain::account::Role::Translator,
+                    &languages,
+                )
+                .await?
+            } else {
+                crate::accounts::create_admin(&store, &email, &password).await?
+            };
+            if languages.is_empty() {
+                writeln!(out, "created admin {} ({})", user.email, user.id)?;
+            } else {
+                writeln!(out, "created translator {} ({}) of {}", user.email, user.id, languages.join(", "))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { to, db } => {

@@ -5,8 +5,12 @@
 //! Loaded once at start from [`crate::Settings::web_dir`]. A key missing from a language falls
 //! back to English and is *marked* ([`Label::fallback`]), never left empty; assetmap never
 //! translates anything automatically. Placeholders are written `{name}`.
+//!
+//! Over the files lie the strings a person reviewed through a PO upload (stored in the
+//! database, the translations module): [`I18n::set_reviewed`] puts them in place, and every
+//! lookup prefers a reviewed string whose English is still the current one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -63,18 +67,20 @@ struct File {
     name: String,
     dir: Dir,
     #[serde(default)]
-    #[allow(dead_code, reason = "read by people, kept so unknown-field checks stay strict")]
     note: Option<String>,
     strings: BTreeMap<String, Entry>,
 }
 
-/// One language's labels.
+/// One language's labels, as its file has them.
 #[derive(Debug)]
 pub struct Locale {
     code: String,
     name: String,
     dir: Dir,
+    note: Option<String>,
     strings: HashMap<String, String>,
+    /// Keys the file marks `reviewed`.
+    reviewed: HashSet<String>,
     unreviewed: usize,
 }
 
@@ -94,9 +100,26 @@ impl Locale {
         self.dir
     }
 
-    /// Number of strings not yet checked by a fluent person.
+    /// The file's note to readers, if any.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
+    /// Number of strings of the file not yet checked by a fluent person.
     pub fn unreviewed(&self) -> usize {
         self.unreviewed
+    }
+
+    /// The file's text of `key`, and whether the file marks it reviewed.
+    pub fn file_entry(&self, key: &str) -> Option<(&str, bool)> {
+        self.strings.get(key).map(|t| (t.as_str(), self.reviewed.contains(key)))
+    }
+
+    /// The file's keys, sorted.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.strings.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
     }
 
     /// Number of strings.
@@ -110,10 +133,12 @@ impl Locale {
     }
 }
 
-/// Every translation file, keyed by language code.
+/// Every translation file, keyed by language code, and the strings people reviewed over them.
 #[derive(Debug)]
 pub struct I18n {
     locales: BTreeMap<String, Locale>,
+    /// Reviewed strings by language, then key (from the database).
+    reviewed: parking_lot::RwLock<HashMap<String, HashMap<String, crate::domain::account::Reviewed>>>,
 }
 
 /// A translated label. `Display` writes it as **HTML**: escaped, and wrapped in
@@ -170,10 +195,19 @@ impl I18n {
                 anyhow::bail!("{}: \"language\" is '{}', expected '{stem}'", path.display(), file.language);
             }
             let unreviewed = file.strings.values().filter(|e| !e.reviewed).count();
+            let reviewed = file.strings.iter().filter(|(_, e)| e.reviewed).map(|(k, _)| k.clone()).collect();
             let strings = file.strings.into_iter().map(|(k, e)| (k, e.text)).collect();
             locales.insert(
                 file.language.clone(),
-                Locale { code: file.language, name: file.name, dir: file.dir, strings, unreviewed },
+                Locale {
+                    code: file.language,
+                    name: file.name,
+                    dir: file.dir,
+                    note: file.note,
+                    strings,
+                    reviewed,
+                    unreviewed,
+                },
             );
         }
         if !locales.contains_key(SOURCE) {
@@ -182,7 +216,91 @@ impl I18n {
                 dir.display()
             );
         }
-        Ok(Self { locales })
+        Ok(Self { locales, reviewed: parking_lot::RwLock::default() })
+    }
+
+    /// Puts reviewed strings in place over the files (each replacing the one of its language
+    /// and key); strings of languages without a file are ignored.
+    pub fn set_reviewed(&self, all: impl IntoIterator<Item = crate::domain::account::Reviewed>) {
+        let mut map = self.reviewed.write();
+        for r in all {
+            if self.locales.contains_key(&r.language) {
+                map.entry(r.language.clone()).or_default().insert(r.key.clone(), r);
+            }
+        }
+    }
+
+    /// The reviewed string of `key` in `language`, whether or not its English is current.
+    pub fn reviewed(&self, language: &str, key: &str) -> Option<crate::domain::account::Reviewed> {
+        self.reviewed.read().get(language).and_then(|m| m.get(key)).cloned()
+    }
+
+    /// The reviewed text of `key` in `language` if the English it translates is still the
+    /// current English (a review of an older English no longer counts).
+    fn current_review(&self, language: &str, key: &str) -> Option<String> {
+        let map = self.reviewed.read();
+        let r = map.get(language)?.get(key)?;
+        (self.english_of(key) == Some(r.source.as_str())).then(|| r.text.clone())
+    }
+
+    /// The English a key translates: its own, or for a plural form English lacks (Arabic's
+    /// `.few`), English's `.other`.
+    pub fn english_of(&self, key: &str) -> Option<&str> {
+        let en = &self.source().strings;
+        en.get(key)
+            .or_else(|| plural_form(key).and_then(|(base, _)| en.get(&format!("{base}.other"))))
+            .map(String::as_str)
+    }
+
+    /// The text of `key` in `language` (a current review, else the file's) and whether a person
+    /// reviewed it; `None` when the language lacks it.
+    pub fn entry(&self, language: &str, key: &str) -> Option<(String, bool)> {
+        if let Some(text) = self.current_review(language, key) {
+            return Some((text, true));
+        }
+        let locale = self.locales.get(language)?;
+        locale.file_entry(key).map(|(t, r)| (t.to_owned(), r))
+    }
+
+    /// Every entry of `language`: each English key, with a plural message's forms as the language
+    /// distinguishes them (CLDR categories: `.one`, `.other` in English; `.zero` … `.other` in
+    /// Arabic; `.one`, `.few`, `.many`, `.other` in Russian), each with the English it
+    /// translates (English's form of that category, else its `.other`). Sorted by key.
+    pub fn entries(&self, language: &str) -> Vec<(String, String)> {
+        let en = self.source();
+        let categories = crate::cldr::LocaleFormat::new(language).categories();
+        let mut out: Vec<(String, String)> = Vec::new();
+        for key in en.keys() {
+            let Some((english, _)) = en.file_entry(key) else { continue };
+            match crate::i18n::plural_form(key) {
+                None => out.push((key.to_owned(), english.to_owned())),
+                // Each plural message once, from its `.other`.
+                Some((base, "other")) => {
+                    for cat in &categories {
+                        let form = format!("{base}.{cat}");
+                        let source = en.file_entry(&form).map_or(english, |(t, _)| t);
+                        out.push((form, source.to_owned()));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// `(strings the language has, strings a person reviewed)`, files and reviews together, over
+    /// the entries of its PO file (English's keys, plural messages in the language's forms).
+    pub fn counts(&self, language: &str) -> (usize, usize) {
+        let mut present = 0;
+        let mut reviewed = 0;
+        for (key, _) in self.entries(language) {
+            if let Some((_, r)) = self.entry(language, &key) {
+                present += 1;
+                reviewed += usize::from(r);
+            }
+        }
+        (present, reviewed)
     }
 
     /// The locale for `code`, if there is a translation file for it.
@@ -224,7 +342,7 @@ impl I18n {
 
     /// Labels in `locale`'s language.
     pub fn tr<'a>(&'a self, locale: &'a Locale) -> Tr<'a> {
-        Tr { locale, source: self.source() }
+        Tr { locale, source: self.source(), i18n: Some(self) }
     }
 }
 
@@ -233,6 +351,8 @@ impl I18n {
 pub struct Tr<'a> {
     locale: &'a Locale,
     source: &'a Locale,
+    /// Where reviewed strings are looked up first (`None` in tests of bare files).
+    i18n: Option<&'a I18n>,
 }
 
 impl<'a> Tr<'a> {
@@ -245,8 +365,8 @@ impl<'a> Tr<'a> {
     /// fallback; a key missing in English too (a bug) gives the key itself, marked, and a
     /// warning in the log.
     pub fn t(&self, key: &str) -> Label {
-        if let Some(text) = self.locale.strings.get(key) {
-            return Label { text: text.clone(), fallback: false };
+        if let Some(text) = self.own(key) {
+            return Label { text, fallback: false };
         }
         match self.source.strings.get(key) {
             Some(text) => Label { text: text.clone(), fallback: self.locale.code != SOURCE },
@@ -264,17 +384,52 @@ impl<'a> Tr<'a> {
         label
     }
 
-    /// The label for `key` only if this language has it (no fallback).
-    pub fn own(&self, key: &str) -> Option<&'a str> {
-        self.locale.strings.get(key).map(String::as_str)
+    /// The plural message `base` for the number `n` (its `{count}` filled with `n` as the
+    /// language writes numbers, and `args`): the form of `n`'s CLDR category (ICU4X plural
+    /// rules), else this language's `.other`, else English's form, marked as a fallback.
+    pub fn plural(&self, base: &str, n: u64, args: &[(&str, &str)]) -> Label {
+        let fmt = crate::cldr::LocaleFormat::new(&self.locale.code);
+        let count = fmt.integer(i64::try_from(n).unwrap_or(i64::MAX));
+        let mut all: Vec<(&str, &str)> = vec![("count", &count)];
+        all.extend_from_slice(args);
+        let cat = fmt.plural(n);
+        for form in [cat, "other"] {
+            if let Some(text) = self.own(&format!("{base}.{form}")) {
+                return Label { text: fill(&text, &all), fallback: false };
+            }
+        }
+        let en_cat = crate::cldr::LocaleFormat::new(SOURCE).plural(n);
+        let mut label = self.t(&format!("{base}.{en_cat}"));
+        label.text = fill(&label.text, &all);
+        label
+    }
+
+    /// The label for `key` only if this language has it (no fallback): a string a person
+    /// reviewed (for the current English), else the file's.
+    pub fn own(&self, key: &str) -> Option<String> {
+        if let Some(text) = self.i18n.and_then(|i| i.current_review(&self.locale.code, key)) {
+            return Some(text);
+        }
+        self.locale.strings.get(key).cloned()
+    }
+
+    /// Number of strings of this language no person reviewed (files and reviews together).
+    pub fn unreviewed(&self) -> usize {
+        match self.i18n {
+            Some(i) => {
+                let (present, reviewed) = i.counts(&self.locale.code);
+                present - reviewed
+            }
+            None => self.locale.unreviewed,
+        }
     }
 
     /// What goes between the items of a list in this language (`sheet.list_separator`:
     /// `, `, `、` in Chinese, `، ` in Arabic); English's when the file has none.
-    pub fn separator(&self) -> &'a str {
+    pub fn separator(&self) -> String {
         self.own("sheet.list_separator")
-            .or_else(|| self.source.strings.get("sheet.list_separator").map(String::as_str))
-            .unwrap_or(", ")
+            .or_else(|| self.source.strings.get("sheet.list_separator").cloned())
+            .unwrap_or_else(|| ", ".to_owned())
     }
 
     /// The name of a language for people reading this language: `language.<code>` from this
@@ -283,7 +438,7 @@ impl<'a> Tr<'a> {
     /// recognises.
     pub fn language_name(&self, code: &LanguageCode) -> String {
         if let Some(name) = self.own(&format!("language.{code}")) {
-            return name.to_owned();
+            return name;
         }
         if let Some(own) = self.locales_name(code.as_str()) {
             return own.to_owned();
@@ -295,6 +450,15 @@ impl<'a> Tr<'a> {
     fn locales_name(&self, code: &str) -> Option<&'a str> {
         (self.locale.code == code).then_some(self.locale.name.as_str())
     }
+}
+
+/// A plural form's key split into its message and CLDR category: `sheet.and_more.few` gives
+/// `("sheet.and_more", "few")`. A plural message is written as one key per category the
+/// language distinguishes (`.one`, `.other` in English; `.zero` … `.other` in Arabic);
+/// `.other` is always there.
+pub fn plural_form(key: &str) -> Option<(&str, &str)> {
+    let (base, cat) = key.rsplit_once('.')?;
+    crate::cldr::CATEGORIES.contains(&cat).then_some((base, cat))
 }
 
 /// Replaces each `{name}` in `template` by its value in `args`; unknown placeholders stay.
@@ -362,7 +526,9 @@ mod tests {
             code: "xx".into(),
             name: "X".into(),
             dir: Dir::Ltr,
+            note: None,
             strings: HashMap::new(),
+            reviewed: HashSet::new(),
             unreviewed: 0,
         };
         let label = i18n.tr(&empty).t("field.hours");
@@ -383,7 +549,10 @@ mod tests {
         assert!(i18n.locales().count() >= 8);
         for locale in i18n.locales() {
             for (key, text) in &locale.strings {
-                let Some(source) = en.strings.get(key) else {
+                // A plural form English lacks (Arabic's `.few`) translates English's `.other`.
+                let other = plural_form(key).map(|(base, _)| format!("{base}.other"));
+                let Some(source) = en.strings.get(key).or_else(|| other.and_then(|o| en.strings.get(&o)))
+                else {
                     panic!("{}.json has '{key}', which en.json lacks", locale.code);
                 };
                 assert_eq!(placeholders(text), placeholders(source), "{}: {key}", locale.code);
@@ -427,8 +596,10 @@ mod tests {
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
                 let file_name = [".html", ".css", ".js"].iter().any(|x| quoted.ends_with(x));
                 if is_key && !file_name && !quoted.ends_with('.') {
+                    // A plural message is named by its base (`sheet.and_more` → `.one`, `.other`).
                     assert!(
-                        en.strings.contains_key(quoted),
+                        en.strings.contains_key(quoted)
+                            || en.strings.contains_key(&format!("{quoted}.other")),
                         "{}: '{quoted}' is not in en.json",
                         path.display()
                     );
@@ -465,6 +636,41 @@ mod tests {
             assert_eq!(keys.len(), file.strings.len(), "{}: one key per line", path.display());
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "{}: keys are not sorted", path.display());
         }
+    }
+
+    #[test]
+    fn plural_messages_pick_the_form_of_the_languages_category() {
+        let i18n = shipped();
+        let en = i18n.tr(i18n.source());
+        assert_eq!(en.plural("sheet.and_more", 1, &[]).text, "and 1 more");
+        assert_eq!(en.plural("sheet.and_more", 1234, &[]).text, "and 1,234 more");
+        // A language with only `.other` uses it for every number, unmarked.
+        let es = i18n.tr(i18n.locale("es").unwrap());
+        let l = es.plural("sheet.and_more", 1, &[]);
+        assert_eq!((l.text.as_str(), l.fallback), ("y 1 más", false));
+        // Arabic's six categories: a form of its own where the file has one.
+        let ar = Locale {
+            code: "ar".into(),
+            name: "ar".into(),
+            dir: Dir::Rtl,
+            note: None,
+            strings: [
+                ("x.zero", "Z{count}"),
+                ("x.two", "T{count}"),
+                ("x.few", "F{count}"),
+                ("x.other", "O{count}"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+            reviewed: HashSet::new(),
+            unreviewed: 0,
+        };
+        let tr = Tr { locale: &ar, source: i18n.source(), i18n: None };
+        let forms: Vec<String> = [0, 1, 2, 3, 11].iter().map(|n| tr.plural("x", *n, &[]).text).collect();
+        assert_eq!(forms, ["Z0", "O1", "T2", "F3", "O11"], "CLDR: Arabic in Latin digits by default");
+        assert_eq!(plural_form("sheet.and_more.few"), Some(("sheet.and_more", "few")));
+        assert_eq!(plural_form("sheet.and_more"), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod app;
 pub mod catalog;
+pub mod cldr;
 pub mod cli;
 pub mod config;
 pub mod directory;
@@ -35,6 +36,7 @@ pub mod sheets;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod translations;
 pub mod visibility;
 
 pub use app::App;

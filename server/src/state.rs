@@ -85,6 +85,7 @@ impl AppState {
             ),
         }
         let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
+        i18n.set_reviewed(directory.store().reviewed_translations().await?);
         let basemap =
             Arc::new(crate::places::outlines::Basemap::load(&settings.data_dir.join("boundaries"))?);
         let gaps = Arc::new(crate::places::Population::load(&settings)?);

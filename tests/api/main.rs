@@ -26,3 +26,4 @@ mod services;
 mod serving;
 mod sheets;
 mod store;
+mod translations;

@@ -151,11 +151,16 @@ async fn six_places_print_on_two_pages_in_the_familys_language() {
         );
         // The nearest place's distance: miles for English, kilometres for the others.
         let metres = sites[0]["distance_m"].as_f64().unwrap();
+        // Written as CLDR writes a number in the language (ICU4X): `2,2` in Spanish.
+        let cldr = assetmap::cldr::LocaleFormat::new(lang);
         let (value, unit) = if lang == "en" {
-            (format!("{:.1}", metres / 1609.344), &l["units.mi"])
+            (cldr.decimal(metres / 1609.344, 1), &l["units.mi"])
         } else {
-            (format!("{:.1}", metres / 1000.0), &l["units.km"])
+            (cldr.decimal(metres / 1000.0, 1), &l["units.km"])
         };
+        if lang == "es" {
+            assert!(value.contains(',') && !value.contains('.'), "Spanish decimal comma: {value}");
+        }
         if lang == "ar" {
             // (Arabic number and unit come back from the PDF without the space between them.)
             assert!(text.contains(&value) && text.contains("كم"), "{lang}: {value} km");

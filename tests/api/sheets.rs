@@ -362,19 +362,27 @@ async fn the_sheet_speaks_the_familys_language() {
     assert!(html.contains("9:00–17:00") && html.contains("9:00–13:00"));
     assert!(html.contains(&es["language.ht"]), "phone languages named in Spanish");
     assert!(html.contains(" km</p>"), "kilometres");
+    // The distance as CLDR writes Spanish numbers: a decimal comma ("2,3 km").
+    let before_km = &html[..html.find(" km</p>").unwrap()];
+    let number: String =
+        before_km.chars().rev().take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.').collect();
+    assert!(number.contains(',') && !number.contains('.'), "Spanish distance: {number:?}");
 
     // Haitian Creole: no translation from the partner, so the English original, marked.
     let (_, _, html) = page(&app, &format!("/referral?sites={id}&lang=ht")).await;
     assert!(html.contains(r#"<span lang="en" dir="ltr">Free legal clinic for immigration questions</span>"#));
     assert!(html.contains(&ht["sheet.original_language_note"].replace("{language}", &ht["language.en"])));
 
-    // English: 12-hour times, miles, and the stale marker is absent for a fresh listing.
+    // English: 12-hour times as CLDR writes them ("9:00 AM", with a narrow no-break space),
+    // miles, and the stale marker is absent for a fresh listing.
     let (_, _, html) = page(&app, &format!("/referral?sites={id}&lang=en&from=33128")).await;
-    assert!(
-        html.contains("9 AM–5 PM") && html.contains(&en["day.sun"]) && html.contains(&en["status.closed"])
-    );
+    assert!(html.contains("9:00\u{202f}AM–5:00\u{202f}PM"), "9:00 AM");
+    assert!(html.contains(&en["day.sun"]) && html.contains(&en["status.closed"]));
     assert!(html.contains(" mi</p>"));
     assert!(html.contains("October 1, 2026") && !html.contains(&en["status.stale"]));
+    // French: 24-hour with two-digit hours, as CLDR says.
+    let (_, _, html) = page(&app, &format!("/referral?sites={id}&lang=fr")).await;
+    assert!(html.contains("09:00–17:00"), "French times");
 
     // Arabic: right to left, and phone numbers kept left to right inside it.
     let (_, _, html) = page(&app, &format!("/referral?sites={id}&lang=ar")).await;
@@ -473,9 +481,18 @@ async fn the_text_version_fits_its_sms_budget_in_every_language() {
                 .await;
             assert_eq!(res.status(), 200);
             assert_eq!(res.headers()["content-language"], lang);
-            let text = res.text().await.unwrap();
+            let marked = res.text().await.unwrap();
+            if lang == "ar" {
+                // Right to left: each line starts with RLM, the list number is isolated.
+                assert!(marked.contains("\n\u{200F}\u{2068}1.\u{2069} \u{2068}"), "{marked:?}");
+                assert!(marked.contains(&format!("\u{200F}\u{2068}{}\u{2069}", phones[0])), "{marked:?}");
+            } else {
+                assert!(!marked.contains('\u{2068}'), "{lang}: no marks");
+            }
+            let text: String =
+                marked.chars().filter(|c| !matches!(c, '\u{200F}' | '\u{2068}' | '\u{2069}')).collect();
             // Budget: n sites in n + 1 GSM segments, or 2n + 1 UCS-2 segments (same text length).
-            let (segments, ucs2) = sms_segments(&text);
+            let (segments, ucs2) = sms_segments(&marked);
             let budget = if ucs2 { 2 * n + 1 } else { n + 1 };
             assert!(segments <= budget, "{lang}, {n} sites: {segments} segments\n{text}");
             assert!(text.starts_with(&l["sheet.sms_title"]), "{lang}");

@@ -1,8 +1,10 @@
 // Partner account pages (account.html): sign in, my listings (with "invite a colleague"), the
 // edit form with a map pin, history (with revert for admins), the admin queue (with the people
 // who sign in, to deactivate or reactivate, and the open links, to revoke), the stale report,
-// "list your organization" and invitation links. One page, one view per address fragment (#listings,
-// #edit=ID, ...). Every string comes from web/i18n (keys acct.*).
+// "list your organization" and invitation links, and the translators' page (#translations: each
+// language's state, PO download and upload). One page, one view per address fragment (#listings,
+// #edit=ID, ...). Every string comes from web/i18n (keys acct.*; review.* for the translators'
+// page, which is in English: translators work from the English).
 //
 // The session cookie is HttpOnly; the page holds only the CSRF token, in memory (in api.js, the
 // one API client), and sends it as X-CSRF-Token with every request that changes something.
@@ -22,6 +24,7 @@ import { editView } from './account/edit.js';
 import { historyView } from './account/history.js';
 import { adminView, staleView } from './account/admin.js';
 import { signupView, inviteView } from './account/public.js';
+import { translationsView } from './account/translations.js';
 
 // ---------------------------------------------------------------- routing
 
@@ -37,6 +40,7 @@ async function route() {
     if (name === 'admin') return await adminView();
     if (name === 'stale') return await staleView();
     if (name === 'signin' || !session.user) return signInView();
+    if (name === 'translations' || session.user.role === 'translator') return await translationsView();
     return await listingsView(arg);
   } catch (e) {
     const err = errorBox();

@@ -23,6 +23,19 @@ export class ApiError extends Error {
 
 let csrfToken = null;
 
+/**
+ * Sends a text body (a PO file, say) with its media type; answers the parsed JSON, throws
+ * `ApiError` on a refusal, as `request` does.
+ */
+export async function sendText(method, path, text, contentType) {
+  const headers = { accept: 'application/json', 'content-type': contentType };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method, headers, body: text, credentials: 'same-origin' });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, json);
+  return json;
+}
+
 /** The session's CSRF token (null when signed out), sent with every request that changes something. */
 export function setCsrfToken(token) {
   csrfToken = token || null;

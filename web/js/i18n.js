@@ -55,6 +55,22 @@ export function lookup(key, vars) {
   return { text: key, fallback: true };
 }
 
+/**
+ * A plural message (`base.one`, `base.few`, `base.other`, ... in the translation file): the form
+ * of `count`'s category in the current language (CLDR rules, through the browser's
+ * Intl.PluralRules), else the language's `.other`, else English's form, marked as a fallback.
+ * `{count}` is written as the language writes numbers (Intl.NumberFormat).
+ */
+export function plural(base, count, vars = {}) {
+  const all = { ...vars, count: new Intl.NumberFormat(current.language).format(count) };
+  const cat = new Intl.PluralRules(current.language).select(count);
+  for (const form of [cat, 'other']) {
+    const own = current.strings[`${base}.${form}`];
+    if (own?.text) return { text: fill(own.text, all), fallback: false };
+  }
+  return lookup(`${base}.${new Intl.PluralRules('en').select(count)}`, all);
+}
+
 /** The text of `key` in the current language (English when missing). */
 export function t(key, vars) {
   return lookup(key, vars).text;

@@ -56,7 +56,7 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 
 /// A new link: its record (to write) and the answer showing the secret once. The secret is in
 /// the URL's fragment, which browsers never send to a server or put in a `Referer`.
-fn new_link(
+pub(crate) fn new_link(
     state: &AppState,
     headers: &HeaderMap,
     who: &Principal,

@@ -72,13 +72,26 @@ pub async fn create_admin(
     email: &str,
     password: &str,
 ) -> anyhow::Result<model::User> {
+    create_account(store, email, password, model::Role::Admin, &[]).await
+}
+
+/// Creates an admin or a translator (of `languages`) from the command line; audited as done
+/// from the command line.
+pub async fn create_account(
+    store: &std::sync::Arc<dyn crate::store::Store>,
+    email: &str,
+    password: &str,
+    role: model::Role,
+    languages: &[String],
+) -> anyhow::Result<model::User> {
+    anyhow::ensure!(role != model::Role::Editor, "an editor is invited to an organization, not created here");
     let email = normalise_email(email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
     secret::check_password(password).map_err(|m| anyhow::anyhow!("password: {m}"))?;
     let hash = secret::hash_password(password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
     let user = model::User {
         id: uuid::Uuid::new_v4(),
         email,
-        role: model::Role::Admin,
+        role,
         partner_id: None,
         created_at: chrono::Utc::now(),
         deactivated_at: None,
@@ -89,21 +102,23 @@ pub async fn create_admin(
         id: 0,
         at: user.created_at,
         actor: model::Actor { id: None, label: "command line".to_owned() },
-        action: "admin.create".to_owned(),
+        action: format!("{}.create", role.as_str()),
         target: Some(user.id.to_string()),
-        detail: serde_json::json!({"email": user.email}),
+        detail: serde_json::json!({"email": user.email, "languages": languages}),
     };
     use crate::store::Change;
-    store
-        .apply(&vec![
-            Change::Record(model::Record::CreateUser(user.clone())),
-            Change::Record(model::Record::Audit(entry)),
-        ])
-        .await
-        .map_err(|e| match e {
-            crate::store::StoreError::Constraint(m) => anyhow::anyhow!("--email: {m}"),
-            other => other.into(),
-        })?;
+    let mut batch = vec![Change::Record(model::Record::CreateUser(user.clone()))];
+    if role == model::Role::Translator {
+        batch.push(Change::Record(model::Record::TranslatorLanguages {
+            user_id: user.id,
+            languages: languages.to_vec(),
+        }));
+    }
+    batch.push(Change::Record(model::Record::Audit(entry)));
+    store.apply(&batch).await.map_err(|e| match e {
+        crate::store::StoreError::Constraint(m) => anyhow::anyhow!("--email: {m}"),
+        other => other.into(),
+    })?;
     Ok(user)
 }
 

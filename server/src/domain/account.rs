@@ -15,6 +15,8 @@ pub enum Role {
     Admin,
     /// Keeps one partner organisation's listings.
     Editor,
+    /// Reviews the translations of one or more languages, and nothing else (issue #18).
+    Translator,
 }
 
 impl Role {
@@ -23,6 +25,7 @@ impl Role {
         match self {
             Self::Admin => "admin",
             Self::Editor => "editor",
+            Self::Translator => "translator",
         }
     }
 
@@ -31,6 +34,7 @@ impl Role {
         match raw {
             "admin" => Some(Self::Admin),
             "editor" => Some(Self::Editor),
+            "translator" => Some(Self::Translator),
             _ => None,
         }
     }
@@ -43,7 +47,7 @@ pub struct User {
     pub id: Uuid,
     /// Lower-cased email, the sign-in name.
     pub email: String,
-    /// Admin or editor.
+    /// Admin, editor or translator.
     pub role: Role,
     /// The organisation an editor keeps (`None` for admins).
     pub partner_id: Option<Uuid>,
@@ -316,6 +320,16 @@ pub enum Record {
     },
     /// A sign-up request.
     Signup(Signup),
+    /// The languages a translator reviews, replacing those it had.
+    TranslatorLanguages {
+        /// Whose.
+        user_id: Uuid,
+        /// Language codes (of `web/i18n` files).
+        languages: Vec<String>,
+    },
+    /// Strings a person reviewed (an upload of a PO file), each replacing the one stored for
+    /// its language and key.
+    ReviewTranslations(Vec<Reviewed>),
     /// An admin's decision on a pending sign-up.
     DecideSignup {
         /// Which.
@@ -329,4 +343,22 @@ pub enum Record {
         /// When.
         at: DateTime<Utc>,
     },
+}
+
+/// A string a person reviewed: the translation of `key` in `language`, of the English `source`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reviewed {
+    /// Language code (of a `web/i18n` file).
+    pub language: String,
+    /// The key (`sheet.call_first`).
+    pub key: String,
+    /// The translation.
+    pub text: String,
+    /// The English it translates, as it was then (a review of an older English no longer
+    /// counts).
+    pub source: String,
+    /// Who reviewed it.
+    pub by: Actor,
+    /// When.
+    pub at: DateTime<Utc>,
 }

@@ -18,6 +18,7 @@ mod hsds;
 mod import;
 mod paths;
 mod schemas;
+mod translations;
 
 use std::sync::OnceLock;
 
@@ -30,7 +31,7 @@ use serde_json::{json, Map, Value};
 use crate::state::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 10] = [
+const AREAS: [fn() -> paths::Paths; 11] = [
     paths::search,
     paths::directory,
     accounts::auth,
@@ -40,6 +41,7 @@ const AREAS: [fn() -> paths::Paths; 10] = [
     hsds::paths,
     paths::ogc,
     paths::pages,
+    translations::paths,
     paths::service,
 ];
 

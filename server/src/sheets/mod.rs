@@ -105,7 +105,7 @@ enum Format {
 struct Frame<'a> {
     tr: Tr<'a>,
     /// Between items of a list (`, `; `、` in Chinese, `، ` in Arabic).
-    separator: &'a str,
+    separator: String,
     version: &'static str,
     lang: &'a str,
     dir: &'static str,
@@ -321,13 +321,14 @@ fn frame<'a>(
         paper,
         printed_on,
         language: tr.f("sheet.language", &[("language", locale.name())]),
-        unreviewed: locale.unreviewed() > 0,
+        unreviewed: tr.unreviewed() > 0,
     }
 }
 
 fn context<'a>(state: &AppState, tr: Tr<'a>, miles: bool, site_url_base: Option<String>) -> Context<'a> {
     Context {
         clip: true,
+        fmt: std::rc::Rc::new(crate::cldr::LocaleFormat::new(tr.locale().code())),
         tr,
         lang: tr.locale().code(),
         now: Utc::now(),
@@ -476,10 +477,11 @@ fn sheet(
             ctx.entry(i + 1, s, distance)
         })
         .collect();
-    let sms = sms::compose(
+    let sms = sms::compose_in(
         &tr.t("sheet.sms_title").text,
         &entries.iter().map(|e| e.sms.clone()).collect::<Vec<_>>(),
         &tr.t("sheet.sms_footer").text,
+        locale.dir() == crate::i18n::Dir::Rtl,
     );
     if format == Format::Text {
         return Ok(text(StatusCode::OK, sms, locale.code()));

@@ -173,6 +173,8 @@ pub struct Context<'a> {
     /// Shorten long partner text (a sheet; the full text is one QR scan away). `false` on a
     /// site's own page.
     pub clip: bool,
+    /// Numbers, times and plural categories of the family's language (CLDR, ICU4X).
+    pub fmt: std::rc::Rc<crate::cldr::LocaleFormat>,
 }
 
 /// Longest description on a sheet, in characters.
@@ -234,7 +236,7 @@ fn twelve_hour(lang: &str) -> bool {
 
 impl Context<'_> {
     fn join(&self, items: impl IntoIterator<Item = String>) -> String {
-        items.into_iter().collect::<Vec<_>>().join(self.tr.separator())
+        items.into_iter().collect::<Vec<_>>().join(&self.tr.separator())
     }
 
     /// Joins labels, marking the result as a fallback if any part was one.
@@ -262,7 +264,7 @@ impl Context<'_> {
         let metres =
             if confidential { crate::visibility::confidential::shown_distance(metres) } else { metres };
         let value = if self.miles { metres / 1_609.344 } else { metres / 1000.0 };
-        let text = if value < 10.0 { format!("{value:.1}") } else { format!("{value:.0}") };
+        let text = self.fmt.decimal(value, if value < 10.0 { 1 } else { 0 });
         let label = self.tr.f(if self.miles { "units.mi" } else { "units.km" }, &[("value", &text)]);
         if confidential {
             let mut about = self.tr.f("sheet.distance_about", &[("distance", &label.text)]);
@@ -273,7 +275,13 @@ impl Context<'_> {
         }
     }
 
+    /// A time of day: on paper as CLDR writes it in the family's language (`9:00 AM`, `17:00`,
+    /// `09:00`); in a text message (`compact`) as short as it stays clear (`9am`, `17`), in
+    /// ASCII digits and letters so it never forces the whole message out of the GSM alphabet.
     fn clock(&self, minutes: u16, compact: bool) -> String {
+        if !compact {
+            return self.fmt.time(minutes);
+        }
         let (h, m) = (minutes / 60 % 24, minutes % 60);
         if twelve_hour(self.lang) {
             let suffix = match (h < 12, compact) {
@@ -454,8 +462,8 @@ impl Context<'_> {
                 .max(1)
                 .min(services.len());
             if keep < services.len() {
-                let n = (services.len() - keep).to_string();
-                more_services = Some(self.tr.f("sheet.and_more", &[("count", &n)]));
+                let n = services.len() - keep;
+                more_services = Some(self.tr.plural("sheet.and_more", n as u64, &[]));
                 services.truncate(keep);
             }
         }
@@ -471,9 +479,9 @@ impl Context<'_> {
             .collect();
         let mut more_documents = None;
         if self.clip && documents.len() > MAX_DOCUMENTS {
-            let n = (documents.len() - (MAX_DOCUMENTS - 1)).to_string();
+            let n = documents.len() - (MAX_DOCUMENTS - 1);
             documents.truncate(MAX_DOCUMENTS - 1);
-            more_documents = Some(self.tr.f("sheet.and_more", &[("count", &n)]));
+            more_documents = Some(self.tr.plural("sheet.and_more", n as u64, &[]));
         }
         let hours_note = site.hours.as_ref().and_then(|h| partner(&h.notes));
         let details_untranslated = !in_family_language
@@ -594,8 +602,8 @@ impl Context<'_> {
                 .map(|p| self.phone(p))
                 .collect(),
             more_phones: (self.clip && site.phones.len() > MAX_PHONES).then(|| {
-                let n = (site.phones.len() - MAX_PHONES).to_string();
-                self.tr.f("sheet.and_more", &[("count", &n)])
+                let n = site.phones.len() - MAX_PHONES;
+                self.tr.plural("sheet.and_more", n as u64, &[])
             }),
             hours,
             hours_unknown,

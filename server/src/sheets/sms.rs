@@ -22,6 +22,13 @@
 //! the city is dropped; names are cut short; only then is an address shortened. Shortened text
 //! ends in `...`; partner text is never otherwise rewritten (no transliteration, no
 //! translation).
+//!
+//! **Right-to-left messages** (Arabic) mark directions, so a phone shows each line as it is
+//! meant: every line starts with a RIGHT-TO-LEFT MARK (a line that begins with a digit or a
+//! Latin name still runs right to left), and the list number with its period, the name, the
+//! phone number and the address are each isolated (FIRST STRONG ISOLATE … POP DIRECTIONAL
+//! ISOLATE), so `1.` stays `1.` at the start of the line instead of turning into `.1`, and a
+//! Latin name or street keeps its own order. The marks count in the budget like any character.
 
 /// How a text message is encoded on the network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,38 +173,52 @@ impl Step {
 }
 
 /// The message: `title`, then each site numbered, then `footer`, within
-/// [`budget_segments`] segments.
+/// [`budget_segments`] segments (left to right).
 pub fn compose(title: &str, sites: &[SmsSite], footer: &str) -> String {
+    compose_in(title, sites, footer, false)
+}
+
+/// [`compose`] in a language written right to left (`rtl`) or not.
+pub fn compose_in(title: &str, sites: &[SmsSite], footer: &str, rtl: bool) -> String {
     let mut sites = sites.to_vec();
-    let enc = Encoding::of(&render(title, &sites, footer));
+    let enc = Encoding::of(&render(title, &sites, footer, rtl));
     let budget = budget_segments(sites.len(), enc) * enc.capacity().1;
     for step in STEPS {
         // Within a step, the longest entries give first.
         let mut order: Vec<usize> = (0..sites.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(enc.units(&block(i + 1, &sites[i]))));
+        order.sort_by_key(|&i| std::cmp::Reverse(enc.units(&block(i + 1, &sites[i], rtl))));
         for i in order {
-            let over = enc.units(&render(title, &sites, footer)).saturating_sub(budget);
+            let over = enc.units(&render(title, &sites, footer, rtl)).saturating_sub(budget);
             if over == 0 {
-                return render(title, &sites, footer);
+                return render(title, &sites, footer, rtl);
             }
             step.apply(&mut sites[i], over);
         }
     }
-    render(title, &sites, footer)
+    render(title, &sites, footer, rtl)
 }
 
-fn block(number: usize, s: &SmsSite) -> String {
-    let mut lines = vec![format!("{number}. {}", s.name)];
-    lines.extend(s.phone.clone());
-    lines.extend(s.place.clone());
-    lines.extend(s.hours.clone());
+fn block(number: usize, s: &SmsSite, rtl: bool) -> String {
+    use crate::cldr::{isolate, RLM};
+    if !rtl {
+        let mut lines = vec![format!("{number}. {}", s.name)];
+        lines.extend(s.phone.clone());
+        lines.extend(s.place.clone());
+        lines.extend(s.hours.clone());
+        return lines.join("\n");
+    }
+    let mut lines = vec![format!("{RLM}{} {}", isolate(&format!("{number}.")), isolate(&s.name))];
+    lines.extend(s.phone.as_deref().map(|p| format!("{RLM}{}", isolate(p))));
+    lines.extend(s.place.as_deref().map(|p| format!("{RLM}{}", isolate(p))));
+    lines.extend(s.hours.as_deref().map(|h| format!("{RLM}{h}")));
     lines.join("\n")
 }
 
-fn render(title: &str, sites: &[SmsSite], footer: &str) -> String {
-    let mut parts = vec![title.to_owned()];
-    parts.extend(sites.iter().enumerate().map(|(i, s)| block(i + 1, s)));
-    parts.push(footer.to_owned());
+fn render(title: &str, sites: &[SmsSite], footer: &str, rtl: bool) -> String {
+    let mark = if rtl { "\u{200F}" } else { "" };
+    let mut parts = vec![format!("{mark}{title}")];
+    parts.extend(sites.iter().enumerate().map(|(i, s)| block(i + 1, s, rtl)));
+    parts.push(format!("{mark}{footer}"));
     parts.join("\n")
 }
 
@@ -229,6 +250,40 @@ mod tests {
         assert_eq!(segments(&"ع".repeat(70)), 1);
         assert_eq!(segments(&"ع".repeat(71)), 2);
         assert_eq!(segments("😀"), 1, "one emoji is two UTF-16 units");
+    }
+
+    /// The lines as a phone shows them, left to right on the screen: the Unicode bidirectional
+    /// algorithm (the `unicode-bidi` crate, not our code) applied to each line, marks removed.
+    fn shown(text: &str) -> Vec<String> {
+        text.lines()
+            .map(|line| {
+                let info = unicode_bidi::BidiInfo::new(line, None);
+                let para = &info.paragraphs[0];
+                let visual = info.reorder_line(para, para.range.clone());
+                visual.chars().filter(|c| !matches!(c, '\u{200F}' | '\u{2068}' | '\u{2069}')).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn arabic_messages_keep_list_numbers_phones_and_latin_names_in_order() {
+        let sites = vec![
+            SmsSite { hours: None, ..site("Clinica Esperanza") },
+            SmsSite { hours: None, place: None, ..site("مركز المساعدة") },
+        ];
+        let text = compose_in("أماكن يمكنها المساعدة:", &sites, "مساعدة إضافية: اتصل بالرقم 2-1-1", true);
+        let lines = shown(&text);
+        // On screen (left to right): the name, then the number at the right edge, where an
+        // Arabic reader starts; "1." and not ".1".
+        assert_eq!(lines[1], "Clinica Esperanza 1.", "{lines:?}");
+        assert_eq!(lines[2], "305-555-0100");
+        assert_eq!(lines[3], "1401 SW 1st Street, Suite 209, Miami");
+        assert!(lines[4].ends_with(" 2."), "{lines:?}");
+        // Without the marks the period lands on the wrong side of the number.
+        let bare = shown(&compose_in("أماكن يمكنها المساعدة:", &sites, "اتصل 2-1-1", false));
+        assert!(lines[4].ends_with(" 2.") && !bare[4].ends_with(" 2."), "{bare:?}");
+        // Left-to-right messages carry no marks (they would cost GSM-7).
+        assert!(!compose("Places that can help:", &sites[..1], "More help").contains('\u{2068}'));
     }
 
     #[test]

@@ -266,6 +266,9 @@ fn steps(r: &Record) -> Vec<Step<'_>> {
             [Id(*partner_id), Text(status), OptText(reason.as_deref()), Text(by), Time(*at)],
         )
         .or(StoreError::Conflict(format!("sign-up of partner {partner_id}")))],
+        // Written by each backend's translations module (see `sqlite_translations`,
+        // `postgres_translations`): they replace sets of rows with dialect-specific upserts.
+        Record::TranslatorLanguages { .. } | Record::ReviewTranslations(_) => Vec::new(),
     }
 }
 

@@ -18,9 +18,11 @@ mod common;
 mod directory;
 mod postgres;
 mod postgres_codec;
+mod postgres_translations;
 mod sql;
 mod sqlite;
 mod sqlite_codec;
+mod sqlite_translations;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -199,9 +201,19 @@ pub trait Accounts: Send + Sync {
     async fn login_succeeded(&self, key: &str) -> Result<(), StoreError>;
 }
 
+/// The translations half of a store: what people reviewed, and which languages each translator
+/// reviews (writes go through [`Store::apply`] as [`Change::Record`]s).
+#[async_trait]
+pub trait Translations: Send + Sync {
+    /// Every string a person reviewed, by language and key.
+    async fn reviewed_translations(&self) -> Result<Vec<crate::translations::Reviewed>, StoreError>;
+    /// The languages a translator reviews, sorted.
+    async fn translator_languages(&self, user_id: Uuid) -> Result<Vec<String>, StoreError>;
+}
+
 /// A database that holds the directory.
 #[async_trait]
-pub trait Store: Accounts + Send + Sync + 'static {
+pub trait Store: Accounts + Translations + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Loads everything (start-up; building the in-memory index).

@@ -456,6 +456,17 @@ impl Store for PgStore {
                     directory::delete(&mut *tx, "sites", "site", *id).await?;
                     1
                 }
+                Change::Record(crate::domain::account::Record::TranslatorLanguages {
+                    user_id,
+                    languages,
+                }) => {
+                    super::postgres_translations::write_languages(&mut tx, *user_id, languages).await?;
+                    1
+                }
+                Change::Record(crate::domain::account::Record::ReviewTranslations(all)) => {
+                    super::postgres_translations::write_reviewed(&mut tx, all).await?;
+                    1
+                }
                 Change::Record(r) => {
                     super::accounts::write(&mut *tx, r).await?;
                     1

@@ -326,6 +326,13 @@ impl Store for SqliteStore {
                 Change::CreateSite(s) => write_site(&mut tx, s, false).await?,
                 Change::UpdateSite(s) => write_site(&mut tx, s, true).await?,
                 Change::DeleteSite(id) => directory::delete(&mut *tx, "sites", "site", *id).await?,
+                Change::Record(crate::domain::account::Record::TranslatorLanguages {
+                    user_id,
+                    languages,
+                }) => super::sqlite_translations::write_languages(&mut tx, *user_id, languages).await?,
+                Change::Record(crate::domain::account::Record::ReviewTranslations(all)) => {
+                    super::sqlite_translations::write_reviewed(&mut tx, all).await?
+                }
                 Change::Record(r) => super::accounts::write(&mut *tx, r).await?,
             }
         }

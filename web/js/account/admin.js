@@ -27,7 +27,7 @@ function adminAction(labelKey, ariaLabel, call, err) {
 function peopleList(users, partners, err) {
   const names = new Map(partners.map((p) => [p.id, p.name]));
   return h('ul', { class: 'people' }, users.map((u) => {
-    const role = t(`acct.role.${u.role}`) + (u.partner_id ? ` · ${names.get(u.partner_id) || u.partner_id}` : '');
+    const role = (u.role === 'translator' ? t('review.role') : t(`acct.role.${u.role}`)) + (u.partner_id ? ` · ${names.get(u.partner_id) || u.partner_id}` : '');
     const state = u.deactivated_at ? t('acct.deactivated', { date: date(u.deactivated_at), who: u.deactivated_by || '' }) : t('acct.people.active');
     const self = u.id === session.user.id;
     const verb = u.deactivated_at ? 'reactivate' : 'deactivate';

@@ -30,7 +30,9 @@ export async function refreshSession() {
     setCsrfToken(null);
   }
   const admin = session.user?.role === 'admin';
-  document.getElementById('nav-listings').hidden = !session.user;
+  const translator = session.user?.role === 'translator';
+  document.getElementById('nav-listings').hidden = !session.user || translator;
+  document.getElementById('nav-translations').hidden = !(admin || translator);
   document.getElementById('nav-admin').hidden = !admin;
   document.getElementById('nav-stale').hidden = !admin;
   document.getElementById('sign-out').hidden = !session.user;
