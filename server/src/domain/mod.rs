@@ -7,6 +7,7 @@
 
 mod bbox;
 mod hours;
+mod language_names;
 mod site;
 pub mod timestamp;
 

@@ -180,7 +180,7 @@ fn demand_of(gaps: &super::GapsData, body: Option<(Bytes, Option<usize>)>) -> Re
     let Some((bytes, limit)) = body.filter(|(b, _)| !b.trim_ascii().is_empty()) else {
         return Ok(Arc::clone(&gaps.demand));
     };
-    let demand = super::upload(&gaps.census, "request body", &bytes)
+    let demand = super::upload(&gaps.census, &gaps.zips, "request body", &bytes)
         .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect()))?;
     if let Some(limit) = limit.filter(|&l| demand.len() > l) {
         return Err(ApiError::Validation(vec![FieldError::new(
@@ -224,17 +224,23 @@ async fn coverage(
     let sets = super::category_sets(&state.directory.read(), &filter);
     let gaps = Arc::clone(&state.gaps);
     let lang = params.language("lang")?;
+    let directory = Arc::clone(&state.directory);
     blocking(move || {
         let demand = demand_of(&gaps, body)?;
         let narrowed = lang.as_ref().and_then(|l| demand.for_language(l.packed()));
         let demand = narrowed.as_ref().unwrap_or(&demand);
         let rows = super::coverage(demand, sets, &thresholds);
+        // The per-language view: each language of the demand against the sites that speak it.
+        let languages = super::view_languages(demand, lang);
+        let lang_sets = super::language_sets(&directory.read(), &filter, &languages);
+        let by_language = super::coverage_by_language(demand, lang_sets, &thresholds);
+        let rule = super::rule_of(demand);
         Ok(match format {
             Format::Csv => csv_response(
-                super::coverage_csv(&rows).map_err(|e| ApiError::Internal(e.into()))?,
+                super::coverage_csv(&rows, &by_language, rule).map_err(|e| ApiError::Internal(e.into()))?,
                 "coverage.csv",
             ),
-            _ => json_response(super::coverage_json(echo, demand, &thresholds, &rows)),
+            _ => json_response(super::coverage_json(echo, demand, &thresholds, &rows, &by_language)),
         })
     })
     .await
