@@ -429,6 +429,11 @@ impl GapReport {
         share(self.population_beyond, self.population_total)
     }
 
+    /// H3 resolution of the cells.
+    pub fn resolution(&self) -> Resolution {
+        self.resolution
+    }
+
     /// An area's figures as shown (suppressed under [`Self::rule`]).
     fn area_json(&self, agg: &Agg) -> Value {
         let mut v = agg.json();

@@ -19,9 +19,12 @@ pub mod demand;
 pub mod engine;
 pub mod files;
 pub mod http;
+pub mod report;
+pub mod sets;
 pub mod suggest;
 pub mod suppress;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use h3o::Resolution;
@@ -336,25 +339,35 @@ pub fn rule_of(demand: &Demand) -> Option<suppress::Rule> {
 }
 
 /// Which of `report.places` to show as "fewer than 10" (see [`suppress`]): `None` when the
-/// report is not suppressed. The published groups are every place, and those beyond and within
-/// the threshold and each extra threshold.
+/// report is not suppressed. The published groups are every place; those beyond and within the
+/// threshold and each extra threshold; and each H3 cell and county the answer sums.
 pub fn hidden_places(report: &GapReport) -> Option<Vec<bool>> {
     let rule = report.rule?;
     let places = &report.places;
     let weights: Vec<u64> = places.iter().map(|p| p.population).collect();
     let far = |i: usize, t: f64| places[i].nearest_m.is_none_or(|m| m > t);
-    let all = |_: usize| true;
-    let beyond = |i: usize| places[i].beyond;
-    let within = |i: usize| !places[i].beyond;
-    let mut groups: Vec<Box<dyn Fn(usize) -> bool + '_>> =
-        vec![Box::new(all), Box::new(beyond), Box::new(within)];
+    let n = places.len();
+    let mut groups: Vec<Vec<usize>> = vec![
+        (0..n).collect(),
+        (0..n).filter(|&i| places[i].beyond).collect(),
+        (0..n).filter(|&i| !places[i].beyond).collect(),
+    ];
     for t in &report.by_threshold {
-        let m = t.threshold_m;
-        groups.push(Box::new(move |i| far(i, m)));
-        groups.push(Box::new(move |i| !far(i, m)));
+        groups.push((0..n).filter(|&i| far(i, t.threshold_m)).collect());
+        groups.push((0..n).filter(|&i| !far(i, t.threshold_m)).collect());
     }
-    let refs: Vec<&dyn Fn(usize) -> bool> = groups.iter().map(|g| g.as_ref()).collect();
-    Some(rule.hide(&weights, &refs))
+    let mut areas: HashMap<(u8, u64), Vec<usize>> = HashMap::new();
+    for (i, p) in places.iter().enumerate() {
+        if let Ok(ll) = h3o::LatLng::new(p.lat, p.lon) {
+            areas.entry((0, u64::from(ll.to_cell(report.resolution())))).or_default().push(i);
+        }
+        let county = p.county.as_deref().and_then(|c| c.parse::<u64>().ok()).unwrap_or(u64::MAX);
+        areas.entry((1, county)).or_default().push(i);
+    }
+    let mut areas: Vec<((u8, u64), Vec<usize>)> = areas.into_iter().collect();
+    areas.sort_unstable();
+    groups.extend(areas.into_iter().map(|(_, g)| g));
+    Some(rule.hide(&weights, &groups))
 }
 
 /// A place row as shown: its population a number or "fewer than 10".

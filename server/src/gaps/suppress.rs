@@ -135,23 +135,30 @@ impl Rule {
     }
 
     /// Which cells to hide: `weights[i]` is cell `i`'s count, and `groups` are the published
-    /// sums over cells (each a predicate on the cell's index). Primary suppression first, then
+    /// sums over cells (each the list of its cells). Primary suppression first, then
     /// complementary suppression until every group's hidden cells add up to 0 or at least
-    /// [`Self::min_cell`].
-    pub fn hide(&self, weights: &[u64], groups: &[&dyn Fn(usize) -> bool]) -> Vec<bool> {
+    /// [`Self::min_cell`]. Each round costs the total size of the groups.
+    pub fn hide(&self, weights: &[u64], groups: &[Vec<usize>]) -> Vec<bool> {
         let k = self.min_cell;
         let mut hidden: Vec<bool> = weights.iter().map(|&w| w > 0 && w < k).collect();
-        let mut order: Vec<usize> = (0..weights.len()).filter(|&i| weights[i] > 0).collect();
-        // Smallest first; ties by position so the answer does not depend on anything else.
-        order.sort_by_key(|&i| (weights[i], i));
+        // Each group's members smallest first; ties by position, so the answer depends on
+        // nothing else.
+        let groups: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| {
+                let mut g: Vec<usize> = g.iter().copied().filter(|&i| weights[i] > 0).collect();
+                g.sort_by_key(|&i| (weights[i], i));
+                g
+            })
+            .collect();
         loop {
             let mut changed = false;
-            for g in groups {
-                let sum: u64 = (0..weights.len()).filter(|&i| hidden[i] && g(i)).map(|i| weights[i]).sum();
+            for g in &groups {
+                let sum: u64 = g.iter().filter(|&&i| hidden[i]).map(|&i| weights[i]).sum();
                 if sum == 0 || sum >= k {
                     continue;
                 }
-                if let Some(&i) = order.iter().find(|&&i| !hidden[i] && g(i)) {
+                if let Some(&i) = g.iter().find(|&&i| !hidden[i]) {
                     hidden[i] = true;
                     changed = true;
                 }
@@ -184,18 +191,18 @@ mod tests {
     fn a_lone_small_cell_takes_a_partner_so_subtraction_gives_nothing_away() {
         let r = Rule::default();
         let w = [3, 40, 12, 25];
-        let all = |_: usize| true;
-        let hidden = r.hide(&w, &[&all]);
+        let all = vec![0, 1, 2, 3];
+        let hidden = r.hide(&w, &[all.clone()]);
         // 3 alone would be total − shown; the smallest shown cell (12) is hidden with it.
         assert_eq!(hidden, vec![true, false, true, false]);
         // Two small cells adding up to 10 or more need no partner.
-        assert_eq!(r.hide(&[4, 6, 50], &[&all]), vec![true, true, false]);
+        assert_eq!(r.hide(&[4, 6, 50], &[vec![0, 1, 2]]), vec![true, true, false]);
         // A group of its own: beyond = {0, 1}; the 3 needs a partner there too.
-        let beyond = |i: usize| i < 2;
-        let hidden = r.hide(&[3, 40, 12, 25], &[&all, &beyond]);
+        let beyond = vec![0, 1];
+        let hidden = r.hide(&[3, 40, 12, 25], &[all.clone(), beyond.clone()]);
         assert_eq!(hidden, vec![true, true, true, false]);
-        for g in [&all as &dyn Fn(usize) -> bool, &beyond] {
-            let s: u64 = (0..4).filter(|&i| hidden[i] && g(i)).map(|i| [3, 40, 12, 25][i]).sum();
+        for g in [&all, &beyond] {
+            let s: u64 = g.iter().filter(|&&i| hidden[i]).map(|&i| [3, 40, 12, 25][i]).sum();
             assert!(s == 0 || s >= 10);
         }
     }

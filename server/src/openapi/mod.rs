@@ -14,6 +14,7 @@
 
 mod accounts;
 mod build;
+mod demand;
 mod hsds;
 mod import;
 mod paths;
@@ -30,8 +31,9 @@ use serde_json::{json, Map, Value};
 use crate::app::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 10] = [
+const AREAS: [fn() -> paths::Paths; 11] = [
     paths::search,
+    demand::paths,
     paths::directory,
     accounts::auth,
     accounts::admin,

@@ -12,10 +12,13 @@
 //! learns what the others wrote.
 
 mod common;
+pub mod demand_sets;
 mod postgres;
 mod postgres_accounts;
+mod postgres_demand;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_demand;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -196,7 +199,7 @@ pub trait Accounts: Send + Sync {
 
 /// A database that holds the directory.
 #[async_trait]
-pub trait Store: Accounts + Send + Sync + 'static {
+pub trait Store: Accounts + demand_sets::DemandSets + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Loads everything (start-up; building the in-memory index).
