@@ -149,7 +149,7 @@ pub(crate) fn directory() -> Paths {
     ]
 }
 
-fn gap_params(post: bool) -> Vec<Value> {
+fn gap_params() -> Vec<Value> {
     let mut p = vec![
         query_required("category", schema("Category"), "The category whose coverage is measured"),
         query_required(
@@ -181,9 +181,6 @@ fn gap_params(post: bool) -> Vec<Value> {
         ),
     ];
     p.extend(search_filters());
-    if post {
-        p.retain(|q| q["name"] != "candidates");
-    }
     p.push(super::demand::demand_set_param());
     p
 }
@@ -274,7 +271,7 @@ pub(crate) fn search() -> Paths {
                 (
                     "get",
                     Op::new("analysis", "gaps", "Coverage gaps of a category over the census tracts")
-                        .params(gap_params(false))
+                        .params(gap_params())
                         .answer(200, {
                             let mut r = csv("The gaps");
                             r["content"]["application/json"]["schema"] = schema("Gaps");
@@ -289,7 +286,7 @@ pub(crate) fn search() -> Paths {
                         "gapsOverDemand",
                         "Coverage gaps over a demand CSV sent as the body",
                     ))
-                    .params(gap_params(true))
+                    .params(gap_params())
                     .answer(200, {
                         let mut r = csv("The gaps");
                         r["content"]["application/json"]["schema"] = schema("Gaps");
