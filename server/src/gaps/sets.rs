@@ -16,13 +16,13 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde_json::{json, Value};
 
-use super::counts::{CountCell, CountTable};
-use super::demand::{Demand, DemandSource};
 use crate::accounts::principal::Principal;
-use crate::app::AppState;
 use crate::domain::{FieldError, LanguageCode};
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::places::counts::{CountCell, CountTable};
+use crate::places::demand::{Demand, DemandSource};
+use crate::state::AppState;
 use crate::store::demand_sets::{DemandSetInfo, StoredCell};
 
 /// Longest set name, in characters.
@@ -79,8 +79,8 @@ async fn create(
             "is empty: send the count table (zip,language,count; CSV or XLSX)",
         )]));
     }
-    let zips = std::sync::Arc::clone(&state.gaps.zips);
-    let table = tokio::task::spawn_blocking(move || super::counts::parse(&body, &zips))
+    let zips = std::sync::Arc::clone(&state.population.zips);
+    let table = tokio::task::spawn_blocking(move || crate::places::counts::parse(&body, &zips))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect()))?;
@@ -155,12 +155,12 @@ pub async fn load(state: &AppState, who: &Result<Principal, ApiError>, id: i64) 
         .demand_set(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("demand set {id}")))?;
-    let gaps = std::sync::Arc::clone(&state.gaps);
+    let gaps = std::sync::Arc::clone(&state.population);
     tokio::task::spawn_blocking(move || {
         let cells = cells
             .iter()
             .map(|(zip, lang, count)| {
-                let zip = crate::zip::parse_zip(zip);
+                let zip = crate::places::zip::parse_zip(zip);
                 let language = LanguageCode::parse(lang).ok();
                 match (zip, language) {
                     (Some(zip), Some(language)) => {

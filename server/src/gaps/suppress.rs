@@ -1,6 +1,6 @@
 //! Small-cell suppression: no output of a school's counts may single out a family.
 //!
-//! The rule, applied to every output of demand from counts ([`super::counts`]) — JSON, CSV, the
+//! The rule, applied to every output of demand from counts ([`crate::places::counts`]) — JSON, CSV, the
 //! printable report and the map layer — and to nothing else (the census tracts are the Census
 //! Bureau's own published figures):
 //!

@@ -15,9 +15,11 @@ mod common;
 pub mod demand_sets;
 mod postgres;
 mod postgres_accounts;
+mod postgres_codec;
 mod postgres_demand;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_codec;
 mod sqlite_demand;
 
 use std::sync::Arc;
@@ -28,7 +30,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::accounts::model::{
+use crate::domain::account::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
 use crate::domain::{CategoryDef, Partner, Site};

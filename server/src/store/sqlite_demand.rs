@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::demand_sets::{DemandSetInfo, DemandSets, StoredCell, NAME_TAKEN};
-use super::sqlite::{parse_ts, ts};
+use super::sqlite_codec::{parse_ts, ts};
 use super::{SqliteStore, StoreError};
 
 const COLUMNS: &str = "id, name, label, group_column, cells, total, created_at, created_by";

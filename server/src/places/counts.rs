@@ -11,7 +11,7 @@
 //! 1): a ZIP code with no ZIP area, a language that is neither an ISO 639 code nor a name this
 //! server knows, a count that is negative or not a whole number. A file with any problem gives
 //! nothing at all. Each ZIP × language cell stands at its ZIP area's internal point (the
-//! shipped Census ZCTA points, [`crate::zip::ZipIndex`]) and speaks its one language.
+//! shipped Census ZCTA points, [`super::zip::ZipIndex`]) and speaks its one language.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
@@ -19,8 +19,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 
 use super::demand::{Demand, DemandPoint, DemandSource, RowProblem};
+use super::zip::{parse_zip, ZipIndex};
 use crate::domain::{LanguageCode, LonLat};
-use crate::zip::{parse_zip, ZipIndex};
 
 /// Grouping columns accepted (at most one per file); rows are summed over it.
 pub const GROUP_COLUMNS: [&str; 7] =
