@@ -494,13 +494,12 @@ pub fn view_languages(demand: &Demand, only: Option<LanguageCode>) -> Vec<Langua
     v.into_iter().take(MAX_LANGUAGES).map(|(_, l)| l).collect()
 }
 
+/// A language and every category's sites that speak it: `(slug, name, sites)`.
+pub type LanguageSets = (LanguageCode, Vec<(String, String, SiteSet)>);
+
 /// Every category's sites that speak each language (and pass `filter`), taken under the
 /// catalog's read lock.
-pub fn language_sets(
-    catalog: &Catalog,
-    filter: &Filter,
-    languages: &[LanguageCode],
-) -> Vec<(LanguageCode, Vec<(String, String, SiteSet)>)> {
+pub fn language_sets(catalog: &Catalog, filter: &Filter, languages: &[LanguageCode]) -> Vec<LanguageSets> {
     languages
         .iter()
         .map(|l| {
@@ -513,7 +512,7 @@ pub fn language_sets(
 /// The per-language coverage view: each language's families against the sites that speak it.
 pub fn coverage_by_language(
     demand: &Demand,
-    sets: Vec<(LanguageCode, Vec<(String, String, SiteSet)>)>,
+    sets: Vec<LanguageSets>,
     thresholds: &[f64],
 ) -> Vec<LanguageCoverage> {
     sets.into_iter()

@@ -25,16 +25,16 @@ use crate::places::demand::{Demand, DemandSource};
 use crate::state::AppState;
 use crate::store::demand_sets::{DemandSetInfo, StoredCell};
 
+/// Largest count table accepted: 16 MiB, as for a demand file sent to the gap endpoints.
+pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+
 /// Longest set name, in characters.
 pub const MAX_NAME: usize = 120;
 
 /// Routes of saved demand sets.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/demand-sets",
-            get(list).post(create).layer(DefaultBodyLimit::max(super::http::UPLOAD_LIMIT)),
-        )
+        .route("/api/v1/demand-sets", get(list).post(create).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/api/v1/demand-sets/{id}", delete(remove))
 }
 

@@ -105,7 +105,8 @@ impl Rule {
     /// The share `part / whole` of shown aggregates; `null` when either is suppressed.
     pub fn share(&self, part: u64, whole: u64) -> Value {
         match (self.rounded(part), self.rounded(whole)) {
-            (Some(p), Some(w)) => json!(super::analysis::share(p, w)),
+            (Some(_), Some(0)) => json!(0.0),
+            (Some(p), Some(w)) => json!(p as f64 / w as f64),
             _ => Value::Null,
         }
     }
@@ -192,7 +193,7 @@ mod tests {
         let r = Rule::default();
         let w = [3, 40, 12, 25];
         let all = vec![0, 1, 2, 3];
-        let hidden = r.hide(&w, &[all.clone()]);
+        let hidden = r.hide(&w, std::slice::from_ref(&all));
         // 3 alone would be total − shown; the smallest shown cell (12) is hidden with it.
         assert_eq!(hidden, vec![true, false, true, false]);
         // Two small cells adding up to 10 or more need no partner.

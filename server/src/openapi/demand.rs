@@ -4,7 +4,6 @@
 use serde_json::{json, Value};
 
 use super::build::{item, ok_json, path, query, query_required, Access, Op};
-use super::paths::Paths;
 
 /// The XLSX media type.
 pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -35,7 +34,7 @@ fn set_schema() -> Value {
 }
 
 /// `/api/v1/demand-sets`.
-pub(crate) fn paths() -> Paths {
+pub(crate) fn paths() -> Vec<(&'static str, Value)> {
     let body = json!({"type": "string", "example": "zip,language,count\n33150,Haitian Creole,42\n33150,es,12\n",
                       "pattern": format!("^{}$", count_table_csv())});
     vec![
