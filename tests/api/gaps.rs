@@ -34,10 +34,10 @@ fn tracts(county: Option<&str>) -> Vec<Tract> {
 /// A site as the brute force sees it: (lon, lat, confidential) — where public answers measure it
 /// from: a confidential site's stand-in (`tests/api/confidential.rs` holds stand-ins to their
 /// rule and shows that nothing locates the true point).
-type Point = (f64, f64, bool);
+pub(crate) type Point = (f64, f64, bool);
 
 /// The server's own records (confidential ones too, at their stand-ins) that match a question.
-fn matching_sites(
+pub(crate) fn matching_sites(
     app: &TestApp,
     category: &str,
     lang: Option<&str>,
@@ -62,7 +62,7 @@ fn matching_sites(
 }
 
 /// Nearest distance by brute force: haversine to every site.
-fn nearest(sites: &[Point], lon: f64, lat: f64) -> f64 {
+pub(crate) fn nearest(sites: &[Point], lon: f64, lat: f64) -> f64 {
     sites.iter().map(|&(slon, slat, _)| haversine(lon, lat, slon, slat)).fold(f64::INFINITY, f64::min)
 }
 
@@ -72,7 +72,7 @@ fn columns(rows: &Value, keys: &[&str]) -> Value {
 }
 
 /// Rows of a CSV answer as maps.
-fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
+pub(crate) fn csv_rows(text: &str) -> Vec<HashMap<String, String>> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     lines

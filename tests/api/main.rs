@@ -11,6 +11,7 @@ mod bad_input;
 mod cli;
 mod confidential;
 mod directory;
+mod family_counts;
 mod gaps;
 mod hsds;
 mod hsds_schema;

@@ -17,7 +17,7 @@ const CLASS_COLOURS = ['#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
 
 let ctx = null;
 let active = false;
-let last = null; // {query, gaps, coverage}
+let last = null; // {query, gaps, coverage, upload}
 
 export function init(context) {
   ctx = context;
@@ -26,6 +26,61 @@ export function init(context) {
     e.preventDefault();
     run();
   });
+  $('gaps-demand').addEventListener('change', () => {
+    $('gaps-demand-upload').hidden = $('gaps-demand').value !== 'upload';
+  });
+}
+
+let setsAsked = false;
+
+/** Saved demand sets, asked once the view is first opened: admins only (anyone else sees the
+ * census and the upload). */
+async function loadDemandSets() {
+  if (setsAsked) return;
+  setsAsked = true;
+  let sets = [];
+  try {
+    const me = await getJson('api/v1/auth/me');
+    if (me.user?.role !== 'admin') return;
+    sets = (await getJson('api/v1/demand-sets')).demand_sets || [];
+  } catch {
+    return;
+  }
+  const select = $('gaps-demand');
+  for (const s of sets) {
+    const o = option(`set:${s.id}`, s.name);
+    select.insertBefore(o, select.querySelector('option[value="upload"]'));
+  }
+}
+
+/** A count as shown: a number, or the server's "fewer than 10" for a suppressed figure. */
+function figure(v) {
+  if (typeof v === 'string') return t('ui.gaps.fewer', { n: formatCount(10) });
+  return formatCount(v ?? 0);
+}
+
+/** A number for shading: a suppressed figure shades nothing (it is hatched instead). */
+function num(v) {
+  return typeof v === 'number' ? v : 0;
+}
+
+/** GET, or POST of the chosen file, of an analysis endpoint; the parsed answer or the text. */
+async function request(path, params, upload, as = 'json') {
+  const qs = `?${new URLSearchParams(params)}`;
+  const init = upload
+    ? { method: 'POST', body: upload, headers: { 'content-type': upload.type || 'text/csv' } }
+    : { headers: { accept: as === 'json' ? 'application/json' : '*/*' } };
+  const res = await fetch(`${path}${qs}`, init);
+  if (!res.ok) {
+    let problem = null;
+    try {
+      problem = await res.json();
+    } catch {
+      /* not problem+json */
+    }
+    throw new ApiError(res.status, problem);
+  }
+  return as === 'json' ? res.json() : res.blob();
 }
 
 function thresholdMetres(value, units) {
@@ -66,6 +121,7 @@ export function setActive(on) {
   const map = ctx.state.map;
   if (!map) return;
   if (on) {
+    loadDemandSets();
     showCategorySites();
     if (last) draw(last);
   } else {
@@ -95,8 +151,11 @@ function query() {
   const q = {
     category: $('gaps-category').value,
     threshold_m: $('gaps-threshold').value,
-    suggest: '3',
+    suggest: $('gaps-suggest').value,
   };
+  if ($('gaps-candidates').value !== 'tracts') q.candidates = $('gaps-candidates').value;
+  const demand = $('gaps-demand').value;
+  if (demand.startsWith('set:')) q.demand_set = demand.slice(4);
   if ($('gaps-language').value) q.lang = $('gaps-language').value;
   if ($('gaps-free').checked) q.free = 'true';
   if ($('gaps-walk-in').checked) q.walk_in = 'true';
@@ -107,7 +166,7 @@ function query() {
 /** The filters of a gap query, which the coverage table applies to every category too. */
 function filterParams(q) {
   const f = {};
-  for (const k of ['lang', 'free', 'walk_in', 'no_id']) if (q[k]) f[k] = q[k];
+  for (const k of ['lang', 'free', 'walk_in', 'no_id', 'demand_set']) if (q[k]) f[k] = q[k];
   return f;
 }
 
@@ -117,18 +176,37 @@ async function run() {
   out.replaceChildren(tEl('p', 'ui.gaps.loading', null, 'status'));
   const q = query();
   const thresholds = THRESHOLDS[ctx.state.units].map((v) => thresholdMetres(v, ctx.state.units));
+  const upload = $('gaps-demand').value === 'upload' ? $('gaps-demand-file').files[0] : null;
+  if ($('gaps-demand').value === 'upload' && !upload) {
+    out.replaceChildren(tEl('p', 'ui.gaps.choose_file', null, 'error'));
+    out.removeAttribute('aria-busy');
+    return;
+  }
   try {
     const [gaps, coverage] = await Promise.all([
-      getJson('api/v1/gaps', q),
-      getJson('api/v1/coverage', { ...filterParams(q), thresholds: thresholds.join(',') }),
+      request('api/v1/gaps', q, upload),
+      request('api/v1/coverage', { ...filterParams(q), thresholds: thresholds.join(',') }, upload),
     ]);
-    last = { query: q, gaps, coverage, thresholds };
+    last = { query: q, gaps, coverage, thresholds, upload };
     renderOutput(last);
     if (active) draw(last);
   } catch (e) {
     last = null;
     const key = e instanceof ApiError && e.status === 404 ? 'ui.gaps.unavailable' : 'ui.gaps.failed';
     out.replaceChildren(tEl('p', key, null, 'error'));
+    // A bad table: every problem by row and field, as the server named them.
+    const errors = (e instanceof ApiError && e.status === 422 && e.problem.errors) || [];
+    if (errors.length) {
+      out.replaceChildren(tEl('p', 'ui.gaps.bad_file', null, 'error'));
+      const ul = document.createElement('ul');
+      ul.id = 'gaps-problems';
+      for (const p of errors) {
+        const li = document.createElement('li');
+        li.textContent = `${p.field}: ${p.message}`;
+        ul.append(li);
+      }
+      out.append(ul);
+    }
     if (ctx.state.map) ctx.mapView.showGaps(ctx.state.map, null, null);
   } finally {
     out.removeAttribute('aria-busy');
@@ -151,7 +229,12 @@ function classOf(x, breaks) {
 }
 
 function beyond(props) {
-  return Number(props.population_beyond ?? 0);
+  return num(props.population_beyond);
+}
+
+/** A cell with a suppressed figure: hatched, never shaded by a number. */
+function hidden(props) {
+  return props.suppressed === true || props.suppressed === 'true';
 }
 
 function draw({ gaps }) {
@@ -162,8 +245,13 @@ function draw({ gaps }) {
   const shown = {
     type: 'FeatureCollection',
     features: cells
-      .filter((f) => beyond(f.properties) > 0)
-      .map((f) => ({ ...f, properties: { ...f.properties, fill: CLASS_COLOURS[classOf(beyond(f.properties), breaks)] } })),
+      .filter((f) => beyond(f.properties) > 0 || hidden(f.properties))
+      .map((f) => ({
+        ...f,
+        properties: hidden(f.properties)
+          ? { ...f.properties, suppressed: true }
+          : { ...f.properties, fill: CLASS_COLOURS[classOf(beyond(f.properties), breaks)] },
+      })),
   };
   const suggestions = {
     type: 'FeatureCollection',
@@ -239,26 +327,29 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
   const fig = document.createElement('p');
   fig.className = 'summary-figure';
   fig.id = 'gaps-share';
-  fig.textContent = formatPercent(gaps.share_beyond ?? 0);
+  fig.textContent = gaps.share_beyond == null ? '—' : formatPercent(gaps.share_beyond);
+  const d = gaps.demand || {};
+  const families = d.source === 'counts';
   summary.append(
     fig,
-    tEl('p', 'ui.gaps.summary', {
-      beyond: formatCount(gaps.population_beyond ?? 0),
-      total: formatCount(gaps.population_total ?? 0),
+    tEl('p', families ? 'ui.gaps.summary_families' : 'ui.gaps.summary', {
+      beyond: figure(gaps.population_beyond),
+      total: figure(gaps.population_total),
       distance,
       category,
     }),
   );
-  const d = gaps.demand || {};
-  const sourceKey = d.source === 'census' ? 'ui.gaps.source_census' : 'ui.gaps.source_upload';
+  const sourceKey = { census: 'ui.gaps.source_census', counts: 'ui.gaps.source_counts' }[d.source] || 'ui.gaps.source_upload';
   summary.append(
     tEl(
       'p',
       sourceKey,
-      { people: formatCount(d.population ?? 0), points: formatCount(d.points ?? 0), sites: formatCount(gaps.sites ?? 0) },
+      { people: figure(d.population), points: formatCount(d.points ?? 0), sites: formatCount(gaps.sites ?? 0), name: d.name || '' },
       'hint',
     ),
   );
+  if (gaps.suppression) summary.append(tEl('p', 'ui.gaps.suppressed_note', { n: formatCount(gaps.suppression.min_cell) }, 'hint'));
+  summary.append(downloads());
   out.append(summary);
 
   // Legend of the shaded cells and the stars.
@@ -287,6 +378,14 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
   mark.setAttribute('aria-hidden', 'true');
   star.append(mark, tEl('span', 'ui.gaps.legend_suggestion'));
   ul.append(star);
+  if (cells.some((f) => hidden(f.properties))) {
+    const li = document.createElement('li');
+    const sw = document.createElement('span');
+    sw.className = 'swatch hatched';
+    sw.setAttribute('aria-hidden', 'true');
+    li.append(sw, tEl('span', 'ui.gaps.legend_hidden', { n: formatCount(10) }));
+    ul.append(li);
+  }
   legend.append(breaks.length || cells.some((f) => beyond(f.properties) > 0) ? ul : tEl('p', 'ui.gaps.no_cells', null, 'hint'));
   out.append(legend);
 
@@ -301,9 +400,9 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
       li.append(
         tEl('span', 'ui.gaps.suggest_item', {
           place,
-          people: formatCount(sg.population_covered ?? 0),
+          people: figure(sg.population_covered),
           distance,
-          remaining: formatCount(sg.population_beyond_after ?? 0),
+          remaining: figure(sg.population_beyond_after),
         }),
         ' ',
         showButton(place, sg.lon, sg.lat),
@@ -318,13 +417,13 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
     const ol = document.createElement('ol');
     ol.className = 'worst';
     for (const w of gaps.worst) {
-      const place = placeName(d.source === 'census' ? 'tract' : 'point', w.id, w.county, counties);
+      const place = w.zip ? `${w.zip} · ${languageName(w.language)}` : placeName(d.source === 'census' ? 'tract' : 'point', w.id, w.county, counties);
       const li = document.createElement('li');
       const key = w.nearest_m == null ? 'ui.gaps.worst_item_none' : 'ui.gaps.worst_item';
       li.append(
         tEl('span', key, {
           place,
-          people: formatCount(w.population ?? 0),
+          people: figure(w.population),
           nearest: w.nearest_m == null ? '' : formatDistance(w.nearest_m, units),
         }),
         ' ',
@@ -338,6 +437,42 @@ function renderOutput({ query: q, gaps, coverage, thresholds }) {
 
   if ((gaps.counties || []).length) out.append(countyTable(gaps.counties, distance));
   out.append(coverageTable(coverage, thresholds));
+  for (const l of coverage.by_language || []) {
+    out.append(coverageTable(l, thresholds, t('ui.gaps.coverage_language', { language: languageName(l.language), families: figure(l.population_total) })));
+  }
+}
+
+/** A language's name as the page's language writes it (the server's code otherwise). */
+function languageName(code) {
+  const o = [...$('language-filter').options].find((x) => x.value === code);
+  return o ? o.textContent : code;
+}
+
+/** Download the answer as CSV, or as the printable one-page report. */
+function downloads() {
+  const p = document.createElement('p');
+  p.className = 'downloads';
+  for (const [key, f, name] of [
+    ['ui.gaps.download_csv', 'csv', 'gaps.csv'],
+    ['ui.gaps.download_report', 'html', 'gaps-report.html'],
+  ]) {
+    const b = tEl('button', key, null, 'secondary small');
+    b.type = 'button';
+    b.id = `gaps-download-${f}`;
+    b.addEventListener('click', async () => {
+      if (!last) return;
+      const blob = await request('api/v1/gaps', { ...last.query, f }, last.upload, 'blob');
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    });
+    p.append(b, ' ');
+  }
+  return p;
 }
 
 /** Per county: people, and the share farther than the threshold. */
@@ -361,9 +496,9 @@ function countyTable(rows, distance) {
     th.scope = 'row';
     th.textContent = [c.name, c.state].filter(Boolean).join(', ') || c.fips || '—';
     const people = document.createElement('td');
-    people.textContent = formatCount(c.population ?? 0);
+    people.textContent = figure(c.population);
     const share = document.createElement('td');
-    share.textContent = formatPercent(c.share_beyond ?? 0);
+    share.textContent = c.share_beyond == null ? '—' : formatPercent(c.share_beyond);
     tr.append(th, people, share);
     tbody.append(tr);
   }
@@ -374,12 +509,19 @@ function countyTable(rows, distance) {
 }
 
 /** Share of people within each threshold of each category — one table for all categories. */
-function coverageTable(coverage, thresholds) {
+function coverageTable(coverage, thresholds, caption) {
   const units = ctx.state.units;
   const table = document.createElement('table');
   table.className = 'coverage';
-  table.id = 'coverage-table';
-  table.append(tEl('caption', 'ui.gaps.coverage_caption'));
+  if (caption) {
+    const c = document.createElement('caption');
+    c.textContent = caption;
+    table.append(c);
+    table.dataset.language = coverage.language;
+  } else {
+    table.id = 'coverage-table';
+    table.append(tEl('caption', 'ui.gaps.coverage_caption'));
+  }
   const thead = document.createElement('thead');
   const hr = document.createElement('tr');
   const corner = tEl('th', 'ui.filter.category');
@@ -401,7 +543,7 @@ function coverageTable(coverage, thresholds) {
     for (const m of thresholds) {
       const cell = (row.thresholds || []).find((x) => Math.abs(Number(x.threshold_m) - m) < 1);
       const td = document.createElement('td');
-      td.textContent = cell ? formatPercent(cell.share_within) : '—';
+      td.textContent = cell && cell.share_within != null ? formatPercent(cell.share_within) : '—';
       tr.append(td);
     }
     tbody.append(tr);
@@ -426,8 +568,8 @@ export function onMapClick(e) {
   }
   const p = hit.properties;
   setText(box, 'ui.gaps.cell', {
-    beyond: formatCount(beyond(p)),
-    people: formatCount(Number(p.population ?? 0)),
+    beyond: figure(p.population_beyond),
+    people: figure(p.population),
     threshold: formatDistance(Number(last.query.threshold_m), ctx.state.units, 0),
     distance: formatDistance(Number(p.mean_distance_m ?? 0), ctx.state.units),
   });

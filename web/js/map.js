@@ -85,7 +85,18 @@ function addLayers(map) {
     type: 'fill',
     source: 'gaps',
     layout: { visibility: 'none' },
+    filter: ['!=', ['get', 'suppressed'], true],
     paint: { 'fill-color': ['get', 'fill'], 'fill-opacity': 0.72, 'fill-outline-color': 'rgba(40,40,40,0.35)' },
+  });
+  // Cells with a suppressed figure (fewer than 10 families): hatched, never shaded by a number.
+  map.addImage('hatch', hatchPattern());
+  map.addLayer({
+    id: 'gap-cells-hidden',
+    type: 'fill',
+    source: 'gaps',
+    layout: { visibility: 'none' },
+    filter: ['==', ['get', 'suppressed'], true],
+    paint: { 'fill-pattern': 'hatch', 'fill-opacity': 0.8, 'fill-outline-color': 'rgba(40,40,40,0.5)' },
   });
   map.addSource('sites', {
     type: 'geojson',
@@ -237,11 +248,24 @@ export function padding(map) {
   return pad;
 }
 
+/** 8×8 diagonal hatching (dark grey on transparent), as raw RGBA for addImage. */
+function hatchPattern() {
+  const size = 8;
+  const data = new Uint8Array(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      if ((x + y) % size < 2) data.set([60, 60, 60, 255], (y * size + x) * 4);
+    }
+  }
+  return { width: size, height: size, data };
+}
+
 export function showGaps(map, cells, suggestions) {
   map.getSource('gaps').setData(cells || EMPTY);
   map.getSource('suggestions').setData(suggestions || EMPTY);
   const v = cells ? 'visible' : 'none';
   map.setLayoutProperty('gap-cells', 'visibility', v);
+  map.setLayoutProperty('gap-cells-hidden', 'visibility', v);
   map.setLayoutProperty('gap-suggestions', 'visibility', v);
 }
 

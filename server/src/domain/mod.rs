@@ -8,6 +8,7 @@
 pub mod account;
 mod bbox;
 mod hours;
+mod language_names;
 mod service;
 mod site;
 pub mod timestamp;

@@ -297,6 +297,8 @@ pub struct GapReport {
     resolution: Resolution,
     /// Suggestions in the order chosen.
     pub suggestions: Vec<Suggestion>,
+    /// Small-cell suppression of every figure shown (demand from counts only).
+    pub rule: Option<super::suppress::Rule>,
 }
 
 /// Runs a gap analysis over `demand` with the nearest distances already found.
@@ -357,6 +359,7 @@ pub fn gaps(demand: &Demand, nearest: &Nearest, sites: &SiteSet, o: &GapOptions)
         top,
         resolution: o.resolution,
         suggestions,
+        rule: matches!(demand.source, DemandSource::Counts { .. }).then(super::suppress::Rule::default),
     }
 }
 
@@ -369,6 +372,7 @@ fn suggestions(
     let kind = match demand.source {
         DemandSource::Census { .. } => "tract",
         DemandSource::Upload { .. } => "point",
+        DemandSource::Counts { .. } => "zip",
     };
     // Candidates as (unit vector, describe).
     let (points, describe): (Vec<[f64; 3]>, Vec<Suggestion>) = match &o.candidates {
@@ -425,6 +429,20 @@ impl GapReport {
         share(self.population_beyond, self.population_total)
     }
 
+    /// H3 resolution of the cells.
+    pub fn resolution(&self) -> Resolution {
+        self.resolution
+    }
+
+    /// An area's figures as shown (suppressed under [`Self::rule`]).
+    fn area_json(&self, agg: &Agg) -> Value {
+        let mut v = agg.json();
+        if let Some(rule) = &self.rule {
+            rule.area_row(&mut v);
+        }
+        v
+    }
+
     /// The worst places: up to `top` points beyond the threshold, most people first.
     pub fn worst(&self) -> &[PlaceRow] {
         &self.places[..self.top]
@@ -446,7 +464,7 @@ impl GapReport {
                 out.push(',');
             }
             first = false;
-            let mut props = agg.json();
+            let mut props = self.area_json(agg);
             props["h3"] = json!(cell.to_string());
             out.push_str(&format!(
                 r#"{{"type":"Feature","id":"{cell}","geometry":{geometry},"properties":{props}}}"#
@@ -461,7 +479,7 @@ impl GapReport {
         self.cells
             .iter()
             .filter_map(|(h3, agg)| {
-                let mut v = agg.json();
+                let mut v = self.area_json(agg);
                 v["h3"] = json!(CellIndex::try_from(*h3).ok()?.to_string());
                 Some(v)
             })
@@ -473,7 +491,7 @@ impl GapReport {
         self.counties
             .iter()
             .map(|(fips, agg)| {
-                let mut v = agg.json();
+                let mut v = self.area_json(agg);
                 let named = fips.and_then(|f| names.get(f));
                 v["fips"] = json!(fips.map(|f| format!("{f:05}")));
                 v["name"] = json!(named.map(|n| n.0));

@@ -243,12 +243,28 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
         GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson(&state.population.demand))?,
         GapsFormat::Csv => write!(out, "{}", super::gaps_csv(&report, table, counties)?)?,
         GapsFormat::Table => {
+            // Printed from the JSON answer, so a count table's figures are suppressed here too.
+            let v: serde_json::Value = serde_json::from_str(&super::gaps_json(
+                &req,
+                &report,
+                demand_json.clone(),
+                counties,
+                &state.population.demand,
+            ))?;
             let km = |m: f64| format!("{:.1} km", m / 1000.0);
+            let n = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            let pct = |v: &serde_json::Value| {
+                v.as_f64().map_or_else(|| "—".to_owned(), |s| format!("{:.1}%", 100.0 * s))
+            };
             let area = match &state.population.demand.source {
                 crate::places::demand::DemandSource::Census { service_area } => {
                     format!("service area {service_area}")
                 }
                 crate::places::demand::DemandSource::Upload { name } => format!("demand file {name}"),
+                crate::places::demand::DemandSource::Counts { name, .. } => format!("family counts {name}"),
             };
             writeln!(
                 out,
@@ -257,79 +273,84 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
                 report.sites,
                 area,
                 demand_json["points"],
-                report.population_total
+                n(&v["population_total"])
             )?;
             writeln!(
                 out,
-                "beyond {}: {} people ({:.1}%)",
+                "beyond {}: {} people ({})",
                 km(report.threshold_m),
-                report.population_beyond,
-                100.0 * report.share_beyond()
+                n(&v["population_beyond"]),
+                pct(&v["share_beyond"])
             )?;
-            for t in &report.by_threshold {
+            for t in v["by_threshold"].as_array().into_iter().flatten() {
                 writeln!(
                     out,
-                    "beyond {}: {} people ({:.1}%)",
-                    km(t.threshold_m),
-                    t.population_beyond,
-                    100.0 * t.share_beyond
+                    "beyond {}: {} people ({})",
+                    km(t["threshold_m"].as_f64().unwrap_or(0.0)),
+                    n(&t["population_beyond"]),
+                    pct(&t["share_beyond"])
                 )?;
             }
-            if !report.worst().is_empty() {
+            let worst = v["worst"].as_array().cloned().unwrap_or_default();
+            if !worst.is_empty() {
                 writeln!(out, "\nworst places (beyond {}, most people first):", km(report.threshold_m))?;
                 writeln!(
                     out,
-                    "{:>4}  {:<12}  {:>10}  {:>10}  {:>10}  {:>11}",
+                    "{:>4}  {:<12}  {:>13}  {:>10}  {:>10}  {:>11}",
                     "rank", "id", "people", "lon", "lat", "nearest"
                 )?;
-                for (i, p) in report.worst().iter().enumerate() {
-                    let nearest = p.nearest_m.map_or_else(|| "none".to_owned(), km);
+                for (i, p) in worst.iter().enumerate() {
+                    let nearest = p["nearest_m"].as_f64().map_or_else(|| "none".to_owned(), km);
                     writeln!(
                         out,
-                        "{:>4}  {:<12}  {:>10}  {:>10.5}  {:>10.5}  {:>11}",
+                        "{:>4}  {:<12}  {:>13}  {:>10.5}  {:>10.5}  {:>11}",
                         i + 1,
-                        p.id,
-                        p.population,
-                        p.lon,
-                        p.lat,
+                        p["id"].as_str().unwrap_or(""),
+                        n(&p["population"]),
+                        p["lon"].as_f64().unwrap_or(0.0),
+                        p["lat"].as_f64().unwrap_or(0.0),
                         nearest
                     )?;
                 }
             }
-            if !report.suggestions.is_empty() {
+            let suggestions = v["suggestions"].as_array().cloned().unwrap_or_default();
+            if !suggestions.is_empty() {
                 writeln!(
                     out,
                     "\nwhere one more partner would close the most (greedy, each given the ones before):"
                 )?;
-                for (i, s) in report.suggestions.iter().enumerate() {
-                    let what = s
-                        .name
-                        .as_ref()
-                        .map_or_else(|| format!("{} {}", s.kind, s.id), |n| format!("site {n}"));
+                for (i, s) in suggestions.iter().enumerate() {
+                    let what = s["name"].as_str().map_or_else(
+                        || format!("{} {}", s["kind"].as_str().unwrap_or(""), s["id"].as_str().unwrap_or("")),
+                        |n| format!("site {n}"),
+                    );
                     writeln!(
                         out,
                         "{:>4}  {:>10.5}, {:>9.5}  +{} people  ({} still beyond)  {}",
                         i + 1,
-                        s.lon,
-                        s.lat,
-                        s.population_covered,
-                        s.population_beyond_after,
+                        s["lon"].as_f64().unwrap_or(0.0),
+                        s["lat"].as_f64().unwrap_or(0.0),
+                        n(&s["population_covered"]),
+                        n(&s["population_beyond_after"]),
                         what
                     )?;
                 }
             }
             writeln!(out, "\ncounties:")?;
-            for c in report.county_rows(counties) {
+            for c in v["counties"].as_array().into_iter().flatten() {
                 writeln!(
                     out,
-                    "  {:<5}  {:<24}  {:>10} people  {:>10} beyond  mean {}  max {}",
+                    "  {:<5}  {:<24}  {:>13} people  {:>13} beyond  mean {}  max {}",
                     c["fips"].as_str().unwrap_or("?"),
                     format!("{}, {}", c["name"].as_str().unwrap_or("?"), c["state"].as_str().unwrap_or("?")),
-                    c["population"],
-                    c["population_beyond"],
+                    n(&c["population"]),
+                    n(&c["population_beyond"]),
                     c["mean_distance_m"].as_f64().map_or_else(|| "none".to_owned(), km),
                     c["max_distance_m"].as_f64().map_or_else(|| "none".to_owned(), km),
                 )?;
+            }
+            if let Some(rule) = v["suppression"]["rule"].as_str() {
+                writeln!(out, "\n{rule}")?;
             }
         }
     }
@@ -353,29 +374,73 @@ pub async fn coverage(
     let narrowed = lang.as_ref().and_then(|l| state.population.demand.for_language(l.packed()));
     let demand = narrowed.as_ref().unwrap_or(&state.population.demand);
     let rows = super::coverage(demand, sets, &thresholds);
+    let languages = super::view_languages(demand, lang);
+    let lang_sets = super::language_sets(&state.directory.read(), &filter, &languages);
+    let by_language = super::coverage_by_language(demand, lang_sets, &thresholds);
+    let rule = super::rule_of(demand);
     match a.format {
-        CoverageFormat::Csv => write!(out, "{}", super::coverage_csv(&rows)?)?,
+        CoverageFormat::Csv => write!(out, "{}", super::coverage_csv(&rows, &by_language, rule)?)?,
         CoverageFormat::Json => {
             let echo = json!({"lang": lang, "free": filter.free, "walk_in": filter.walk_in, "no_id": filter.no_id,
                               "open_at": a.filter.open_at, "thresholds_m": thresholds});
             writeln!(
                 out,
                 "{}",
-                serde_json::to_string_pretty(&super::coverage_json(echo, demand, &thresholds, &rows))?
+                serde_json::to_string_pretty(&super::coverage_json(
+                    echo,
+                    demand,
+                    &thresholds,
+                    &rows,
+                    &by_language
+                ))?
             )?
         }
         CoverageFormat::Table => {
-            write!(out, "{:<12} {:>6}  {:>12}", "category", "sites", "population")?;
-            for t in &thresholds {
-                write!(out, "  {:>16}", format!("within {} km", t / 1000.0))?;
-            }
-            writeln!(out)?;
-            for (_, r) in &rows {
-                write!(out, "{:<12} {:>6}  {:>12}", r.category, r.sites, r.population_total)?;
-                for t in &r.thresholds {
-                    write!(out, "  {:>16}", format!("{:.1}%", 100.0 * t.share_within))?;
+            // Printed from the JSON answer, so a count table's figures are suppressed here too.
+            let v = super::coverage_json(json!({}), demand, &thresholds, &rows, &by_language);
+            let n = |v: &serde_json::Value| match v {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            let mut table = |title: Option<String>, cats: &serde_json::Value| -> std::io::Result<()> {
+                if let Some(t) = title {
+                    writeln!(out, "\n{t}")?;
+                }
+                write!(out, "{:<12} {:>6}  {:>13}", "category", "sites", "population")?;
+                for t in &thresholds {
+                    write!(out, "  {:>16}", format!("within {} km", t / 1000.0))?;
                 }
                 writeln!(out)?;
+                for r in cats.as_array().into_iter().flatten() {
+                    write!(
+                        out,
+                        "{:<12} {:>6}  {:>13}",
+                        r["category"].as_str().unwrap_or(""),
+                        r["sites"],
+                        n(&r["population_total"])
+                    )?;
+                    for t in r["thresholds"].as_array().into_iter().flatten() {
+                        let shown = t["share_within"]
+                            .as_f64()
+                            .map_or_else(|| "—".to_owned(), |s| format!("{:.1}%", 100.0 * s));
+                        write!(out, "  {shown:>16}")?;
+                    }
+                    writeln!(out)?;
+                }
+                Ok(())
+            };
+            table(None, &v["categories"])?;
+            for l in v["by_language"].as_array().into_iter().flatten() {
+                let title = format!(
+                    "{} ({}): {} families, sites that speak it",
+                    l["name"].as_str().unwrap_or(""),
+                    l["language"].as_str().unwrap_or(""),
+                    n(&l["population_total"])
+                );
+                table(Some(title), &l["categories"])?;
+            }
+            if let Some(rule) = v["suppression"]["rule"].as_str() {
+                writeln!(out, "\n{rule}")?;
             }
         }
     }

@@ -28,7 +28,7 @@ pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    super::sets::router()
         .route("/api/v1/gaps", get(gaps_get).post(gaps_post).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route(
             "/api/v1/coverage",
@@ -36,7 +36,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-const GAP_PARAMS: [&str; 14] = [
+const GAP_PARAMS: [&str; 15] = [
+    "demand_set",
     "category",
     "threshold_m",
     "thresholds",
@@ -53,13 +54,16 @@ const GAP_PARAMS: [&str; 14] = [
     "table",
 ];
 
-const COVERAGE_PARAMS: [&str; 7] = ["thresholds", "lang", "free", "walk_in", "no_id", "open_at", "f"];
+const COVERAGE_PARAMS: [&str; 8] =
+    ["demand_set", "thresholds", "lang", "free", "walk_in", "no_id", "open_at", "f"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Json,
     GeoJson,
     Csv,
+    /// The printable one-page report (gaps only).
+    Html,
 }
 
 fn format(params: &Params, geojson: bool) -> Result<Format, ApiError> {
@@ -67,11 +71,12 @@ fn format(params: &Params, geojson: bool) -> Result<Format, ApiError> {
         None | Some("json") => Ok(Format::Json),
         Some("csv") => Ok(Format::Csv),
         Some("geojson") if geojson => Ok(Format::GeoJson),
+        Some("html") if geojson => Ok(Format::Html),
         Some(other) => Err(ApiError::param(
             "f",
             format!(
                 "'{other}' is not a format of this endpoint (json, {}csv)",
-                if geojson { "geojson, " } else { "" }
+                if geojson { "geojson, html, " } else { "" }
             ),
         )),
     }
@@ -115,8 +120,14 @@ fn gap_request(params: &Params, state: &AppState) -> Result<GapRequest, ApiError
     })
 }
 
-async fn gaps_get(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
-    gaps(state, params, None).await
+async fn gaps_get(
+    State(state): State<AppState>,
+    who: Result<Principal, ApiError>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    params.allow(&GAP_PARAMS)?;
+    let input = input(&state, &who, &params, None).await?;
+    gaps(state, params, input).await
 }
 
 async fn gaps_post(
@@ -125,8 +136,40 @@ async fn gaps_post(
     params: Params,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    params.allow(&GAP_PARAMS)?;
     let limit = upload_limit(&state, &who);
-    gaps(state, params, Some((body, limit))).await
+    let input = input(&state, &who, &params, Some((body, limit))).await?;
+    gaps(state, params, input).await
+}
+
+/// Where a request's demand comes from.
+enum Input {
+    /// The deployment's own.
+    Deployment,
+    /// A file in the body, with the most points it may hold.
+    Upload(Bytes, Option<usize>),
+    /// A saved demand set, loaded.
+    Set(Arc<Demand>),
+}
+
+/// The demand a request asks for: `demand_set=ID` (admins), a body, or the deployment's.
+async fn input(
+    state: &AppState,
+    who: &Result<Principal, ApiError>,
+    params: &Params,
+    body: Option<(Bytes, Option<usize>)>,
+) -> Result<Input, ApiError> {
+    let body = body.filter(|(b, _)| !b.trim_ascii().is_empty());
+    let Some(id) = params.parse("demand_set", super::sets::parse_id)? else {
+        return Ok(body.map_or(Input::Deployment, |(b, l)| Input::Upload(b, l)));
+    };
+    if body.is_some() {
+        return Err(ApiError::param(
+            "demand_set",
+            "give a demand file as the body or a demand_set, not both",
+        ));
+    }
+    Ok(Input::Set(Arc::new(super::sets::load(state, who, id).await?)))
 }
 
 /// The most demand points `who` may upload: signed-in accounts and the admin token are not
@@ -138,11 +181,7 @@ fn upload_limit(state: &AppState, who: &Result<Principal, ApiError>) -> Option<u
     }
 }
 
-async fn gaps(
-    state: AppState,
-    params: Params,
-    body: Option<(Bytes, Option<usize>)>,
-) -> Result<Response, ApiError> {
+async fn gaps(state: AppState, params: Params, body: Input) -> Result<Response, ApiError> {
     let req = gap_request(&params, &state)?;
     let format = format(&params, true)?;
     let table = params.parse("table", CsvTable::parse)?;
@@ -164,6 +203,15 @@ async fn gaps(
                 "application/json",
             ),
             Format::GeoJson => json_text_response(report.cells_geojson(&demand), "application/geo+json"),
+            Format::Html => {
+                let text = super::gaps_json(&req, &report, demand_json, &gaps.counties, &demand);
+                let v: Value = serde_json::from_str(&text).map_err(|e| ApiError::Internal(e.into()))?;
+                let today = chrono::Utc::now().format("%B %-d, %Y").to_string();
+                let mut res = super::report::html(&v, &today).into_response();
+                res.headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+                res
+            }
             Format::Csv => csv_response(
                 super::gaps_csv(&report, table.unwrap_or(CsvTable::Tracts), &gaps.counties)
                     .map_err(|e| ApiError::Internal(e.into()))?,
@@ -174,16 +222,15 @@ async fn gaps(
     .await
 }
 
-/// The demand of a request: the uploaded CSV if there is a body (with the most points it may
-/// hold), else — no body, or an empty one — the deployment's.
-fn demand_of(
-    gaps: &crate::places::Population,
-    body: Option<(Bytes, Option<usize>)>,
-) -> Result<Arc<Demand>, ApiError> {
-    let Some((bytes, limit)) = body.filter(|(b, _)| !b.trim_ascii().is_empty()) else {
-        return Ok(Arc::clone(&gaps.demand));
+/// The demand of a request: a saved set, the uploaded file if there is a body (with the most
+/// points it may hold), else — no body, or an empty one — the deployment's.
+fn demand_of(gaps: &crate::places::Population, body: Input) -> Result<Arc<Demand>, ApiError> {
+    let (bytes, limit) = match body {
+        Input::Deployment => return Ok(Arc::clone(&gaps.demand)),
+        Input::Set(d) => return Ok(d),
+        Input::Upload(b, l) => (b, l),
     };
-    let demand = crate::places::upload_demand(&gaps.census, "request body", &bytes)
+    let demand = crate::places::upload_demand(&gaps.census, &gaps.zips, "request body", &bytes)
         .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect()))?;
     if let Some(limit) = limit.filter(|&l| demand.len() > l) {
         return Err(ApiError::Validation(vec![FieldError::new(
@@ -198,8 +245,14 @@ fn demand_of(
     Ok(Arc::new(demand))
 }
 
-async fn coverage_get(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
-    coverage(state, params, None).await
+async fn coverage_get(
+    State(state): State<AppState>,
+    who: Result<Principal, ApiError>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    params.allow(&COVERAGE_PARAMS)?;
+    let input = input(&state, &who, &params, None).await?;
+    coverage(state, params, input).await
 }
 
 async fn coverage_post(
@@ -208,15 +261,13 @@ async fn coverage_post(
     params: Params,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    params.allow(&COVERAGE_PARAMS)?;
     let limit = upload_limit(&state, &who);
-    coverage(state, params, Some((body, limit))).await
+    let input = input(&state, &who, &params, Some((body, limit))).await?;
+    coverage(state, params, input).await
 }
 
-async fn coverage(
-    state: AppState,
-    params: Params,
-    body: Option<(Bytes, Option<usize>)>,
-) -> Result<Response, ApiError> {
+async fn coverage(state: AppState, params: Params, body: Input) -> Result<Response, ApiError> {
     params.allow(&COVERAGE_PARAMS)?;
     let format = format(&params, false)?;
     let thresholds = params
@@ -227,17 +278,23 @@ async fn coverage(
     let sets = super::category_sets(&state.directory.read(), &filter);
     let gaps = Arc::clone(&state.population);
     let lang = params.language("lang")?;
+    let directory = Arc::clone(&state.directory);
     blocking(move || {
         let demand = demand_of(&gaps, body)?;
         let narrowed = lang.as_ref().and_then(|l| demand.for_language(l.packed()));
         let demand = narrowed.as_ref().unwrap_or(&demand);
         let rows = super::coverage(demand, sets, &thresholds);
+        // The per-language view: each language of the demand against the sites that speak it.
+        let languages = super::view_languages(demand, lang);
+        let lang_sets = super::language_sets(&directory.read(), &filter, &languages);
+        let by_language = super::coverage_by_language(demand, lang_sets, &thresholds);
+        let rule = super::rule_of(demand);
         Ok(match format {
             Format::Csv => csv_response(
-                super::coverage_csv(&rows).map_err(|e| ApiError::Internal(e.into()))?,
+                super::coverage_csv(&rows, &by_language, rule).map_err(|e| ApiError::Internal(e.into()))?,
                 "coverage.csv",
             ),
-            _ => json_response(super::coverage_json(echo, demand, &thresholds, &rows)),
+            _ => json_response(super::coverage_json(echo, demand, &thresholds, &rows, &by_language)),
         })
     })
     .await

@@ -16,7 +16,12 @@ pub mod cli;
 pub mod engine;
 pub mod files;
 pub mod http;
+pub mod report;
+pub mod sets;
 pub mod suggest;
+pub mod suppress;
+
+use std::collections::HashMap;
 
 use h3o::Resolution;
 use serde_json::{json, Value};
@@ -24,7 +29,7 @@ use serde_json::{json, Value};
 use self::analysis::{CandidateSite, Candidates, GapOptions, GapReport, SiteSet, Threshold};
 use crate::catalog::Catalog;
 use crate::domain::{Category, LanguageCode};
-use crate::places::demand::{CountyNames, Demand};
+use crate::places::demand::{CountyNames, Demand, DemandSource};
 use crate::search::index::Filter;
 
 pub use http::router;
@@ -256,6 +261,61 @@ pub fn demand_json(demand: &Demand) -> Value {
     v["points"] = json!(demand.len());
     v["population"] = json!(demand.total());
     v["left_out_zero_weight"] = json!(demand.left_out());
+    if let Some(rule) = rule_of(demand) {
+        v["population"] = rule.aggregate(demand.total());
+        v["languages"] = json!(demand.languages());
+        v["suppression"] = rule.json();
+    }
+    v
+}
+
+/// The suppression rule a demand set's outputs follow: demand from counts only.
+pub fn rule_of(demand: &Demand) -> Option<suppress::Rule> {
+    matches!(demand.source, DemandSource::Counts { .. }).then(suppress::Rule::default)
+}
+
+/// Which of `report.places` to show as "fewer than 10" (see [`suppress`]): `None` when the
+/// report is not suppressed. The published groups are every place; those beyond and within the
+/// threshold and each extra threshold; and each H3 cell and county the answer sums.
+pub fn hidden_places(report: &GapReport) -> Option<Vec<bool>> {
+    let rule = report.rule?;
+    let places = &report.places;
+    let weights: Vec<u64> = places.iter().map(|p| p.population).collect();
+    let far = |i: usize, t: f64| places[i].nearest_m.is_none_or(|m| m > t);
+    let n = places.len();
+    let mut groups: Vec<Vec<usize>> = vec![
+        (0..n).collect(),
+        (0..n).filter(|&i| places[i].beyond).collect(),
+        (0..n).filter(|&i| !places[i].beyond).collect(),
+    ];
+    for t in &report.by_threshold {
+        groups.push((0..n).filter(|&i| far(i, t.threshold_m)).collect());
+        groups.push((0..n).filter(|&i| !far(i, t.threshold_m)).collect());
+    }
+    let mut areas: HashMap<(u8, u64), Vec<usize>> = HashMap::new();
+    for (i, p) in places.iter().enumerate() {
+        if let Ok(ll) = h3o::LatLng::new(p.lat, p.lon) {
+            areas.entry((0, u64::from(ll.to_cell(report.resolution())))).or_default().push(i);
+        }
+        let county = p.county.as_deref().and_then(|c| c.parse::<u64>().ok()).unwrap_or(u64::MAX);
+        areas.entry((1, county)).or_default().push(i);
+    }
+    let mut areas: Vec<((u8, u64), Vec<usize>)> = areas.into_iter().collect();
+    areas.sort_unstable();
+    groups.extend(areas.into_iter().map(|(_, g)| g));
+    Some(rule.hide(&weights, &groups))
+}
+
+/// A place row as shown: its population a number or "fewer than 10".
+fn place_json(p: &analysis::PlaceRow, hidden: bool, rule: Option<suppress::Rule>) -> Value {
+    let mut v = json!(p);
+    if let Some(rule) = rule {
+        v["population"] = rule.cell(p.population, hidden);
+        if let Some((zip, lang)) = p.id.split_once(':') {
+            v["zip"] = json!(zip);
+            v["language"] = json!(lang);
+        }
+    }
     v
 }
 
@@ -268,6 +328,13 @@ pub fn gaps_json(
     counties: &CountyNames,
     shapes: &Demand,
 ) -> String {
+    let hidden = hidden_places(report);
+    let worst: Vec<Value> = report
+        .worst()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| place_json(p, hidden.as_ref().is_some_and(|h| h[i]), report.rule))
+        .collect();
     let mut v = json!({
         "filter": req.echo(),
         "demand": demand,
@@ -277,11 +344,25 @@ pub fn gaps_json(
         "population_beyond": report.population_beyond,
         "share_beyond": report.share_beyond(),
         "counties": report.county_rows(counties),
-        "worst": report.worst(),
+        "worst": worst,
         "suggestions": report.suggestions,
     });
     if !report.by_threshold.is_empty() {
         v["by_threshold"] = json!(report.by_threshold);
+    }
+    if let Some(rule) = report.rule {
+        v["population_total"] = rule.aggregate(report.population_total);
+        v["population_beyond"] = rule.aggregate(report.population_beyond);
+        v["share_beyond"] = rule.share(report.population_beyond, report.population_total);
+        for s in v["suggestions"].as_array_mut().into_iter().flatten() {
+            for f in ["population_covered", "population_beyond_after"] {
+                s[f] = rule.aggregate(s[f].as_u64().unwrap_or(0));
+            }
+        }
+        for t in v["by_threshold"].as_array_mut().into_iter().flatten() {
+            rule.threshold_row(t, report.population_total);
+        }
+        v["suppression"] = rule.json();
     }
     // The cells are most of the answer: written straight from cached outlines, not built as a
     // JSON tree first.
@@ -328,13 +409,18 @@ pub fn gaps_csv(report: &GapReport, table: CsvTable, counties: &CountyNames) -> 
     match table {
         CsvTable::Tracts => {
             w.write_record(["id", "county", "lon", "lat", "population", "nearest_m", "beyond"])?;
-            for p in &report.places {
+            let hidden = hidden_places(report);
+            for (i, p) in report.places.iter().enumerate() {
+                let population = match hidden.as_ref() {
+                    Some(h) if h[i] => suppress::FEWER.to_owned(),
+                    _ => p.population.to_string(),
+                };
                 w.write_record([
                     p.id.clone(),
                     p.county.clone().unwrap_or_default(),
                     p.lon.to_string(),
                     p.lat.to_string(),
-                    p.population.to_string(),
+                    population,
                     p.nearest_m.map(|m| m.to_string()).unwrap_or_default(),
                     p.beyond.to_string(),
                 ])?;
@@ -378,34 +464,126 @@ pub fn coverage(
         .collect()
 }
 
-/// The JSON answer of `GET /api/v1/coverage`.
+/// Most languages in the per-language coverage view (the ones with most families first).
+pub const MAX_LANGUAGES: usize = 20;
+
+/// One language's part of the coverage table: its families, and every category's sites that
+/// speak it.
+#[derive(Debug)]
+pub struct LanguageCoverage {
+    /// The language.
+    pub language: LanguageCode,
+    /// Its families.
+    pub population_total: u64,
+    /// One row per category: its sites in this language, its families within each threshold.
+    pub rows: Vec<(String, analysis::CoverageRow)>,
+}
+
+/// The languages of a demand set for the per-language view: up to [`MAX_LANGUAGES`], most
+/// families first (then by code); `only` narrows it to one.
+pub fn view_languages(demand: &Demand, only: Option<LanguageCode>) -> Vec<LanguageCode> {
+    let mut v: Vec<(u64, LanguageCode)> = demand
+        .languages()
+        .into_iter()
+        .filter(|l| only.is_none_or(|o| o == *l))
+        .map(|l| (demand.for_language(l.packed()).map_or(demand.total(), |d| d.total()), l))
+        .collect();
+    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    v.into_iter().take(MAX_LANGUAGES).map(|(_, l)| l).collect()
+}
+
+/// A language and every category's sites that speak it: `(slug, name, sites)`.
+pub type LanguageSets = (LanguageCode, Vec<(String, String, SiteSet)>);
+
+/// Every category's sites that speak each language (and pass `filter`), taken under the
+/// catalog's read lock.
+pub fn language_sets(catalog: &Catalog, filter: &Filter, languages: &[LanguageCode]) -> Vec<LanguageSets> {
+    languages
+        .iter()
+        .map(|l| {
+            let f = Filter { language: Some(l.packed()), ..filter.clone() };
+            (*l, category_sets(catalog, &f))
+        })
+        .collect()
+}
+
+/// The per-language coverage view: each language's families against the sites that speak it.
+pub fn coverage_by_language(
+    demand: &Demand,
+    sets: Vec<LanguageSets>,
+    thresholds: &[f64],
+) -> Vec<LanguageCoverage> {
+    sets.into_iter()
+        .map(|(language, sets)| {
+            let narrowed = demand.for_language(language.packed());
+            let d = narrowed.as_ref().unwrap_or(demand);
+            LanguageCoverage { language, population_total: d.total(), rows: coverage(d, sets, thresholds) }
+        })
+        .collect()
+}
+
+fn coverage_rows_json(rows: &[(String, analysis::CoverageRow)], rule: Option<suppress::Rule>) -> Vec<Value> {
+    rows.iter()
+        .map(|(name, row)| {
+            let mut v = json!(row);
+            v["name"] = json!(name);
+            if let Some(rule) = rule {
+                v["population_total"] = rule.aggregate(row.population_total);
+                for t in v["thresholds"].as_array_mut().into_iter().flatten() {
+                    rule.threshold_row(t, row.population_total);
+                }
+            }
+            v
+        })
+        .collect()
+}
+
+/// The JSON answer of `GET /api/v1/coverage`; `by_language` is the per-language view (demand
+/// that states languages only).
 pub fn coverage_json(
     filter: Value,
     demand: &Demand,
     thresholds: &[f64],
     rows: &[(String, analysis::CoverageRow)],
+    by_language: &[LanguageCoverage],
 ) -> Value {
-    let categories: Vec<Value> = rows
-        .iter()
-        .map(|(name, row)| {
-            let mut v = json!(row);
-            v["name"] = json!(name);
-            v
-        })
-        .collect();
-    json!({
+    let rule = rule_of(demand);
+    let mut v = json!({
         "filter": filter,
         "demand": demand_json(demand),
         "thresholds_m": thresholds,
         "population_total": demand.total(),
-        "categories": categories,
-    })
+        "categories": coverage_rows_json(rows, rule),
+    });
+    if let Some(rule) = rule {
+        v["population_total"] = rule.aggregate(demand.total());
+        v["suppression"] = rule.json();
+    }
+    if !by_language.is_empty() {
+        v["by_language"] = by_language
+            .iter()
+            .map(|l| {
+                json!({
+                    "language": l.language,
+                    "name": l.language.english_name(),
+                    "population_total": rule.map_or(json!(l.population_total), |r| r.aggregate(l.population_total)),
+                    "categories": coverage_rows_json(&l.rows, rule),
+                })
+            })
+            .collect();
+    }
+    v
 }
 
-/// The coverage table as CSV: one row per category and threshold.
-pub fn coverage_csv(rows: &[(String, analysis::CoverageRow)]) -> Result<String, csv::Error> {
+/// The coverage table as CSV: one row per category and threshold, then (with a per-language
+/// view) one per language, category and threshold; figures as shown under `rule`.
+pub fn coverage_csv(
+    rows: &[(String, analysis::CoverageRow)],
+    by_language: &[LanguageCoverage],
+    rule: Option<suppress::Rule>,
+) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let head = [
         "category",
         "sites",
         "threshold_m",
@@ -414,19 +592,48 @@ pub fn coverage_csv(rows: &[(String, analysis::CoverageRow)]) -> Result<String, 
         "share_within",
         "population_beyond",
         "share_beyond",
-    ])?;
-    for (_, r) in rows {
-        for t in &r.thresholds {
-            w.write_record([
-                r.category.clone(),
-                r.sites.to_string(),
-                t.threshold_m.to_string(),
-                r.population_total.to_string(),
-                t.population_within.to_string(),
-                t.share_within.to_string(),
-                t.population_beyond.to_string(),
-                t.share_beyond.to_string(),
-            ])?;
+    ];
+    // The language column (empty on the all-languages rows) only when there is a per-language view.
+    let with_language = !by_language.is_empty();
+    w.write_record(head.iter().copied().chain(with_language.then_some("language")))?;
+    let text = |v: Value| match v {
+        Value::String(s) => s,
+        Value::Null => String::new(),
+        v => v.to_string(),
+    };
+    let all = std::iter::once((String::new(), rows));
+    let each = by_language.iter().map(|l| (l.language.to_string(), l.rows.as_slice()));
+    for (language, rows) in all.chain(each) {
+        for (_, r) in rows {
+            for t in &r.thresholds {
+                let (total, within, share_within, beyond, share_beyond) = match rule {
+                    None => (
+                        json!(r.population_total),
+                        json!(t.population_within),
+                        json!(t.share_within),
+                        json!(t.population_beyond),
+                        json!(t.share_beyond),
+                    ),
+                    Some(rule) => (
+                        rule.aggregate(r.population_total),
+                        rule.aggregate(t.population_within),
+                        rule.share(t.population_within, r.population_total),
+                        rule.aggregate(t.population_beyond),
+                        rule.share(t.population_beyond, r.population_total),
+                    ),
+                };
+                let record = [
+                    r.category.clone(),
+                    r.sites.to_string(),
+                    t.threshold_m.to_string(),
+                    text(total),
+                    text(within),
+                    text(share_within),
+                    text(beyond),
+                    text(share_beyond),
+                ];
+                w.write_record(record.into_iter().chain(with_language.then(|| language.clone())))?;
+            }
         }
     }
     finish(w)

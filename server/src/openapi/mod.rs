@@ -14,6 +14,7 @@
 
 mod accounts;
 pub(crate) mod build;
+mod demand;
 mod hsds;
 mod import;
 mod paths;
@@ -31,8 +32,9 @@ use serde_json::{json, Map, Value};
 use crate::state::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 11] = [
+const AREAS: [fn() -> paths::Paths; 12] = [
     paths::search,
+    demand::paths,
     paths::directory,
     accounts::auth,
     accounts::admin,

@@ -117,7 +117,7 @@ pub(crate) fn directory() -> Paths {
     ]
 }
 
-fn gap_params(post: bool) -> Vec<Value> {
+fn gap_params() -> Vec<Value> {
     let mut p = vec![
         query_required("category", schema("Category"), "The category whose coverage is measured"),
         query_required(
@@ -143,15 +143,13 @@ fn gap_params(post: bool) -> Vec<Value> {
             false,
             json!({"oneOf": [
                 members(&["f"], json!({"f": one_of(&["csv"]), "table": one_of(&["tracts", "cells", "counties"])})),
-                members(&[], json!({"f": one_of(&["json", "geojson"])})),
+                members(&[], json!({"f": one_of(&["json", "geojson", "html"])})),
             ]}),
-            "`f`: json (default), geojson (the cells) or csv (a table); `table`, with f=csv only: which rows",
+            "`f`: json (default), geojson (the cells), html (a printable one-page report: map, tables, date, source, suppression rule) or csv (a table); `table`, with f=csv only: which rows",
         ),
     ];
     p.extend(search_filters());
-    if post {
-        p.retain(|q| q["name"] != "candidates");
-    }
+    p.push(super::demand::demand_set_param());
     p
 }
 
@@ -164,14 +162,21 @@ fn coverage_params() -> Vec<Value> {
     let mut p = vec![
         query("thresholds", thresholds("1000,2000,5000,10000"), "Comma-separated metres"),
         query("f", one_of(&["json", "csv"]), "json (default) or csv"),
+        super::demand::demand_set_param(),
     ];
     p.extend(search_filters());
     p
 }
 
 fn demand_body(op: Op) -> Op {
-    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts): aggregates such as students per school, never records about a person. It is used for this request only and never stored; an empty body means the deployment's own demand, as the GET form. Without an account (or the admin token) it may hold at most `--anonymous-demand-points` points (default 5,000): more is a 422 naming `body`. Confidential sites count at their stand-ins.")
-        .body("text/csv", demand_csv(), false)
+    op.describe("The body is a demand CSV (`lon,lat,weight` with an optional `id`, or the README's other layouts), or a school's count table (`zip,language,count`, optional `label` and one grouping column; CSV or XLSX): aggregates, never records about a person. A count table's every row is checked (a 422 names each bad row and field, and nothing is used), each ZIP × language cell stands at its ZIP area's internal point and speaks its language, and every figure of the answer is suppressed (a cell of fewer than 10 reads \"fewer than 10\"; see the README). The body is used for this request only and never stored; an empty body means the deployment's own demand, as the GET form. Without an account (or the admin token) it may hold at most `--anonymous-demand-points` points (default 5,000): more is a 422 naming `body`. Confidential sites count at their stand-ins.")
+        .bodies(
+            &[
+                ("text/csv", demand_csv()),
+                (super::demand::XLSX, json!({"type": "string", "format": "binary"})),
+            ],
+            false,
+        )
 }
 
 /// Where a search starts: `zip`, or `lon` and `lat` — one query parameter object, exploded
@@ -184,12 +189,14 @@ fn demand_csv() -> Value {
     let lon = DEGREES;
     let row = format!("{lon},{LAT},[1-9][0-9]{{0,5}}");
     json!({"type": "string", "example": "lon,lat,weight\n-80.2,25.8,120\n",
-           "pattern": format!("^(lon,lat,weight\\r?\\n({row}\\r?\\n){{0,50}}{row}(\\r?\\n)?)?$")})
+           "pattern": format!("^(lon,lat,weight\\r?\\n({row}\\r?\\n){{0,50}}{row}(\\r?\\n)?|{})?$", super::demand::count_table_csv())})
 }
 
 /// Nearest, gaps, coverage.
 pub(crate) fn search() -> Paths {
-    let csv = |what: &str| ok(what, &["application/json", "application/geo+json", "text/csv"], json!({}));
+    let csv = |what: &str| {
+        ok(what, &["application/json", "application/geo+json", "text/csv", "text/html"], json!({}))
+    };
     vec![
         (
             "/api/v1/nearest",
@@ -208,13 +215,13 @@ pub(crate) fn search() -> Paths {
                 (
                     "get",
                     Op::new("analysis", "gaps", "Coverage gaps of a category over the census tracts")
-                        .params(gap_params(false))
+                        .params(gap_params())
                         .answer(200, {
                             let mut r = csv("The gaps");
                             r["content"]["application/json"]["schema"] = schema("Gaps");
                             r
                         })
-                        .problems(&[400]),
+                        .problems(&[400, 401, 403, 404]),
                 ),
                 (
                     "post",
@@ -223,13 +230,13 @@ pub(crate) fn search() -> Paths {
                         "gapsOverDemand",
                         "Coverage gaps over a demand CSV sent as the body",
                     ))
-                    .params(gap_params(true))
+                    .params(gap_params())
                     .answer(200, {
                         let mut r = csv("The gaps");
                         r["content"]["application/json"]["schema"] = schema("Gaps");
                         r
                     })
-                    .problems(&[400, 413, 422]),
+                    .problems(&[400, 401, 403, 404, 413, 422]),
                 ),
             ]),
         ),
@@ -244,7 +251,7 @@ pub(crate) fn search() -> Paths {
                             200,
                             ok("The coverage table", &["application/json", "text/csv"], schema("Coverage")),
                         )
-                        .problems(&[400]),
+                        .problems(&[400, 401, 403, 404]),
                 ),
                 (
                     "post",
@@ -258,7 +265,7 @@ pub(crate) fn search() -> Paths {
                         200,
                         ok("The coverage table", &["application/json", "text/csv"], schema("Coverage")),
                     )
-                    .problems(&[400, 413, 422]),
+                    .problems(&[400, 401, 403, 404, 413, 422]),
                 ),
             ]),
         ),

@@ -433,8 +433,9 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
             "properties": {
                 "filter": {"type": "object"}, "demand": {"type": "object"},
                 "sites": {"type": "integer"}, "threshold_m": {"type": "number"},
-                "population_total": {"type": "integer"}, "population_beyond": {"type": "integer"},
-                "share_beyond": {"type": "number"},
+                "population_total": {"$ref": "#/components/schemas/Count"}, "population_beyond": {"$ref": "#/components/schemas/Count"},
+                "share_beyond": {"type": "number", "nullable": true},
+                "suppression": {"type": "object", "description": "Demand from counts only: the small-cell suppression rule its figures follow"},
                 "cells": {"type": "object", "description": "GeoJSON FeatureCollection of H3 cells"},
                 "counties": {"type": "array", "items": {"type": "object"}},
                 "worst": {"type": "array", "items": {"type": "object"}},
@@ -446,10 +447,17 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
             "type": "object",
             "properties": {
                 "thresholds_m": {"type": "array", "items": {"type": "number"}},
-                "population_total": {"type": "integer"},
+                "population_total": {"$ref": "#/components/schemas/Count"},
                 "demand": {"type": "object"}, "filter": {"type": "object"},
                 "categories": {"type": "array", "items": {"type": "object"}},
+                "by_language": {"type": "array", "items": {"type": "object"},
+                                "description": "Demand that states languages: per language, its families against each category's sites that speak it"},
+                "suppression": {"type": "object"},
             },
+        },
+        "Count": {
+            "description": "A count of people: a whole number, or (demand from counts, small-cell suppression) the text \"fewer than 10\"",
+            "oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["fewer than 10"]}],
         },
         "ClientConfig": {
             "type": "object",

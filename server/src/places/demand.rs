@@ -282,6 +282,19 @@ pub enum DemandSource {
         /// The file's name, as given.
         name: String,
     },
+    /// A school's counts of families by ZIP code and home language ([`super::counts`]): each
+    /// ZIP × language cell at its ZIP area's internal point. Outputs are suppressed
+    /// ([`crate::gaps::suppress`]).
+    Counts {
+        /// The file's name, or the saved set's name.
+        name: String,
+        /// The report's own label, when it has one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        /// The saved demand set it came from.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        set_id: Option<i64>,
+    },
 }
 
 /// One demand point before ordering.
@@ -395,6 +408,14 @@ impl Demand {
     /// Point `i`'s county FIPS, when known.
     pub fn county(&self, i: usize) -> Option<u32> {
         self.county[i]
+    }
+
+    /// The languages the points state, each once, sorted by code.
+    pub fn languages(&self) -> Vec<LanguageCode> {
+        let mut v: Vec<u32> = self.languages.iter().flat_map(|l| l.iter().copied()).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter().filter_map(LanguageCode::from_packed).collect()
     }
 
     /// Whether any point states its languages.

@@ -3,6 +3,7 @@
 //! Read at start-up, never written, never fetched.
 
 pub mod cells;
+pub mod counts;
 pub mod demand;
 pub mod outlines;
 pub mod zip;
@@ -22,6 +23,9 @@ pub struct Population {
     pub counties: CountyNames,
     /// The deployment's demand: the service area's tracts, or the `--demand` file.
     pub demand: Arc<Demand>,
+    /// ZIP areas' internal points, where count tables' cells stand (its own copy of the
+    /// shipped file, read in a few milliseconds).
+    pub zips: Arc<zip::ZipIndex>,
 }
 
 impl Population {
@@ -30,13 +34,14 @@ impl Population {
     pub fn load(settings: &Settings) -> anyhow::Result<Self> {
         let census = Arc::new(Census::load(&settings.data_dir.join("census_tracts.csv.gz"))?);
         let counties = CountyNames::load(&settings.data_dir.join("counties.csv"))?;
+        let zips = Arc::new(zip::ZipIndex::load(&settings.data_dir.join("zcta_centroids.csv"))?);
         let demand = match &settings.demand_file {
             Some(path) => {
                 let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
                 let name = path
                     .file_name()
                     .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
-                upload_demand(&census, &name, &bytes).map_err(|problems| {
+                upload_demand(&census, &zips, &name, &bytes).map_err(|problems| {
                     let lines: Vec<String> =
                         problems.iter().map(|p| format!("{}: {p}", path.display())).collect();
                     anyhow::anyhow!("the demand file was not loaded:\n{}", lines.join("\n"))
@@ -46,12 +51,20 @@ impl Population {
                 census.demand(&settings.service_area).map_err(|e| anyhow::anyhow!("--service-area: {e}"))?
             }
         };
-        Ok(Self { census, counties, demand: Arc::new(demand) })
+        Ok(Self { census, counties, demand: Arc::new(demand), zips })
     }
 }
 
 /// Parses an uploaded demand CSV into a demand set (all rows or none).
-pub fn upload_demand(census: &Census, name: &str, bytes: &[u8]) -> Result<Demand, Vec<demand::RowProblem>> {
+pub fn upload_demand(
+    census: &Census,
+    zips: &zip::ZipIndex,
+    name: &str,
+    bytes: &[u8],
+) -> Result<Demand, Vec<demand::RowProblem>> {
+    if counts::is_count_table(bytes) {
+        return counts::demand_from_bytes(bytes, name, zips, &|at| census.county_near(at)).map(|(_, d)| d);
+    }
     let (points, left_out) = demand::parse_demand_csv(bytes, &|at| census.county_near(at))?;
     Ok(Demand::new(DemandSource::Upload { name: name.to_owned() }, points, left_out))
 }

@@ -42,6 +42,12 @@ impl ZipIndex {
         Ok(Self { points, tree: OnceLock::new() })
     }
 
+    /// An index of these points (tests, and callers that have the points already).
+    pub fn from_points<'a>(points: impl IntoIterator<Item = (&'a str, LonLat)>) -> Self {
+        let points = points.into_iter().filter_map(|(z, at)| Some((parse_zip(z)?, at))).collect();
+        Self { points, tree: OnceLock::new() }
+    }
+
     /// The ZIP code whose internal point is nearest `at` (great-circle), with that point.
     pub fn nearest(&self, at: LonLat) -> Option<(&str, LonLat)> {
         let (tree, codes) = self.tree.get_or_init(|| {

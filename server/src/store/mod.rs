@@ -15,13 +15,16 @@
 
 mod accounts;
 mod common;
+pub mod demand_sets;
 mod directory;
 mod postgres;
 mod postgres_codec;
+mod postgres_demand;
 mod postgres_translations;
 mod sql;
 mod sqlite;
 mod sqlite_codec;
+mod sqlite_demand;
 mod sqlite_translations;
 
 use std::sync::Arc;
@@ -213,7 +216,7 @@ pub trait Translations: Send + Sync {
 
 /// A database that holds the directory.
 #[async_trait]
-pub trait Store: Accounts + Translations + Send + Sync + 'static {
+pub trait Store: Accounts + Translations + demand_sets::DemandSets + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Loads everything (start-up; building the in-memory index).
