@@ -149,6 +149,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
         .merge(crate::import::http::router())
+        .merge(crate::import::held::router())
         .merge(crate::ogc::router())
         .merge(crate::openapi::router())
         .merge(crate::accounts::router())

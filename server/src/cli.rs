@@ -356,7 +356,7 @@ async fn dispatch(
             let gaps = std::sync::Arc::new(crate::gaps::GapsData::load(&settings)?);
             // A folder of Ohana CSVs gets the shipped Open Eligibility mapping unless told otherwise.
             let mapping = mapping.or_else(|| {
-                file.is_dir()
+                (file.is_dir() && !file.join("datapackage.json").exists() && !file.join("services.csv").exists())
                     .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
             });
             let options = crate::import::Options {
@@ -368,6 +368,7 @@ async fn dispatch(
                     .transpose()?
                     .map(std::sync::Arc::new),
                 mapping: mapping.as_deref().map(crate::import::mapping::CategoryMapping::load).transpose()?,
+                terms: std::sync::Arc::default(),
             };
             let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };
@@ -455,6 +456,18 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
         )?;
         for u in r.without_coordinates.iter().take(20) {
             writeln!(out, "    row {}: {}", u.row, u.name)?;
+        }
+    }
+    if !r.needs_category.is_empty() {
+        writeln!(
+            out,
+            "  {} record(s) need a category (held, not public; an admin categorises their terms on the import page):",
+            r.needs_category.len()
+        )?;
+        for u in r.needs_category.iter().take(20) {
+            let terms: Vec<String> =
+                u.terms.iter().map(|t| if t.code.is_empty() { t.name.clone() } else { t.code.clone() }).collect();
+            writeln!(out, "    row {}: {} [{}]", u.row, u.name, terms.join(", "))?;
         }
     }
     if !r.skipped.is_empty() {

@@ -6,6 +6,7 @@
 //! radius [`EARTH_RADIUS_M`].
 
 mod bbox;
+mod held;
 mod hours;
 mod site;
 pub mod timestamp;
@@ -15,6 +16,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use bbox::BBox;
+pub use held::{HeldChange, HeldRecord, Term, TermMapping};
 pub use hours::{ClockTime, Hours, OpenAt, Span, Weekday};
 pub use site::{
     Address, Cost, Partner, PartnerInput, PartnerStatus, Phone, PhoneType, Service, ServiceTranslation, Site,

@@ -14,8 +14,10 @@
 mod common;
 mod postgres;
 mod postgres_accounts;
+mod postgres_held;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_held;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +30,7 @@ use uuid::Uuid;
 use crate::accounts::model::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
-use crate::domain::{CategoryDef, Partner, Site};
+use crate::domain::{CategoryDef, HeldRecord, Partner, Site, TermMapping};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -194,9 +196,19 @@ pub trait Accounts: Send + Sync {
     async fn login_succeeded(&self, key: &str) -> Result<(), StoreError>;
 }
 
+/// The import's "needs a category" list and the admins' term mappings (writes go through
+/// [`Store::apply`] as [`Record::Held`]).
+#[async_trait]
+pub trait Held: Send + Sync {
+    /// Every held record, by name.
+    async fn held(&self) -> Result<Vec<HeldRecord>, StoreError>;
+    /// Every term mapping, by term.
+    async fn term_mappings(&self) -> Result<Vec<TermMapping>, StoreError>;
+}
+
 /// A database that holds the directory.
 #[async_trait]
-pub trait Store: Accounts + Send + Sync + 'static {
+pub trait Store: Accounts + Held + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Loads everything (start-up; building the in-memory index).

@@ -121,6 +121,7 @@ fn not_found(what: String) -> StoreError {
 /// Writes one account or history record inside a batch's transaction.
 pub(super) async fn write(tx: &mut Transaction<'_, Sqlite>, r: &Record) -> Result<(), StoreError> {
     match r {
+        Record::Held(c) => super::sqlite_held::write(tx, c).await?,
         Record::Revision(v) => {
             sqlx::query(
                 "insert into revisions (entity, entity_id, partner_id, action, version, actor_id, actor, at, \
