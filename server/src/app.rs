@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -162,6 +162,8 @@ pub fn router(state: AppState) -> Router {
     let static_files = ServeDir::new(&web).fallback(ServeFile::new(web.join("index.html")));
     Router::new()
         .nest("/api", Router::new().fallback(not_found))
+        // Unknown HSDS paths are API errors too, never the map page.
+        .route_service("/hsds/{*rest}", any(not_found))
         .merge(api)
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn(crate::telemetry::log_request))

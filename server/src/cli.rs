@@ -356,8 +356,10 @@ async fn dispatch(
             let gaps = std::sync::Arc::new(crate::gaps::GapsData::load(&settings)?);
             // A folder of Ohana CSVs gets the shipped Open Eligibility mapping unless told otherwise.
             let mapping = mapping.or_else(|| {
-                (file.is_dir() && !file.join("datapackage.json").exists() && !file.join("services.csv").exists())
-                    .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
+                (file.is_dir()
+                    && !file.join("datapackage.json").exists()
+                    && !file.join("services.csv").exists())
+                .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
             });
             let options = crate::import::Options {
                 encoding,
@@ -465,8 +467,11 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
             r.needs_category.len()
         )?;
         for u in r.needs_category.iter().take(20) {
-            let terms: Vec<String> =
-                u.terms.iter().map(|t| if t.code.is_empty() { t.name.clone() } else { t.code.clone() }).collect();
+            let terms: Vec<String> = u
+                .terms
+                .iter()
+                .map(|t| if t.code.is_empty() { t.name.clone() } else { t.code.clone() })
+                .collect();
             writeln!(out, "    row {}: {} [{}]", u.row, u.name, terms.join(", "))?;
         }
     }

@@ -14,6 +14,7 @@ mod directory;
 mod gaps;
 mod hsds;
 mod hsds_schema;
+mod import_held;
 mod import_sources;
 mod instances;
 mod map_page;

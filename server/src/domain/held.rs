@@ -88,7 +88,8 @@ mod tests {
 
     #[test]
     fn a_term_is_keyed_by_its_code_else_its_name() {
-        let t = |code: &str, name: &str| Term { taxonomy: String::new(), code: code.into(), name: name.into() };
+        let t =
+            |code: &str, name: &str| Term { taxonomy: String::new(), code: code.into(), name: name.into() };
         assert_eq!(t("BD-1800", "Food").key().as_deref(), Some("bd-1800"));
         assert_eq!(t(" ", " Food Pantry ").key().as_deref(), Some("food pantry"));
         assert_eq!(t("", "").key(), None);

@@ -26,7 +26,7 @@ use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::domain::{Category, FieldError, HeldChange, HeldRecord, SiteInput, Term, TermMapping};
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, Params};
 use crate::store::{Change, Held, StoreError};
 
 /// The shipped mappings every HSDS import without a mapping file starts from:
@@ -186,13 +186,19 @@ pub async fn categorise(
     state
         .directory
         .commit(|catalog| {
-            let (mut batch, mut report) = plan_with(catalog, rows.clone(), "held records", "held", now, &book);
+            let (mut batch, mut report) =
+                plan_with(catalog, rows.clone(), "held records", "held", now, &book);
             let mut released = keys.clone();
             if !report.errors.is_empty() {
                 // Leave the refused ones on the list and import the rest.
                 let bad: HashSet<usize> = report.errors.iter().map(|e| e.row).collect();
                 let ok: Rows = rows.iter().filter(|(r, _)| !bad.contains(r)).cloned().collect();
-                released = keys.iter().enumerate().filter(|(i, _)| !bad.contains(&(i + 1))).map(|(_, k)| k.clone()).collect();
+                released = keys
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !bad.contains(&(i + 1)))
+                    .map(|(_, k)| k.clone())
+                    .collect();
                 let errors = std::mem::take(&mut report.errors);
                 (batch, report) = plan_with(catalog, ok, "held records", "held", now, &book);
                 report.errors = errors;
@@ -222,7 +228,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The list, and its terms with how many held records carry each.
-async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value>, ApiError> {
+async fn list(State(state): State<AppState>, _admin: Admin, params: Params) -> Result<Json<Value>, ApiError> {
+    params.allow(&[])?;
     let held = state.directory.store().held().await?;
     let mut terms: Vec<(String, Term, usize)> = Vec::new();
     for h in &held {
@@ -241,17 +248,28 @@ async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value
         .collect();
     let records: Vec<Value> = held
         .iter()
-        .map(|h| json!({"key": h.key, "name": h.name, "file": h.file, "terms": h.terms, "held_at": h.held_at}))
+        .map(
+            |h| json!({"key": h.key, "name": h.name, "file": h.file, "terms": h.terms, "held_at": h.held_at}),
+        )
         .collect();
     Ok(Json(json!({"count": records.len(), "records": records, "terms": terms})))
 }
 
-async fn terms(State(state): State<AppState>, _admin: Admin) -> Result<Json<Value>, ApiError> {
+async fn terms(
+    State(state): State<AppState>,
+    _admin: Admin,
+    params: Params,
+) -> Result<Json<Value>, ApiError> {
+    params.allow(&[])?;
     let m = state.directory.store().term_mappings().await?;
     Ok(Json(json!({"terms": m})))
 }
 
-fn checked_categories(state: &AppState, field: &str, raw: &[String]) -> Result<Vec<Category>, Vec<FieldError>> {
+fn checked_categories(
+    state: &AppState,
+    field: &str,
+    raw: &[String],
+) -> Result<Vec<Category>, Vec<FieldError>> {
     let catalog = state.directory.read();
     let mut out = Vec::new();
     let mut errs = Vec::new();
@@ -262,7 +280,9 @@ fn checked_categories(state: &AppState, field: &str, raw: &[String]) -> Result<V
                     out.push(c);
                 }
             }
-            _ => errs.push(FieldError::new(format!("{field}[{i}]"), format!("'{r}' is not a known category"))),
+            _ => {
+                errs.push(FieldError::new(format!("{field}[{i}]"), format!("'{r}' is not a known category")))
+            }
         }
     }
     if errs.is_empty() {

@@ -53,9 +53,18 @@ fn classify(v: Value) -> Result<Kind, String> {
         let name = m.get("name").cloned().unwrap_or(Value::Null);
         let id = m.get("id").cloned().unwrap_or(Value::Null);
         let location = Value::Object(m);
-        return Ok(Kind::Service(json!({"id": id, "name": name, "service_at_locations": [{"id": id, "location": location}]})));
+        return Ok(Kind::Service(
+            json!({"id": id, "name": name, "service_at_locations": [{"id": id, "location": location}]}),
+        ));
     }
-    let org_like = ["website", "tax_status", "legal_status", "year_incorporated", "parent_organization_id", "organization_identifiers"];
+    let org_like = [
+        "website",
+        "tax_status",
+        "legal_status",
+        "year_incorporated",
+        "parent_organization_id",
+        "organization_identifiers",
+    ];
     if !has("status") && (has("services") || org_like.iter().any(|k| has(k))) {
         let services = match m.remove("services") {
             Some(Value::Array(a)) => a,
@@ -80,7 +89,8 @@ fn classify(v: Value) -> Result<Kind, String> {
     if has("id") && has("name") {
         return Ok(Kind::Service(Value::Object(m)));
     }
-    Err("is not an HSDS 3.0 object (a service, a service at a location, a location or an organization)".to_owned())
+    Err("is not an HSDS 3.0 object (a service, a service at a location, a location or an organization)"
+        .to_owned())
 }
 
 /// Parses an HSDS 3.0 JSON document: the API's answers as the specification's examples show
@@ -158,7 +168,12 @@ fn tabular(file: &str, m: &Map<String, Value>, opts: &Options) -> Result<Parsed,
                     Value::Object(o) => Value::Object(
                         o.iter()
                             .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
-                            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.clone(), |s| super::datapackage::cell(k, s))))
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    v.as_str().map_or_else(|| v.clone(), |s| super::datapackage::cell(k, s)),
+                                )
+                            })
                             .collect(),
                     ),
                     other => other.clone(),
@@ -186,7 +201,11 @@ fn terms(services: &[&Value]) -> Vec<Term> {
             };
             let code = {
                 let c = text(t.get("code"));
-                if c.is_empty() { text(a.get("taxonomy_term_id")) } else { c }
+                if c.is_empty() {
+                    text(a.get("taxonomy_term_id"))
+                } else {
+                    c
+                }
             };
             let term = Term { taxonomy, code, name: text(t.get("name")) };
             if term.key().is_some() && !out.contains(&term) {
@@ -219,7 +238,8 @@ pub(super) fn rows_from_services(
         let mut props: Map<String, Value> = hsds::site_props(loc, &svcs, org);
         let name = props.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
         // A location given without its organization runs itself (the partner bears its name).
-        if !props.contains_key("partner_name") && !props.contains_key("partner_source_id") && !name.is_empty() {
+        if !props.contains_key("partner_name") && !props.contains_key("partner_source_id") && !name.is_empty()
+        {
             props.insert("partner_name".into(), json!(name));
         }
         // A point that cannot be on Earth (the specification's examples give latitude 100) is
@@ -230,10 +250,15 @@ pub(super) fn rows_from_services(
             if crate::domain::LonLat::new(x, y).is_err() {
                 props.remove("lon");
                 props.remove("lat");
-                warnings.push((row, FieldError::new(
-                    "lat",
-                    format!("latitude {y}, longitude {x} is not a point on Earth: kept without a location"),
-                )));
+                warnings.push((
+                    row,
+                    FieldError::new(
+                        "lat",
+                        format!(
+                            "latitude {y}, longitude {x} is not a point on Earth: kept without a location"
+                        ),
+                    ),
+                ));
             }
         }
         if props.get("categories").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
@@ -261,7 +286,11 @@ pub(super) fn rows_from_services(
         } else if opts.mapping.is_some() {
             skipped.push(Skipped { row, name, reason: "no category maps (mapping file)".to_owned() });
         } else if all_decided && !terms.is_empty() {
-            skipped.push(Skipped { row, name, reason: "its terms are mapped to none of our categories".to_owned() });
+            skipped.push(Skipped {
+                row,
+                name,
+                reason: "its terms are mapped to none of our categories".to_owned(),
+            });
         } else {
             let rec = record_from_map(row, props, None).map(|mut r| {
                 r.terms = Some(terms);
@@ -275,6 +304,7 @@ pub(super) fn rows_from_services(
 
 #[cfg(test)]
 mod tests {
+    use super::super::mapping::CategoryMapping;
     use super::*;
 
     /// A service as another HSDS 3.0 publisher writes it: its own ids and taxonomy.
@@ -300,7 +330,8 @@ mod tests {
             b"match,field,pattern,category,note\ncode_prefix,taxonomy_code,FT-3600,legal,\n",
         )
         .unwrap();
-        let parsed = parse("feed.json", FEED.as_bytes(), Some(&m)).unwrap();
+        let with = Options { mapping: Some(m), ..Options::default() };
+        let parsed = parse("feed.json", FEED.as_bytes(), &with).unwrap();
         assert_eq!(parsed.format, "hsds-json");
         assert_eq!(parsed.skipped.len(), 1, "the pantry maps to no category");
         assert_eq!(parsed.skipped[0].name, "Food pantry");
@@ -320,10 +351,57 @@ mod tests {
         assert_eq!(s.hours.as_ref().unwrap().weekly.len(), 2);
         assert_eq!(s.categories[0].as_str(), "legal");
         assert_eq!(s.services[0].name, "Immigration Legal Clinic");
-        // without a mapping, the foreign taxonomy is a named problem, not a guess
-        let parsed = parse("feed.json", FEED.as_bytes(), None).unwrap();
-        let errs = parsed.rows[0].1.as_ref().unwrap_err();
-        assert_eq!(errs[0].field, "categories");
-        assert!(parse("x.json", b"{\"type\": 3}", None).is_err());
+        // without a mapping file, the shipped AIRS/211 mapping reads both services
+        let parsed = parse("feed.json", FEED.as_bytes(), &Options::default()).unwrap();
+        let cats = |i: usize| -> Vec<String> {
+            parsed.rows[i].1.as_ref().unwrap().site.categories.iter().map(|c| c.as_str().to_owned()).collect()
+        };
+        assert_eq!(cats(0), ["legal"]);
+        assert_eq!(cats(1), ["food"]);
+        assert!(parse("x.json", b"{\"type\": 3}", &Options::default()).is_err());
+    }
+
+    #[test]
+    fn a_term_of_no_known_taxonomy_is_held_until_an_admin_maps_it() {
+        let feed = FEED
+            .replace("FT-3600", "XYZ-1")
+            .replace("BD-1800.2000", "XYZ-2")
+            .replace("Immigration Legal Services", "Term one")
+            .replace("Food Pantries", "Term two")
+            .replace("Legal Aid Society", "Society")
+            .replace("Immigration Legal Clinic", "Clinic");
+        let parsed = parse("feed.json", feed.as_bytes(), &Options::default()).unwrap();
+        let rec = parsed.rows[0].1.as_ref().unwrap();
+        assert!(rec.site.categories.is_empty());
+        assert_eq!(rec.terms.as_ref().unwrap()[0].code, "XYZ-1", "held with its terms");
+        let legal = crate::domain::Category::parse("legal").unwrap();
+        let book = super::super::held::TermBook::with_terms([
+            ("xyz-1".to_owned(), vec![legal]),
+            ("xyz-2".to_owned(), vec![]),
+        ]);
+        let opts = Options { terms: std::sync::Arc::new(book), ..Options::default() };
+        let parsed = parse("feed.json", feed.as_bytes(), &opts).unwrap();
+        let rec = parsed.rows[0].1.as_ref().unwrap();
+        assert_eq!(rec.site.categories[0].as_str(), "legal", "the admin's mapping is applied");
+        assert_eq!(parsed.skipped.len(), 1, "a term mapped to none of ours leaves its record out");
+    }
+
+    #[test]
+    fn every_example_of_the_specification_reads() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/hsds/spec-3.0/examples");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "json") {
+                let bytes = std::fs::read(&path).unwrap();
+                let parsed = parse("x.json", &bytes, &Options::default())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                for (_, r) in &parsed.rows {
+                    assert!(r.is_ok(), "{}: {r:?}", path.display());
+                }
+                assert_eq!(parsed.rows.len() + parsed.skipped.len(), 1, "{}", path.display());
+            }
+        }
     }
 }

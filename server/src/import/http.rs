@@ -190,7 +190,9 @@ async fn run(state: AppState, params: Params, req: Request) -> Result<Response, 
         area: Some(Arc::new(AreaCheck::new(state.settings.service_area.clone(), Arc::clone(&state.gaps)))),
         properties: properties.map(Arc::new),
         mapping,
-        terms: Arc::new(super::held::TermBook::load(state.directory.store().as_ref()).await.map_err(ApiError::from)?),
+        terms: Arc::new(
+            super::held::TermBook::load(state.directory.store().as_ref()).await.map_err(ApiError::from)?,
+        ),
     };
     let parsed = if format == "zip" {
         let ohana =

@@ -25,9 +25,9 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
+use crate::accounts::model::Record as StoreRecord;
 use crate::catalog::Catalog;
 use crate::domain::{FieldError, HeldChange, Partner, PartnerInput, Site, SiteInput, Term};
-use crate::accounts::model::Record as StoreRecord;
 use crate::store::{Batch, Change, Store, StoreError};
 use mapping::{CategoryMapping, Names};
 
@@ -844,7 +844,10 @@ pub fn plan_with(
                 match held::hold(&rec, terms, file, now, catalog) {
                     Ok(h) => {
                         if let Some(first) = seen_sites.insert(h.key.clone(), rec.row) {
-                            report.errors.push(fail("source_id", format!("'{}' appears twice (also row {first})", h.key)));
+                            report.errors.push(fail(
+                                "source_id",
+                                format!("'{}' appears twice (also row {first})", h.key),
+                            ));
                             continue;
                         }
                         report.needs_category.push(NeedsCategory {
@@ -854,7 +857,9 @@ pub fn plan_with(
                         });
                         held_changes.push(HeldChange::Hold(h));
                     }
-                    Err(errs) => report.errors.extend(errs.into_iter().map(|e| RowProblem::new(file, rec.row, e))),
+                    Err(errs) => {
+                        report.errors.extend(errs.into_iter().map(|e| RowProblem::new(file, rec.row, e)))
+                    }
                 }
                 continue;
             }

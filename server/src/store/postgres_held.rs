@@ -70,9 +70,11 @@ fn mapping_from_row(r: &PgRow) -> Result<TermMapping, StoreError> {
 #[async_trait]
 impl Held for PgStore {
     async fn held(&self) -> Result<Vec<HeldRecord>, StoreError> {
-        let rows = sqlx::query("select key, name, file, terms, record, held_at from held_records order by name, key")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "select key, name, file, terms, record, held_at from held_records order by name, key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(held_from_row).collect()
     }
 
