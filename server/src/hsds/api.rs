@@ -17,12 +17,12 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{derived_id, term_id, Kind};
-use crate::api::view::Viewer;
-use crate::app::AppState;
 use crate::catalog::Catalog;
+use crate::directory::view::Viewer;
 use crate::domain::{PartnerStatus, Site};
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/hsds/organizations", get(organizations))
         .route("/hsds/organizations/{id}", get(organization))
         // Its `postcode` and `proximity` say where a family is.
-        .route("/hsds/service_at_locations", get(service_at_locations).layer(crate::api::no_store()))
+        .route("/hsds/service_at_locations", get(service_at_locations).layer(crate::http::no_store()))
         .route("/hsds/service_at_locations/{id}", get(service_at_location))
         .route("/hsds/taxonomies", get(taxonomies))
         .route("/hsds/taxonomy_terms", get(taxonomy_terms))
@@ -53,7 +53,7 @@ async fn taxonomies(params: Params) -> Result<Response, ApiError> {
     params.allow(&["page", "per_page", "format"])?;
     json_only(&params)?;
     let (p, per_page) = paging(&params)?;
-    crate::api::json(&page(vec![super::taxonomy()], p, per_page, |t| t))
+    crate::http::json(&page(vec![super::taxonomy()], p, per_page, |t| t))
 }
 
 /// Our categories as taxonomy terms, as a `Page` (`taxonomy_id` keeps those of one taxonomy).
@@ -69,7 +69,7 @@ async fn taxonomy_terms(State(state): State<AppState>, params: Params) -> Result
     } else {
         Vec::new()
     };
-    crate::api::json(&page(terms, p, per_page, |t| t))
+    crate::http::json(&page(terms, p, per_page, |t| t))
 }
 
 /// One service at a location, with its service and location nested.
@@ -87,7 +87,7 @@ async fn service_at_location(
             .map(|i| (s, i))
     });
     let (site, i) = found.ok_or_else(|| not_found("service_at_location", &id))?;
-    crate::api::json(&sal_of(&c, site, i))
+    crate::http::json(&sal_of(&c, site, i))
 }
 
 /// The `i`-th service of a site as a `service_at_location` with the service nested.
@@ -103,7 +103,7 @@ fn sal_of(c: &Catalog, s: &Site, i: usize) -> Value {
 
 async fn root(params: Params) -> Result<Response, ApiError> {
     params.allow(&[])?;
-    crate::api::json(&json!({
+    crate::http::json(&json!({
         "version": super::VERSION,
         "profile": super::PROFILE,
         "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
@@ -246,7 +246,7 @@ async fn services(State(state): State<AppState>, params: Params) -> Result<Respo
     let (full, minimal) = (params.flag("full")?, params.flag("minimal")?);
     let c = state.directory.read();
     let refs = service_refs(&c, &filters);
-    crate::api::json(&page(refs, p, per_page, |(s, i)| list_item(service_of(&c, s, i), full, minimal, s)))
+    crate::http::json(&page(refs, p, per_page, |(s, i)| list_item(service_of(&c, s, i), full, minimal, s)))
 }
 
 fn not_found(what: &str, id: &str) -> ApiError {
@@ -262,7 +262,7 @@ async fn service(
     let uuid = Uuid::parse_str(&id).map_err(|_| not_found("service", &id))?;
     let c = state.directory.read();
     let (site, i) = find_service(&c, uuid).ok_or_else(|| not_found("service", &id))?;
-    crate::api::json(&service_of(&c, site, i))
+    crate::http::json(&service_of(&c, site, i))
 }
 
 async fn organizations(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -279,7 +279,7 @@ async fn organizations(State(state): State<AppState>, params: Params) -> Result<
     // `full=true`: each organization with its services, as `/organizations/{id}` answers.
     let full = params.flag("full")?;
     let sites = if full { public_sites(&c) } else { Vec::new() };
-    crate::api::json(&page(orgs, p, per_page, |o| {
+    crate::http::json(&page(orgs, p, per_page, |o| {
         if full {
             organization_with_services(&c, &sites, o)
         } else {
@@ -312,7 +312,7 @@ async fn organization(
         .partner(uuid)
         .filter(|o| o.status == PartnerStatus::Active)
         .ok_or_else(|| not_found("organization", &id))?;
-    Ok(crate::api::json(&organization_with_services(&c, &public_sites(&c), org))?.into_response())
+    Ok(crate::http::json(&organization_with_services(&c, &public_sites(&c), org))?.into_response())
 }
 
 async fn service_at_locations(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -331,7 +331,7 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
     let (p, per_page) = paging(&params)?;
     let filters = Filters::parse(&params)?;
     let postcode = params.parse("postcode", |v| {
-        crate::zip::parse_zip(v)
+        crate::places::zip::parse_zip(v)
             .map(|z| String::from_utf8_lossy(&z).into_owned())
             .ok_or_else(|| format!("'{v}' is not a 5-digit ZIP code"))
     })?;
@@ -355,10 +355,10 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
         .filter(|(s, _)| match (&postcode, centre, proximity) {
             // A confidential site is measured from its stand-in, never from its true point.
             (Some(_), Some(at), Some(max)) => c.public_location(s).is_some_and(|l| l.distance_m(at) <= max),
-            (Some(z), _, _) => crate::confidential::shown_postal_code(s, true)
+            (Some(z), _, _) => crate::visibility::confidential::shown_postal_code(s, true)
                 .is_some_and(|pc| pc.get(..5) == Some(z.as_str())),
             _ => true,
         })
         .collect();
-    crate::api::json(&page(refs, p, per_page, |(s, i)| sal_of(&c, s, i)))
+    crate::http::json(&page(refs, p, per_page, |(s, i)| sal_of(&c, s, i)))
 }

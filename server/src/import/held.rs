@@ -20,13 +20,13 @@ use uuid::Uuid;
 
 use super::mapping::CategoryMapping;
 use super::{plan_with, ImportError, PartnerRef, Record, Report, Rows};
-use crate::accounts::model::Record as StoreRecord;
-use crate::api::auth::Admin;
-use crate::app::AppState;
+use crate::accounts::guard::Admin;
 use crate::catalog::Catalog;
+use crate::domain::account::Record as StoreRecord;
 use crate::domain::{Category, FieldError, HeldChange, HeldRecord, SiteInput, Term, TermMapping};
-use crate::error::ApiError;
-use crate::extract::{ApiJson, Params};
+use crate::http::error::ApiError;
+use crate::http::extract::{ApiJson, Params};
+use crate::state::AppState;
 use crate::store::{Change, Held, StoreError};
 
 /// The shipped mappings every HSDS import without a mapping file starts from:

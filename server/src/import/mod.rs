@@ -25,8 +25,8 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::accounts::model::Record as StoreRecord;
 use crate::catalog::Catalog;
+use crate::domain::account::Record as StoreRecord;
 use crate::domain::{FieldError, HeldChange, Partner, PartnerInput, Site, SiteInput, Term};
 use crate::store::{Batch, Change, Store, StoreError};
 use mapping::{CategoryMapping, Names};

@@ -13,7 +13,7 @@
 //! for a new area and list it in [`AREAS`]).
 
 mod accounts;
-mod build;
+pub(crate) mod build;
 mod hsds;
 mod import;
 mod paths;
@@ -27,7 +27,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Every area's paths, in the order the document lists them.
 const AREAS: [fn() -> paths::Paths; 10] = [

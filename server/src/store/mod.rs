@@ -14,9 +14,11 @@
 mod common;
 mod postgres;
 mod postgres_accounts;
+mod postgres_codec;
 mod postgres_held;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_codec;
 mod sqlite_held;
 
 use std::sync::Arc;
@@ -27,7 +29,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::accounts::model::{
+use crate::domain::account::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
 use crate::domain::{CategoryDef, HeldRecord, Partner, Site, TermMapping};

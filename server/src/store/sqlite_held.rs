@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::sqlite::{from_json, json, parse_ts, ts};
+use super::sqlite_codec::{from_json, json, parse_ts, ts};
 use super::{Held, SqliteStore, StoreError};
 use crate::domain::{HeldChange, HeldRecord, TermMapping};
 
