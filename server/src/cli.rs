@@ -358,7 +358,7 @@ async fn dispatch(
             let mapping = mapping.or_else(|| {
                 (file.is_dir()
                     && !file.join("datapackage.json").exists()
-                    && !file.join("services.csv").exists())
+                    && !file.join("service_at_location.csv").exists())
                 .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
             });
             let options = crate::import::Options {

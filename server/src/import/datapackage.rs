@@ -76,7 +76,7 @@ pub fn parse_dir(dir: &Path, opts: &Options) -> Result<Parsed, ImportError> {
             Err(_) if bytes.len() < 1024 && !bytes.contains(&b'{') => Value::Null,
             Err(e) => return Err(file_err(&dp.display().to_string(), format!("is not JSON: {e}"))),
         },
-        Err(_) if dir.join("services.csv").is_file() => Value::Null,
+        Err(_) if dir.join("service_at_location.csv").is_file() => Value::Null,
         Err(_) => {
             return Err(file_err(
                 &name,
@@ -249,6 +249,42 @@ pub(super) fn tables_v3(
     let (rows, skipped, warnings) = hsds_json::rows_from_services(&services, &orgs, opts);
     let warnings = warnings.into_iter().map(|(row, e)| super::RowProblem::new(file, row, e)).collect();
     Ok(Parsed { rows, format: "hsds-datapackage", skipped, warnings, ..Parsed::default() })
+}
+
+/// The tabular package as one JSON object, one array of rows per file (the specification's
+/// `examples/tabular.json`): read as the CSV package is.
+pub fn parse_json(file: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
+    let doc: Value = serde_json::from_str(&text(file, bytes, super::Encoding::Utf8)?)
+        .map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
+    let Value::Object(m) = doc else { return Err(file_err(file, "is not a JSON object of tables")) };
+    tables_v3(
+        file,
+        |table| {
+            let rows = match m.get(table) {
+                Some(Value::Array(a)) => a,
+                Some(_) => return Err(file_err(file, format!("{table} is not an array of rows"))),
+                None => return Ok(Vec::new()),
+            };
+            Ok(rows
+                .iter()
+                .map(|r| match r {
+                    // Cells as the CSV has them: empty and null cells left out.
+                    Value::Object(o) => Value::Object(
+                        o.iter()
+                            .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+                            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.clone(), |s| cell(k, s))))
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                })
+                .collect())
+        },
+        opts,
+    )
+    .map(|mut p| {
+        p.format = "hsds-json";
+        p
+    })
 }
 
 // ------------------------------------------------------------------------------------------

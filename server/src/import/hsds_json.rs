@@ -97,15 +97,10 @@ fn classify(v: Value) -> Result<Kind, String> {
 /// them (one service, organization, service at a location, location, taxonomy or term; a page
 /// of any of them; the API's base), an array of them, our export
 /// (`{"services": [...], "organizations": [...]}`), or the tabular package as one JSON object
-/// (`{"services.csv": [rows], ...}`).
+/// (`{"services.csv": [rows], ...}`, read by [`super::datapackage::parse_json`]).
 pub fn parse(file: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
     let doc: Value = serde_json::from_str(&text(file, bytes, super::Encoding::Utf8)?)
         .map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
-    if let Value::Object(m) = &doc {
-        if m.contains_key("services.csv") {
-            return tabular(file, m, opts);
-        }
-    }
     let (items, orgs): (Vec<Value>, Vec<Value>) = match doc {
         Value::Array(a) => (a, Vec::new()),
         Value::Object(mut m) => {
@@ -148,44 +143,6 @@ pub fn parse(file: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportE
         skipped.extend(nothing);
     }
     Ok(Parsed { rows, format: "hsds-json", skipped, warnings, ..Parsed::default() })
-}
-
-/// The tabular package as one JSON object, one array of rows per file (the specification's
-/// `examples/tabular.json`): read as the CSV package is.
-fn tabular(file: &str, m: &Map<String, Value>, opts: &Options) -> Result<Parsed, ImportError> {
-    super::datapackage::tables_v3(
-        file,
-        |table| {
-            let rows = match m.get(table) {
-                Some(Value::Array(a)) => a,
-                Some(_) => return Err(file_err(file, format!("{table} is not an array of rows"))),
-                None => return Ok(Vec::new()),
-            };
-            Ok(rows
-                .iter()
-                .map(|r| match r {
-                    // Cells as the CSV has them: empty and null cells left out.
-                    Value::Object(o) => Value::Object(
-                        o.iter()
-                            .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
-                            .map(|(k, v)| {
-                                (
-                                    k.clone(),
-                                    v.as_str().map_or_else(|| v.clone(), |s| super::datapackage::cell(k, s)),
-                                )
-                            })
-                            .collect(),
-                    ),
-                    other => other.clone(),
-                })
-                .collect())
-        },
-        opts,
-    )
-    .map(|mut p| {
-        p.format = "hsds-json";
-        p
-    })
 }
 
 /// Every taxonomy term of the services, as the source wrote them.
@@ -395,7 +352,12 @@ mod tests {
             let path = e.unwrap().path();
             if path.extension().is_some_and(|x| x == "json") {
                 let bytes = std::fs::read(&path).unwrap();
-                let parsed = parse("x.json", &bytes, &Options::default())
+                let read = if path.ends_with("tabular.json") {
+                    super::super::datapackage::parse_json
+                } else {
+                    parse
+                };
+                let parsed = read("x.json", &bytes, &Options::default())
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
                 for (_, r) in &parsed.rows {
                     assert!(r.is_ok(), "{}: {r:?}", path.display());

@@ -686,6 +686,12 @@ impl Parsed {
     }
 }
 
+/// Whether JSON text is the HSDS tabular package as one object (`{"organizations.csv": [...], ...}`).
+fn looks_like_tabular(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
+    head.starts_with('{') && head.contains(".csv\":[")
+}
+
 /// Whether JSON text is a GeoJSON FeatureCollection (rather than HSDS): looks at the start.
 fn looks_like_geojson(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
@@ -702,6 +708,11 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
             "csv",
             parse_csv_text(name, &text(name, bytes, opts.encoding)?, opts.mapping.as_ref())?,
         )),
+        "json" if looks_like_tabular(bytes) => {
+            let mut parsed = datapackage::parse_json(name, bytes, opts)?;
+            parsed.file = name.to_owned();
+            Ok(parsed)
+        }
         "json" if !looks_like_geojson(bytes) => {
             let mut parsed = hsds_json::parse(name, bytes, opts)?;
             parsed.file = name.to_owned();
@@ -732,7 +743,7 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
 pub fn parse_path(path: &Path, opts: &Options) -> Result<Parsed, ImportError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        if path.join("datapackage.json").is_file() || path.join("services.csv").is_file() {
+        if path.join("datapackage.json").is_file() || path.join("service_at_location.csv").is_file() {
             let mut parsed = datapackage::parse_dir(path, opts)?;
             parsed.file = name;
             return Ok(parsed);
