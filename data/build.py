@@ -388,6 +388,8 @@ class CategoryMapping:
 
     @staticmethod
     def prefix_matches(code: str, pattern: str) -> bool:
+        if pattern.endswith("*"):
+            return code.startswith(pattern[:-1])
         return code == pattern or (code.startswith(pattern) and code[len(pattern)] in ".-")
 
     def categories(self, codes, names: dict[str, str]) -> set[str]:

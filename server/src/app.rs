@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, Method};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
         .merge(crate::import::http::router())
+        .merge(crate::import::held::router())
         .merge(crate::ogc::router())
         .merge(crate::openapi::router())
         .merge(crate::accounts::router())
@@ -42,6 +43,8 @@ pub fn router(state: AppState) -> Router {
     let static_files = ServeDir::new(&web).fallback(ServeFile::new(web.join("index.html")));
     Router::new()
         .nest("/api", Router::new().fallback(not_found))
+        // Unknown HSDS paths are API errors too, never the map page.
+        .route_service("/hsds/{*rest}", any(not_found))
         .merge(api)
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn(crate::telemetry::log_request))

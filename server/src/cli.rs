@@ -363,8 +363,10 @@ async fn dispatch(
             let gaps = std::sync::Arc::new(crate::places::Population::load(&settings)?);
             // A folder of Ohana CSVs gets the shipped Open Eligibility mapping unless told otherwise.
             let mapping = mapping.or_else(|| {
-                file.is_dir()
-                    .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
+                (file.is_dir()
+                    && !file.join("datapackage.json").exists()
+                    && !file.join("service_at_location.csv").exists())
+                .then(|| settings.data_dir.join("mappings").join(crate::import::ohana::DEFAULT_MAPPING))
             });
             let options = crate::import::Options {
                 encoding,
@@ -375,6 +377,7 @@ async fn dispatch(
                     .transpose()?
                     .map(std::sync::Arc::new),
                 mapping: mapping.as_deref().map(crate::import::mapping::CategoryMapping::load).transpose()?,
+                terms: std::sync::Arc::default(),
             };
             let store = db.connect("import").await?;
             let mode = if commit { Mode::Commit } else { Mode::DryRun };
@@ -491,6 +494,21 @@ fn print_report(out: &mut (dyn Write + Send), r: &Report, json: bool) -> std::io
         )?;
         for u in r.without_coordinates.iter().take(20) {
             writeln!(out, "    row {}: {}", u.row, u.name)?;
+        }
+    }
+    if !r.needs_category.is_empty() {
+        writeln!(
+            out,
+            "  {} record(s) need a category (held, not public; an admin categorises their terms on the import page):",
+            r.needs_category.len()
+        )?;
+        for u in r.needs_category.iter().take(20) {
+            let terms: Vec<String> = u
+                .terms
+                .iter()
+                .map(|t| if t.code.is_empty() { t.name.clone() } else { t.code.clone() })
+                .collect();
+            writeln!(out, "    row {}: {} [{}]", u.row, u.name, terms.join(", "))?;
         }
     }
     if !r.skipped.is_empty() {

@@ -384,7 +384,7 @@ async fn admins_import_over_http_all_or_nothing(backend: Backend) {
 }
 
 /// A zip archive of `files` (deflated), as zip tools write it.
-fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     use std::io::Write;
     let (mut out, mut central) = (Vec::new(), Vec::new());
     for (name, data) in files {

@@ -15,6 +15,7 @@ mod family_counts;
 mod gaps;
 mod hsds;
 mod hsds_schema;
+mod import_held;
 mod import_sources;
 mod instances;
 mod map_page;

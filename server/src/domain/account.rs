@@ -247,6 +247,8 @@ pub struct LoginAttempts {
 pub enum Record {
     /// A revision of a partner or site.
     Revision(Revision),
+    /// The import's "needs a category" list and term mappings (see [`crate::domain::HeldChange`]).
+    Held(crate::domain::HeldChange),
     /// An admin action.
     Audit(AuditEntry),
     /// A new account.

@@ -7,6 +7,7 @@
 
 pub mod account;
 mod bbox;
+mod held;
 mod hours;
 mod language_names;
 mod service;
@@ -18,6 +19,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use bbox::BBox;
+pub use held::{HeldChange, HeldRecord, Term, TermMapping};
 pub use hours::{ClockTime, Hours, OpenAt, Span, Weekday};
 pub use service::{Known, Resolved, Service, ServiceStatus, ServiceTranslation};
 pub use site::{

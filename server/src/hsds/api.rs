@@ -35,6 +35,70 @@ pub fn router() -> Router<AppState> {
         .route("/hsds/organizations/{id}", get(organization))
         // Its `postcode` and `proximity` say where a family is.
         .route("/hsds/service_at_locations", get(service_at_locations).layer(crate::http::no_store()))
+        .route("/hsds/service_at_locations/{id}", get(service_at_location))
+        .route("/hsds/taxonomies", get(taxonomies))
+        .route("/hsds/taxonomy_terms", get(taxonomy_terms))
+}
+
+/// `format`: only `json`.
+fn json_only(params: &Params) -> Result<(), ApiError> {
+    match params.get("format") {
+        Some(f) if f != "json" => Err(ApiError::param("format", format!("'{f}' is not supported (json)"))),
+        _ => Ok(()),
+    }
+}
+
+/// Our one taxonomy (the categories), as a `Page`.
+async fn taxonomies(params: Params) -> Result<Response, ApiError> {
+    params.allow(&["page", "per_page", "format"])?;
+    json_only(&params)?;
+    let (p, per_page) = paging(&params)?;
+    crate::http::json(&page(vec![super::taxonomy()], p, per_page, |t| t))
+}
+
+/// Our categories as taxonomy terms, as a `Page` (`taxonomy_id` keeps those of one taxonomy).
+async fn taxonomy_terms(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
+    params.allow(&["page", "per_page", "format", "taxonomy_id"])?;
+    json_only(&params)?;
+    let (p, per_page) = paging(&params)?;
+    let taxonomy = params.parse("taxonomy_id", parse_uuid)?;
+    let c = state.directory.read();
+    let defs = c.categories();
+    let terms: Vec<Value> = if taxonomy.is_none_or(|t| t == super::taxonomy_id()) {
+        defs.iter().map(|d| super::taxonomy_term(&d.slug, defs)).collect()
+    } else {
+        Vec::new()
+    };
+    crate::http::json(&page(terms, p, per_page, |t| t))
+}
+
+/// One service at a location, with its service and location nested.
+async fn service_at_location(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    params.allow(&[])?;
+    let uuid = Uuid::parse_str(&id).map_err(|_| not_found("service_at_location", &id))?;
+    let c = state.directory.read();
+    let found = c.sites().filter(|s| c.is_public(s)).find_map(|s| {
+        (0..s.services.len().max(1))
+            .find(|&i| derived_id(s.id, Kind::ServiceAtLocation, i) == uuid)
+            .map(|i| (s, i))
+    });
+    let (site, i) = found.ok_or_else(|| not_found("service_at_location", &id))?;
+    crate::http::json(&sal_of(&c, site, i))
+}
+
+/// The `i`-th service of a site as a `service_at_location` with the service nested.
+fn sal_of(c: &Catalog, s: &Site, i: usize) -> Value {
+    let mut svc = service_of(c, s, i);
+    let mut sal = svc
+        .as_object_mut()
+        .and_then(|m| m.remove("service_at_locations"))
+        .map_or(Value::Null, |mut v| v[0].take());
+    sal["service"] = svc;
+    sal
 }
 
 async fn root(params: Params) -> Result<Response, ApiError> {
@@ -296,13 +360,5 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
             _ => true,
         })
         .collect();
-    crate::http::json(&page(refs, p, per_page, |(s, i)| {
-        let mut svc = service_of(&c, s, i);
-        let mut sal = svc
-            .as_object_mut()
-            .and_then(|m| m.remove("service_at_locations"))
-            .map_or(Value::Null, |mut v| v[0].take());
-        sal["service"] = svc;
-        sal
-    }))
+    crate::http::json(&page(refs, p, per_page, |(s, i)| sal_of(&c, s, i)))
 }

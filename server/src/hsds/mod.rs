@@ -262,6 +262,17 @@ pub fn location(s: &Site, viewer: Viewer) -> Value {
     }))
 }
 
+/// Our category taxonomy as an HSDS `taxonomy` object.
+pub fn taxonomy() -> Value {
+    json!({
+        "id": taxonomy_id(),
+        "name": TAXONOMY,
+        "description": "assetmap's partner categories (legal, health, housing, library, faith, advocacy, food, \
+                        education, employment, and any a deployment adds)",
+        "version": "1",
+    })
+}
+
 /// The `taxonomy_term` of a category.
 pub fn taxonomy_term(c: &Category, defs: &[CategoryDef]) -> Value {
     let def = defs.iter().find(|d| &d.slug == c);

@@ -107,7 +107,7 @@ pub fn parse_zip(
     ohana_mapping: Option<super::mapping::CategoryMapping>,
 ) -> Result<super::Parsed, super::ImportError> {
     let files = read_zip(bytes).map_err(|m| super::file_err(name, m))?;
-    if !files.contains_key("datapackage.json") {
+    if !files.contains_key("datapackage.json") && !files.contains_key("service_at_location.csv") {
         if files.contains_key("locations.csv") || files.contains_key("organizations.csv") {
             if opts.mapping.is_none() {
                 let opts = super::Options { mapping: ohana_mapping, ..opts.clone() };

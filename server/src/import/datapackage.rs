@@ -27,7 +27,7 @@ use regex::Regex;
 use serde_json::{json, Map, Value};
 
 use super::mapping::{CategoryMapping, Names};
-use super::{file_err, hsds_json, record_from_map, text, ImportError, Parsed, Rows, Skipped};
+use super::{file_err, hsds_json, record_from_map, text, ImportError, Options, Parsed, Rows, Skipped};
 use crate::domain::FieldError;
 
 /// One table: its rows as column → value.
@@ -61,14 +61,29 @@ fn read_table(dir: &Path, file: &str, required: bool) -> Result<Table, ImportErr
 }
 
 /// Parses a data package folder (HSDS 3.0 or 1.x, told apart by its table files).
-pub fn parse_dir(dir: &Path, mapping: Option<&CategoryMapping>) -> Result<Parsed, ImportError> {
+///
+/// The descriptor is optional: the specification's own example package ships its
+/// `datapackage.json` as a symbolic link to the repository's root descriptor, which a copy or a
+/// download turns into a short text file; the tables are then found by their file names.
+pub fn parse_dir(dir: &Path, opts: &Options) -> Result<Parsed, ImportError> {
+    let mapping = opts.mapping.as_ref();
     let name = dir.display().to_string();
     let dp = dir.join("datapackage.json");
-    let meta = std::fs::read(&dp).map_err(|_| {
-        file_err(&name, "is a folder without datapackage.json (expected an HSDS tabular data package)")
-    })?;
-    let meta: Value = serde_json::from_slice(&meta)
-        .map_err(|e| file_err(&dp.display().to_string(), format!("is not JSON: {e}")))?;
+    let meta: Value = match std::fs::read(&dp) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            // A symbolic link stored as text (`../../datapackage.json`): no descriptor.
+            Err(_) if bytes.len() < 1024 && !bytes.contains(&b'{') => Value::Null,
+            Err(e) => return Err(file_err(&dp.display().to_string(), format!("is not JSON: {e}"))),
+        },
+        Err(_) if dir.join("service_at_location.csv").is_file() => Value::Null,
+        Err(_) => {
+            return Err(file_err(
+                &name,
+                "is a folder without datapackage.json (expected an HSDS tabular data package)",
+            ))
+        }
+    };
     let paths: Vec<&str> = meta
         .get("resources")
         .and_then(Value::as_array)
@@ -78,7 +93,7 @@ pub fn parse_dir(dir: &Path, mapping: Option<&CategoryMapping>) -> Result<Parsed
     if has("services_at_location.csv") || has("physical_addresses.csv") {
         parse_v1(dir, mapping)
     } else if has("services.csv") {
-        parse_v3(dir, mapping)
+        parse_v3(dir, opts)
     } else {
         Err(file_err(&name, "has no services.csv: not an HSDS data package"))
     }
@@ -106,7 +121,7 @@ pub const V3_TABLES: &[(&str, &str)] = &[
 ];
 
 /// A CSV cell as JSON: numbers for the numeric HSDS fields, the `assetmap` extension parsed.
-fn cell(column: &str, v: &str) -> Value {
+pub(super) fn cell(column: &str, v: &str) -> Value {
     if v.is_empty() {
         return Value::Null;
     }
@@ -148,8 +163,16 @@ fn nest(obj: &mut Value, key: &str, children: Option<&Vec<Value>>) {
     }
 }
 
-fn parse_v3(dir: &Path, mapping: Option<&CategoryMapping>) -> Result<Parsed, ImportError> {
-    let t = |f: &str| v3_rows(dir, f);
+fn parse_v3(dir: &Path, opts: &Options) -> Result<Parsed, ImportError> {
+    tables_v3(&dir.display().to_string(), |f| v3_rows(dir, f), opts)
+}
+
+/// Nests HSDS 3.0 tables (each read by `t` from its file name) into services and reads them.
+pub(super) fn tables_v3(
+    file: &str,
+    t: impl Fn(&str) -> Result<Vec<Value>, ImportError>,
+    opts: &Options,
+) -> Result<Parsed, ImportError> {
     let orgs: HashMap<String, Value> = t("organizations.csv")?
         .into_iter()
         .filter_map(|o| Some((o.get("id")?.as_str()?.to_owned(), o)))
@@ -223,8 +246,45 @@ fn parse_v3(dir: &Path, mapping: Option<&CategoryMapping>) -> Result<Parsed, Imp
         nest(s, "languages", svc_langs.get(&id));
         nest(s, "service_at_locations", sals.get(&id));
     }
-    let (rows, skipped) = hsds_json::rows_from_services(&services, &orgs, mapping);
-    Ok(Parsed { rows, format: "hsds-datapackage", skipped, ..Parsed::default() })
+    let (rows, skipped, warnings) = hsds_json::rows_from_services(&services, &orgs, opts);
+    let warnings = warnings.into_iter().map(|(row, e)| super::RowProblem::new(file, row, e)).collect();
+    Ok(Parsed { rows, format: "hsds-datapackage", skipped, warnings, ..Parsed::default() })
+}
+
+/// The tabular package as one JSON object, one array of rows per file (the specification's
+/// `examples/tabular.json`): read as the CSV package is.
+pub fn parse_json(file: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
+    let doc: Value = serde_json::from_str(&text(file, bytes, super::Encoding::Utf8)?)
+        .map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
+    let Value::Object(m) = doc else { return Err(file_err(file, "is not a JSON object of tables")) };
+    tables_v3(
+        file,
+        |table| {
+            let rows = match m.get(table) {
+                Some(Value::Array(a)) => a,
+                Some(_) => return Err(file_err(file, format!("{table} is not an array of rows"))),
+                None => return Ok(Vec::new()),
+            };
+            Ok(rows
+                .iter()
+                .map(|r| match r {
+                    // Cells as the CSV has them: empty and null cells left out.
+                    Value::Object(o) => Value::Object(
+                        o.iter()
+                            .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+                            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.clone(), |s| cell(k, s))))
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                })
+                .collect())
+        },
+        opts,
+    )
+    .map(|mut p| {
+        p.format = "hsds-json";
+        p
+    })
 }
 
 // ------------------------------------------------------------------------------------------

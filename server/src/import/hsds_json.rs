@@ -12,16 +12,96 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use super::mapping::{CategoryMapping, Names};
-use super::{file_err, record_from_map, text, ImportError, Parsed, Rows, Skipped};
-use crate::domain::FieldError;
+use super::mapping::Names;
+use super::{file_err, record_from_map, text, ImportError, Options, Parsed, Rows, Skipped};
+use crate::domain::{FieldError, Term};
 use crate::hsds;
 
-/// Parses an HSDS 3.0 JSON document.
-pub fn parse(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Result<Parsed, ImportError> {
+/// What one HSDS 3.0 object is, told apart by its fields (the API's objects carry no type).
+enum Kind {
+    /// A service (`status` is required of it; older feeds omit it, so it is also the default).
+    Service(Value),
+    /// Services found inside another object (an organization, a service at a location).
+    Services(Vec<Value>),
+    /// An object with nothing to import as a site: the API's base, a taxonomy, a taxonomy term,
+    /// an organization without services. The name says which, for the report.
+    Nothing(&'static str),
+}
+
+fn classify(v: Value) -> Result<Kind, String> {
+    let Value::Object(mut m) = v else { return Err("is not an object".to_owned()) };
+    let has = |k: &str| m.contains_key(k);
+    if has("openapi_url") || (has("version") && has("profile") && !has("id")) {
+        return Ok(Kind::Nothing("the API's base"));
+    }
+    // A service at a location: the service with this one location.
+    if let (Some(Value::Object(_)), Some(Value::Object(_))) = (m.get("service"), m.get("location")) {
+        let Some(Value::Object(mut svc)) = m.remove("service") else { unreachable!() };
+        let location = m.remove("location").unwrap_or(Value::Null);
+        let sal_id = m.get("id").cloned().unwrap_or(Value::Null);
+        svc.insert("service_at_locations".into(), json!([{"id": sal_id, "location": location}]));
+        return Ok(Kind::Service(Value::Object(svc)));
+    }
+    if has("code") && (has("taxonomy") || has("taxonomy_id") || has("taxonomy_detail") || has("parent_id")) {
+        return Ok(Kind::Nothing("a taxonomy term"));
+    }
+    if has("uri") && has("version") && !has("status") && !has("services") {
+        return Ok(Kind::Nothing("a taxonomy"));
+    }
+    // A location alone: a site whose service is not given.
+    if !has("status") && (has("latitude") || has("longitude") || has("addresses") || has("location_type")) {
+        let name = m.get("name").cloned().unwrap_or(Value::Null);
+        let id = m.get("id").cloned().unwrap_or(Value::Null);
+        let location = Value::Object(m);
+        return Ok(Kind::Service(
+            json!({"id": id, "name": name, "service_at_locations": [{"id": id, "location": location}]}),
+        ));
+    }
+    let org_like = [
+        "website",
+        "tax_status",
+        "legal_status",
+        "year_incorporated",
+        "parent_organization_id",
+        "organization_identifiers",
+    ];
+    if !has("status") && (has("services") || org_like.iter().any(|k| has(k))) {
+        let services = match m.remove("services") {
+            Some(Value::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        if services.is_empty() {
+            return Ok(Kind::Nothing("an organization without services"));
+        }
+        m.remove("locations");
+        let org = Value::Object(m);
+        let services = services
+            .into_iter()
+            .map(|mut s| {
+                if let Value::Object(sm) = &mut s {
+                    sm.entry("organization").or_insert_with(|| org.clone());
+                }
+                s
+            })
+            .collect();
+        return Ok(Kind::Services(services));
+    }
+    if has("id") && has("name") {
+        return Ok(Kind::Service(Value::Object(m)));
+    }
+    Err("is not an HSDS 3.0 object (a service, a service at a location, a location or an organization)"
+        .to_owned())
+}
+
+/// Parses an HSDS 3.0 JSON document: the API's answers as the specification's examples show
+/// them (one service, organization, service at a location, location, taxonomy or term; a page
+/// of any of them; the API's base), an array of them, our export
+/// (`{"services": [...], "organizations": [...]}`), or the tabular package as one JSON object
+/// (`{"services.csv": [rows], ...}`, read by [`super::datapackage::parse_json`]).
+pub fn parse(file: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, ImportError> {
     let doc: Value = serde_json::from_str(&text(file, bytes, super::Encoding::Utf8)?)
         .map_err(|e| file_err(file, format!("is not JSON: {e}")))?;
-    let (services, orgs): (Vec<Value>, Vec<Value>) = match doc {
+    let (items, orgs): (Vec<Value>, Vec<Value>) = match doc {
         Value::Array(a) => (a, Vec::new()),
         Value::Object(mut m) => {
             let orgs = match m.remove("organizations") {
@@ -29,88 +109,159 @@ pub fn parse(file: &str, bytes: &[u8], mapping: Option<&CategoryMapping>) -> Res
                 _ => Vec::new(),
             };
             match (m.remove("services"), m.remove("contents")) {
-                (Some(Value::Array(a)), _) | (None, Some(Value::Array(a))) => (a, orgs),
-                _ if m.contains_key("id") && m.contains_key("name") => (vec![Value::Object(m)], orgs),
-                _ => return Err(file_err(
-                    file,
-                    "is not HSDS 3.0 JSON: expected an array of services, a page ({\"contents\": [...]}), \
-                         {\"services\": [...]} or one service",
-                )),
+                (Some(Value::Array(a)), _) if !orgs.is_empty() || m.is_empty() => (a, orgs),
+                (None, Some(Value::Array(a))) => (a, orgs),
+                (services, _) => {
+                    if let Some(s) = services {
+                        m.insert("services".into(), s);
+                    }
+                    (vec![Value::Object(m)], orgs)
+                }
             }
         }
         _ => return Err(file_err(file, "is not HSDS 3.0 JSON (neither an array nor an object)")),
     };
-    if let Some(i) = services.iter().position(|s| !s.is_object()) {
-        return Err(file_err(file, format!("services[{i}] is not an object")));
+    let mut services = Vec::new();
+    let mut nothing = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match classify(item).map_err(|m| file_err(file, format!("item {}: {m}", i + 1)))? {
+            Kind::Service(s) => services.push(s),
+            Kind::Services(s) => services.extend(s),
+            Kind::Nothing(what) => nothing.push(Skipped {
+                row: i + 1,
+                name: String::new(),
+                reason: format!("{what}: nothing to import as a site"),
+            }),
+        }
     }
     let orgs: HashMap<String, Value> =
         orgs.into_iter().filter_map(|o| Some((o.get("id")?.as_str()?.to_owned(), o))).collect();
-    let (rows, skipped) = rows_from_services(&services, &orgs, mapping);
-    Ok(Parsed { rows, format: "hsds-json", skipped, ..Parsed::default() })
+    let (rows, mut skipped, warnings) = rows_from_services(&services, &orgs, opts);
+    let warnings = warnings.into_iter().map(|(row, e)| super::RowProblem::new(file, row, e)).collect();
+    // Numbered as items of the document, not as the locations the services share.
+    if rows.is_empty() {
+        skipped.extend(nothing);
+    }
+    Ok(Parsed { rows, format: "hsds-json", skipped, warnings, ..Parsed::default() })
 }
 
-/// Every taxonomy term of the services: (code, name), for a category mapping.
-fn terms(services: &[&Value]) -> (Vec<String>, Vec<String>) {
-    let (mut codes, mut names) = (Vec::new(), Vec::new());
+/// Every taxonomy term of the services, as the source wrote them.
+fn terms(services: &[&Value]) -> Vec<Term> {
+    let mut out: Vec<Term> = Vec::new();
     for s in services {
         for a in s.get("attributes").and_then(Value::as_array).into_iter().flatten() {
             let Some(t) = a.get("taxonomy_term") else { continue };
-            let code = t
-                .get("code")
-                .and_then(Value::as_str)
-                .or_else(|| a.get("taxonomy_term_id").and_then(Value::as_str));
-            if let Some(c) = code {
-                codes.push(c.to_owned());
-            }
-            if let Some(n) = t.get("name").and_then(Value::as_str) {
-                names.push(n.to_owned());
+            let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").trim().to_owned();
+            let taxonomy = match t.get("taxonomy_detail").and_then(|d| d.get("name")) {
+                Some(Value::String(n)) => n.trim().to_owned(),
+                _ => text(t.get("taxonomy")),
+            };
+            let code = {
+                let c = text(t.get("code"));
+                if c.is_empty() {
+                    text(a.get("taxonomy_term_id"))
+                } else {
+                    c
+                }
+            };
+            let term = Term { taxonomy, code, name: text(t.get("name")) };
+            if term.key().is_some() && !out.contains(&term) {
+                out.push(term);
             }
         }
     }
-    (codes, names)
+    out
 }
 
 /// Rows from HSDS 3.0 services (also used for the HSDS 3.0 tabular data package).
+///
+/// Categories come from the service's own `assetmap` taxonomy terms (our export); else from
+/// the mapping file given (`--mapping`), or else the shipped mappings (211/AIRS codes, Open
+/// Eligibility; [`super::held::default_mapping`]); and from the admins' term mappings. A
+/// location none of whose terms maps is held on the "needs a category" list — unless a mapping
+/// file was given (it says what is in scope: the rest is skipped and listed) or the admins
+/// decided each of its terms is none of ours.
 pub(super) fn rows_from_services(
     services: &[Value],
     orgs: &HashMap<String, Value>,
-    mapping: Option<&CategoryMapping>,
-) -> (Rows, Vec<Skipped>) {
+    opts: &Options,
+) -> (Rows, Vec<Skipped>, Vec<(usize, FieldError)>) {
     let mut rows = Rows::new();
     let mut skipped = Vec::new();
+    let mut warnings = Vec::new();
+    let default = super::held::default_mapping();
     for (i, (loc, svcs, org)) in hsds::group_services(services, orgs).into_iter().enumerate() {
         let row = i + 1;
         let mut props: Map<String, Value> = hsds::site_props(loc, &svcs, org);
         let name = props.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
-        if let Some(m) = mapping {
-            let (codes, term_names) = terms(&svcs);
-            let term_names: Vec<&str> = term_names.iter().map(String::as_str).collect();
-            let names = Names {
-                name: &name,
-                organization_name: props.get("partner_name").and_then(Value::as_str).unwrap_or(""),
-                taxonomy_names: &term_names,
-            };
-            let cats = m.categories(&codes, &names);
-            if cats.is_empty() {
-                skipped.push(Skipped { row, name, reason: "no category maps (mapping file)".to_owned() });
-                continue;
+        // A location given without its organization runs itself (the partner bears its name).
+        if !props.contains_key("partner_name") && !props.contains_key("partner_source_id") && !name.is_empty()
+        {
+            props.insert("partner_name".into(), json!(name));
+        }
+        // A point that cannot be on Earth (the specification's examples give latitude 100) is
+        // no location: the site is kept without one, on the "needs a location" list.
+        let lon = props.get("lon").and_then(Value::as_f64);
+        let lat = props.get("lat").and_then(Value::as_f64);
+        if let (Some(x), Some(y)) = (lon, lat) {
+            if crate::domain::LonLat::new(x, y).is_err() {
+                props.remove("lon");
+                props.remove("lat");
+                warnings.push((
+                    row,
+                    FieldError::new(
+                        "lat",
+                        format!(
+                            "latitude {y}, longitude {x} is not a point on Earth: kept without a location"
+                        ),
+                    ),
+                ));
             }
-            props.insert("categories".into(), json!(cats));
-        } else if props.get("categories").and_then(Value::as_array).is_none_or(Vec::is_empty) {
-            let e = FieldError::new(
-                "categories",
-                "none of the services' taxonomy terms is one of ours (taxonomy 'assetmap'); give a --mapping file",
-            );
-            rows.push((row, Err(vec![e])));
+        }
+        if props.get("categories").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
+            rows.push((row, record_from_map(row, props, None)));
             continue;
         }
-        rows.push((row, record_from_map(row, props, None)));
+        let terms = terms(&svcs);
+        let codes: Vec<&str> = terms.iter().map(|t| t.code.as_str()).filter(|c| !c.is_empty()).collect();
+        let term_names: Vec<&str> = terms.iter().map(|t| t.name.as_str()).filter(|c| !c.is_empty()).collect();
+        let names = Names {
+            name: &name,
+            organization_name: props.get("partner_name").and_then(Value::as_str).unwrap_or(""),
+            taxonomy_names: &term_names,
+        };
+        let mut cats = opts.mapping.as_ref().unwrap_or(default).categories(&codes, &names);
+        let (stored, all_decided) = opts.terms.categories(&terms);
+        for c in stored {
+            if !cats.contains(&c) {
+                cats.push(c);
+            }
+        }
+        if !cats.is_empty() {
+            props.insert("categories".into(), json!(cats));
+            rows.push((row, record_from_map(row, props, None)));
+        } else if opts.mapping.is_some() {
+            skipped.push(Skipped { row, name, reason: "no category maps (mapping file)".to_owned() });
+        } else if all_decided && !terms.is_empty() {
+            skipped.push(Skipped {
+                row,
+                name,
+                reason: "its terms are mapped to none of our categories".to_owned(),
+            });
+        } else {
+            let rec = record_from_map(row, props, None).map(|mut r| {
+                r.terms = Some(terms);
+                r
+            });
+            rows.push((row, rec));
+        }
     }
-    (rows, skipped)
+    (rows, skipped, warnings)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::mapping::CategoryMapping;
     use super::*;
 
     /// A service as another HSDS 3.0 publisher writes it: its own ids and taxonomy.
@@ -136,7 +287,8 @@ mod tests {
             b"match,field,pattern,category,note\ncode_prefix,taxonomy_code,FT-3600,legal,\n",
         )
         .unwrap();
-        let parsed = parse("feed.json", FEED.as_bytes(), Some(&m)).unwrap();
+        let with = Options { mapping: Some(m), ..Options::default() };
+        let parsed = parse("feed.json", FEED.as_bytes(), &with).unwrap();
         assert_eq!(parsed.format, "hsds-json");
         assert_eq!(parsed.skipped.len(), 1, "the pantry maps to no category");
         assert_eq!(parsed.skipped[0].name, "Food pantry");
@@ -156,10 +308,62 @@ mod tests {
         assert_eq!(s.hours.as_ref().unwrap().weekly.len(), 2);
         assert_eq!(s.categories[0].as_str(), "legal");
         assert_eq!(s.services[0].name, "Immigration Legal Clinic");
-        // without a mapping, the foreign taxonomy is a named problem, not a guess
-        let parsed = parse("feed.json", FEED.as_bytes(), None).unwrap();
-        let errs = parsed.rows[0].1.as_ref().unwrap_err();
-        assert_eq!(errs[0].field, "categories");
-        assert!(parse("x.json", b"{\"type\": 3}", None).is_err());
+        // without a mapping file, the shipped AIRS/211 mapping reads both services
+        let parsed = parse("feed.json", FEED.as_bytes(), &Options::default()).unwrap();
+        let cats = |i: usize| -> Vec<String> {
+            parsed.rows[i].1.as_ref().unwrap().site.categories.iter().map(|c| c.as_str().to_owned()).collect()
+        };
+        assert_eq!(cats(0), ["legal"]);
+        assert_eq!(cats(1), ["food"]);
+        assert!(parse("x.json", b"{\"type\": 3}", &Options::default()).is_err());
+    }
+
+    #[test]
+    fn a_term_of_no_known_taxonomy_is_held_until_an_admin_maps_it() {
+        let feed = FEED
+            .replace("FT-3600", "XYZ-1")
+            .replace("BD-1800.2000", "XYZ-2")
+            .replace("Immigration Legal Services", "Term one")
+            .replace("Food Pantries", "Term two")
+            .replace("Legal Aid Society", "Society")
+            .replace("Immigration Legal Clinic", "Clinic");
+        let parsed = parse("feed.json", feed.as_bytes(), &Options::default()).unwrap();
+        let rec = parsed.rows[0].1.as_ref().unwrap();
+        assert!(rec.site.categories.is_empty());
+        assert_eq!(rec.terms.as_ref().unwrap()[0].code, "XYZ-1", "held with its terms");
+        let legal = crate::domain::Category::parse("legal").unwrap();
+        let book = super::super::held::TermBook::with_terms([
+            ("xyz-1".to_owned(), vec![legal]),
+            ("xyz-2".to_owned(), vec![]),
+        ]);
+        let opts = Options { terms: std::sync::Arc::new(book), ..Options::default() };
+        let parsed = parse("feed.json", feed.as_bytes(), &opts).unwrap();
+        let rec = parsed.rows[0].1.as_ref().unwrap();
+        assert_eq!(rec.site.categories[0].as_str(), "legal", "the admin's mapping is applied");
+        assert_eq!(parsed.skipped.len(), 1, "a term mapped to none of ours leaves its record out");
+    }
+
+    #[test]
+    fn every_example_of_the_specification_reads() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/hsds/spec-3.0/examples");
+        let Ok(entries) = std::fs::read_dir(&dir) else { return };
+        for e in entries {
+            let path = e.unwrap().path();
+            if path.extension().is_some_and(|x| x == "json") {
+                let bytes = std::fs::read(&path).unwrap();
+                let read = if path.ends_with("tabular.json") {
+                    super::super::datapackage::parse_json
+                } else {
+                    parse
+                };
+                let parsed = read("x.json", &bytes, &Options::default())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                for (_, r) in &parsed.rows {
+                    assert!(r.is_ok(), "{}: {r:?}", path.display());
+                }
+                assert_eq!(parsed.rows.len() + parsed.skipped.len(), 1, "{}", path.display());
+            }
+        }
     }
 }

@@ -193,6 +193,9 @@ async fn run(state: AppState, params: Params, req: Request) -> Result<Response, 
         ))),
         properties: properties.map(Arc::new),
         mapping,
+        terms: Arc::new(
+            super::held::TermBook::load(state.directory.store().as_ref()).await.map_err(ApiError::from)?,
+        ),
     };
     let parsed = if format == "zip" {
         let ohana =

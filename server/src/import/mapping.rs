@@ -9,6 +9,8 @@
 //!   it at a segment boundary (`FT-3600` matches `FT-3600` and `FT-3600.1500`, not `FT-36001`).
 //!   For each code only the **longest** matching pattern counts; every row with that pattern
 //!   applies; category `none` means "deliberately unmapped" and so blocks shorter patterns.
+//!   A pattern ending in `*` matches every code starting with the rest (`L*`: AIRS's whole
+//!   top-level branch L).
 //! * `regex` (field `name`, `organization_name` or `taxonomy_name`): a case-insensitive search;
 //!   a match adds the category.
 //! * `exclude_code_prefix` (field `taxonomy_code`) / `exclude_regex` (field `name` or
@@ -91,8 +93,13 @@ pub struct CategoryMapping {
     order: Vec<Category>,
 }
 
-/// Whether `code` is `pattern` or continues it at a segment boundary (`.` or `-`).
+/// Whether `code` is `pattern` or continues it at a segment boundary (`.` or `-`). A pattern
+/// ending in `*` matches every code that starts with what precedes the `*` (`L*`: the AIRS
+/// top level, `LD-1500`, `LT-8000`, ...).
 pub fn prefix_matches(code: &str, pattern: &str) -> bool {
+    if let Some(stem) = pattern.strip_suffix('*') {
+        return code.starts_with(stem);
+    }
     code == pattern
         || (code.len() > pattern.len()
             && code.starts_with(pattern)
@@ -311,6 +318,8 @@ exclude_regex,organization_name,^u\\.s\\. ,legal,federal agencies
         assert!(prefix_matches("FT-3600", "FT-3600"));
         assert!(prefix_matches("FT-3600.1500", "FT-3600"));
         assert!(prefix_matches("LD-1500", "LD"));
+        assert!(prefix_matches("LD-1500", "L*"));
+        assert!(!prefix_matches("BD-1500", "L*"));
         assert!(!prefix_matches("FT-36001", "FT-3600"));
         assert!(!prefix_matches("FT-36", "FT-3600"));
         let m = rules();

@@ -26,13 +26,15 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use crate::catalog::Catalog;
-use crate::domain::{FieldError, Partner, PartnerInput, Site, SiteInput};
+use crate::domain::account::Record as StoreRecord;
+use crate::domain::{FieldError, HeldChange, Partner, PartnerInput, Site, SiteInput, Term};
 use crate::store::{Batch, Change, Store, StoreError};
 use mapping::{CategoryMapping, Names};
 
 pub mod archive;
 pub mod area;
 pub mod geojson_map;
+pub mod held;
 pub mod http;
 pub mod ohana;
 pub mod template;
@@ -78,6 +80,17 @@ pub struct Unmapped {
     pub name: String,
 }
 
+/// A record put on the "needs a category" list.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct NeedsCategory {
+    /// Row number (as in [`RowProblem::row`]).
+    pub row: usize,
+    /// Its name.
+    pub name: String,
+    /// Its terms, none of which maps yet.
+    pub terms: Vec<Term>,
+}
+
 /// A source record left out on purpose (not an error): e.g. no category maps.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Skipped {
@@ -112,6 +125,9 @@ pub struct Report {
     pub without_coordinates: Vec<Unmapped>,
     /// Source records left out on purpose (e.g. no category maps), with the reason.
     pub skipped: Vec<Skipped>,
+    /// Records whose taxonomy terms map to none of our categories: kept on the "needs a
+    /// category" list (not public) until an admin categorises their terms.
+    pub needs_category: Vec<NeedsCategory>,
     /// Every bad row: any one of them stops `--commit`.
     pub errors: Vec<RowProblem>,
     /// Rows imported as they are but worth a look (a site outside the service area, a language
@@ -141,7 +157,7 @@ pub enum ImportError {
 }
 
 /// The partner fields of an import row.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 struct PartnerRef {
     id: Option<Uuid>,
     source_id: Option<String>,
@@ -157,6 +173,10 @@ pub struct Record {
     row: usize,
     partner: PartnerRef,
     site: SiteInput,
+    /// The source's taxonomy terms, for a source that has them (HSDS): a record of such a
+    /// source whose terms map to none of our categories is held (see [`held`]) rather than
+    /// refused.
+    terms: Option<Vec<Term>>,
 }
 
 /// Parsed rows: each a record or its problems.
@@ -227,7 +247,7 @@ fn record_from_map(
     let de = Value::Object(props);
     let site: Result<SiteInput, _> = serde_path_to_error::deserialize(de);
     match site {
-        Ok(site) if problems.is_empty() => Ok(Record { row, partner, site }),
+        Ok(site) if problems.is_empty() => Ok(Record { row, partner, site, terms: None }),
         Ok(_) => Err(problems),
         Err(e) => {
             let msg = e.inner().to_string();
@@ -637,6 +657,9 @@ pub struct Options {
     pub properties: Option<Arc<geojson_map::PropertyMap>>,
     /// Maps the source's categories (taxonomy codes, labels) to ours.
     pub mapping: Option<CategoryMapping>,
+    /// The admins' term mappings and the keys of the records held now (see [`held`]); empty
+    /// unless loaded from the store ([`held::TermBook::load`]).
+    pub terms: Arc<held::TermBook>,
 }
 
 /// A source read and parsed, before it is planned against the directory.
@@ -663,6 +686,12 @@ impl Parsed {
     }
 }
 
+/// Whether JSON text is the HSDS tabular package as one object (`{"organizations.csv": [...], ...}`).
+fn looks_like_tabular(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
+    head.starts_with('{') && head.contains(".csv\":[")
+}
+
 /// Whether JSON text is a GeoJSON FeatureCollection (rather than HSDS): looks at the start.
 fn looks_like_geojson(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).replace(char::is_whitespace, "");
@@ -679,8 +708,13 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
             "csv",
             parse_csv_text(name, &text(name, bytes, opts.encoding)?, opts.mapping.as_ref())?,
         )),
+        "json" if looks_like_tabular(bytes) => {
+            let mut parsed = datapackage::parse_json(name, bytes, opts)?;
+            parsed.file = name.to_owned();
+            Ok(parsed)
+        }
         "json" if !looks_like_geojson(bytes) => {
-            let mut parsed = hsds_json::parse(name, bytes, opts.mapping.as_ref())?;
+            let mut parsed = hsds_json::parse(name, bytes, opts)?;
             parsed.file = name.to_owned();
             Ok(parsed)
         }
@@ -709,8 +743,8 @@ pub fn parse_bytes(name: &str, bytes: &[u8], opts: &Options) -> Result<Parsed, I
 pub fn parse_path(path: &Path, opts: &Options) -> Result<Parsed, ImportError> {
     let name = path.display().to_string();
     if path.is_dir() {
-        if path.join("datapackage.json").is_file() {
-            let mut parsed = datapackage::parse_dir(path, opts.mapping.as_ref())?;
+        if path.join("datapackage.json").is_file() || path.join("service_at_location.csv").is_file() {
+            let mut parsed = datapackage::parse_dir(path, opts)?;
             parsed.file = name;
             return Ok(parsed);
         }
@@ -741,7 +775,7 @@ pub fn parse_file(path: &Path, options: &Options) -> Result<Parsed, ImportError>
 /// gathers every problem and warning into the report.
 pub fn prepare(catalog: &Catalog, mut parsed: Parsed, opts: &Options, now: DateTime<Utc>) -> (Batch, Report) {
     area::check_rows(&mut parsed, opts.area.as_deref());
-    let (batch, mut report) = plan(catalog, parsed.rows, &parsed.file, parsed.format, now);
+    let (batch, mut report) = plan_with(catalog, parsed.rows, &parsed.file, parsed.format, now, &opts.terms);
     report.rows += parsed.skipped.len();
     report.skipped = parsed.skipped;
     report.errors.extend(parsed.errors);
@@ -782,6 +816,21 @@ pub fn plan(
     format: &'static str,
     now: DateTime<Utc>,
 ) -> (Batch, Report) {
+    plan_with(catalog, rows, file, format, now, &held::TermBook::default())
+}
+
+/// [`plan`], holding the records of a source with taxonomy terms that map to none of our
+/// categories, and releasing from the held list the records that now import.
+pub fn plan_with(
+    catalog: &Catalog,
+    rows: Rows,
+    file: &str,
+    format: &'static str,
+    now: DateTime<Utc>,
+    book: &held::TermBook,
+) -> (Batch, Report) {
+    let mut held_changes: Vec<HeldChange> = Vec::new();
+    let mut released: Vec<String> = Vec::new();
     let mut report = Report { file: file.to_owned(), format, rows: rows.len(), ..Report::default() };
     let mut batch = Batch::new();
     // Partners created or updated by this file, by source id and by lower-cased name.
@@ -801,6 +850,34 @@ pub fn plan(
         };
         let fail =
             |field: &str, message: String| RowProblem::new(file, rec.row, FieldError::new(field, message));
+        if rec.site.categories.is_empty() {
+            if let Some(terms) = &rec.terms {
+                match held::hold(&rec, terms, file, now, catalog) {
+                    Ok(h) => {
+                        if let Some(first) = seen_sites.insert(h.key.clone(), rec.row) {
+                            report.errors.push(fail(
+                                "source_id",
+                                format!("'{}' appears twice (also row {first})", h.key),
+                            ));
+                            continue;
+                        }
+                        report.needs_category.push(NeedsCategory {
+                            row: rec.row,
+                            name: h.name.clone(),
+                            terms: h.terms.clone(),
+                        });
+                        held_changes.push(HeldChange::Hold(h));
+                    }
+                    Err(errs) => {
+                        report.errors.extend(errs.into_iter().map(|e| RowProblem::new(file, rec.row, e)))
+                    }
+                }
+                continue;
+            }
+        }
+        if let Some(src) = rec.site.source_id.as_ref().filter(|s| book.is_held(s)) {
+            released.push(src.clone());
+        }
         // Resolve the partner.
         let p = &rec.partner;
         let existing: Option<Arc<Partner>> =
@@ -927,6 +1004,10 @@ pub fn plan(
         }
     }
     batch.extend(site_changes);
+    if !released.is_empty() {
+        held_changes.push(HeldChange::Release(released));
+    }
+    batch.extend(held_changes.into_iter().map(|c| Change::Record(StoreRecord::Held(c))));
     report.errors.sort_by_key(|e| e.row);
     (batch, report)
 }
@@ -944,6 +1025,9 @@ pub async fn import_path_with(
     mode: Mode,
     opts: &Options,
 ) -> Result<Report, ImportError> {
+    let mut opts = opts.clone();
+    opts.terms = Arc::new(held::TermBook::load(store.as_ref()).await?);
+    let opts = &opts;
     let parsed = parse_path(path, opts)?;
     // Planning an import matches records, it measures no distance: no stand-ins are needed.
     let catalog = Catalog::from_snapshot(store.load().await?, Arc::default());

@@ -509,7 +509,7 @@ pub fn parse_files(
                 notes: Some(notes.join("; ")).filter(|n| !n.is_empty()),
             });
         }
-        rows.push((row, Ok(Record { row, partner: site.partner, site: site.input })));
+        rows.push((row, Ok(Record { row, partner: site.partner, site: site.input, terms: None })));
     }
     Ok(Parsed { file: locations.file.clone(), format: "ohana", rows, skipped, errors, warnings })
 }

@@ -154,6 +154,44 @@ pub(crate) fn paths() -> Paths {
             )]),
         ),
         (
+            "/hsds/service_at_locations/{id}",
+            item([(
+                "get",
+                hsds_op("hsdsServiceAtLocation", "One service at its location")
+                    .describe(&format!("With its location and its service nested. Takes no query parameters. {PUBLIC_ONLY}"))
+                    .params([path("id", "The service_at_location's UUID (as listed; derived from the site's)")])
+                    .answer(200, ok_json("The service at its location", schema("HsdsServiceAtLocation")))
+                    .problems(&[400, 404]),
+            )]),
+        ),
+        (
+            "/hsds/taxonomies",
+            item([(
+                "get",
+                hsds_op("hsdsTaxonomies", "The taxonomies services are classified in")
+                    .describe("One: assetmap's categories (taxonomy name assetmap).")
+                    .params(paging())
+                    .params([format()])
+                    .answer(200, ok_json("A page of taxonomies", page("HsdsTaxonomy")))
+                    .problems(&[400]),
+            )]),
+        ),
+        (
+            "/hsds/taxonomy_terms",
+            item([(
+                "get",
+                hsds_op("hsdsTaxonomyTerms", "The taxonomy terms: our categories")
+                    .describe("One term per category, as services carry them in attributes[].taxonomy_term.")
+                    .params(paging())
+                    .params([
+                        format(),
+                        query("taxonomy_id", json!({"type": "string", "format": "uuid"}), "Only the terms of this taxonomy (another taxonomy's id: an empty page)"),
+                    ])
+                    .answer(200, ok_json("A page of taxonomy terms", page("HsdsTaxonomyTerm")))
+                    .problems(&[400]),
+            )]),
+        ),
+        (
             "/api/v1/export",
             item([(
                 "get",
@@ -249,6 +287,17 @@ pub(crate) fn schemas() -> Value {
                 "id": uuid, "service_id": uuid, "location_id": uuid,
                 "location": schema("HsdsLocation"),
                 "service": {"type": "object", "description": "In /hsds/service_at_locations: the service (HsdsService, without service_at_locations)"},
+            },
+        },
+        "HsdsTaxonomy": {
+            "type": "object", "required": ["id", "name", "description"],
+            "properties": {"id": uuid, "name": {"type": "string"}, "description": {"type": "string"}, "version": {"type": "string"}},
+        },
+        "HsdsTaxonomyTerm": {
+            "type": "object", "required": ["id", "name", "description"],
+            "properties": {
+                "id": uuid, "code": {"type": "string"}, "name": {"type": "string"}, "description": {"type": "string"},
+                "taxonomy": {"type": "string"}, "taxonomy_id": uuid,
             },
         },
         "HsdsLocation": {

@@ -65,6 +65,66 @@ pub(crate) fn paths() -> Paths {
             )]),
         ),
         (
+            "/api/v1/import/held",
+            item([
+                (
+                    "get",
+                    Op::new("import", "importHeld", "The \"needs a category\" list")
+                        .describe("Admins only. Imported records whose taxonomy terms map to none of our categories: held, not public, until categorised; and their terms, each with how many held records carry it, most first. Takes no query parameters.")
+                        .access(Access::Read)
+                        .answer(200, ok_json("The held records and their terms", schema("HeldList")))
+                        .problems(&[400, 401, 403]),
+                ),
+                (
+                    "post",
+                    Op::new("import", "importCategoriseHeld", "Give held records categories of their own")
+                        .describe("Admins only. For records without terms, or whose terms mean different things for different records. The records that then import are taken off the list, in one transaction; one the import refuses stays held, with its problem in the report.")
+                        .access(Access::Write)
+                        .body("application/json", json!({
+                            "type": "object", "additionalProperties": false, "required": ["records"],
+                            "properties": {"records": {"type": "array", "minItems": 1, "items": {
+                                "type": "object", "additionalProperties": false, "required": ["key", "categories"],
+                                "properties": {"key": {"type": "string"}, "categories": {"type": "array", "minItems": 1, "items": schema("Category")}},
+                            }}},
+                        }), true)
+                        .answer(200, ok_json("What was imported", schema("HeldReleased")))
+                        .problems(&[400, 401, 403, 404, 409, 422]),
+                ),
+            ]),
+        ),
+        (
+            "/api/v1/import/terms",
+            item([
+                (
+                    "get",
+                    Op::new("import", "importTerms", "The admins' term mappings")
+                        .describe("Admins only. What each source taxonomy term means among our categories, as decided; applied to every import. Takes no query parameters.")
+                        .access(Access::Read)
+                        .answer(200, ok_json("The mappings", json!({"type": "object", "properties": {"terms": {"type": "array", "items": schema("TermMapping")}}})))
+                        .problems(&[400, 401, 403]),
+                ),
+                (
+                    "put",
+                    Op::new("import", "importMapTerms", "Say what source terms mean")
+                        .describe("Admins only. Records (or replaces) the mapping of each term (its code, else its name; case does not matter) to our categories (an empty list: none of ours, which stops asking). Every held record that now has a category is imported and taken off the list, in the same transaction; later imports apply the mappings.")
+                        .access(Access::Write)
+                        .body("application/json", json!({
+                            "type": "object", "additionalProperties": false, "required": ["terms"],
+                            "properties": {"terms": {"type": "array", "minItems": 1, "items": {
+                                "type": "object", "additionalProperties": false, "required": ["term", "categories"],
+                                "properties": {
+                                    "term": {"type": "string", "minLength": 1, "pattern": "\\S"},
+                                    "label": {"type": "string"},
+                                    "categories": {"type": "array", "items": schema("Category")},
+                                },
+                            }}},
+                        }), true)
+                        .answer(200, ok_json("What was imported", schema("HeldReleased")))
+                        .problems(&[400, 401, 403, 409, 422]),
+                ),
+            ]),
+        ),
+        (
             "/api/v1/import/template.csv",
             item([(
                 "get",
@@ -106,9 +166,47 @@ pub(crate) fn schemas() -> Value {
                     "type": "object",
                     "properties": {"row": {"type": "integer"}, "name": {"type": "string"}, "reason": {"type": "string"}},
                 }},
+                "needs_category": {"type": "array", "description": "Records whose taxonomy terms map to none of our categories: held, not public, until an admin categorises their terms (GET /api/v1/import/held)", "items": {
+                    "type": "object",
+                    "properties": {"row": {"type": "integer"}, "name": {"type": "string"}, "terms": {"type": "array", "items": schema("Term")}},
+                }},
                 "errors": {"type": "array", "items": problem.clone(), "description": "Bad rows: any one stops a commit"},
                 "warnings": {"type": "array", "items": problem, "description": "Imported as they are, worth a look (outside the service area, a language not recognised)"},
                 "committed": {"type": "boolean"},
+            },
+        },
+        "HeldList": {
+            "type": "object",
+            "properties": {
+                "count": {"type": "integer"},
+                "records": {"type": "array", "items": {"type": "object", "properties": {
+                    "key": {"type": "string"}, "name": {"type": "string"}, "file": {"type": "string"},
+                    "terms": {"type": "array", "items": schema("Term")}, "held_at": {"type": "string", "format": "date-time"},
+                }}},
+                "terms": {"type": "array", "items": {"type": "object", "properties": {
+                    "term": {"type": "string"}, "taxonomy": {"type": "string"}, "code": {"type": "string"},
+                    "name": {"type": "string"}, "records": {"type": "integer"},
+                }}},
+            },
+        },
+        "Term": {
+            "type": "object",
+            "properties": {"taxonomy": {"type": "string"}, "code": {"type": "string"}, "name": {"type": "string"}},
+        },
+        "TermMapping": {
+            "type": "object",
+            "properties": {
+                "term": {"type": "string"}, "label": {"type": "string"},
+                "categories": {"type": "array", "items": {"type": "string"}},
+                "updated_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "HeldReleased": {
+            "type": "object",
+            "properties": {
+                "released": {"type": "array", "items": {"type": "string"}, "description": "Keys of the records imported now"},
+                "still_held": {"type": "integer"},
+                "report": schema("ImportReport"),
             },
         },
         "ImportProblem": {

@@ -268,7 +268,7 @@ fn steps(r: &Record) -> Vec<Step<'_>> {
         .or(StoreError::Conflict(format!("sign-up of partner {partner_id}")))],
         // Written by each backend's translations module (see `sqlite_translations`,
         // `postgres_translations`): they replace sets of rows with dialect-specific upserts.
-        Record::TranslatorLanguages { .. } | Record::ReviewTranslations(_) => Vec::new(),
+        Record::TranslatorLanguages { .. } | Record::ReviewTranslations(_) | Record::Held(_) => Vec::new(),
     }
 }
 

@@ -20,11 +20,13 @@ mod directory;
 mod postgres;
 mod postgres_codec;
 mod postgres_demand;
+mod postgres_held;
 mod postgres_translations;
 mod sql;
 mod sqlite;
 mod sqlite_codec;
 mod sqlite_demand;
+mod sqlite_held;
 mod sqlite_translations;
 
 use std::sync::Arc;
@@ -38,7 +40,7 @@ use uuid::Uuid;
 use crate::domain::account::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
-use crate::domain::{CategoryDef, Partner, Site};
+use crate::domain::{CategoryDef, HeldRecord, Partner, Site, TermMapping};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -214,9 +216,19 @@ pub trait Translations: Send + Sync {
     async fn translator_languages(&self, user_id: Uuid) -> Result<Vec<String>, StoreError>;
 }
 
+/// The import's "needs a category" list and the admins' term mappings (writes go through
+/// [`Store::apply`] as [`Record::Held`]).
+#[async_trait]
+pub trait Held: Send + Sync {
+    /// Every held record, by name.
+    async fn held(&self) -> Result<Vec<HeldRecord>, StoreError>;
+    /// Every term mapping, by term.
+    async fn term_mappings(&self) -> Result<Vec<TermMapping>, StoreError>;
+}
+
 /// A database that holds the directory.
 #[async_trait]
-pub trait Store: Accounts + Translations + demand_sets::DemandSets + Send + Sync + 'static {
+pub trait Store: Accounts + Translations + Held + demand_sets::DemandSets + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Loads everything (start-up; building the in-memory index).

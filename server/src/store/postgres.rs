@@ -463,6 +463,10 @@ impl Store for PgStore {
                     super::postgres_translations::write_languages(&mut tx, *user_id, languages).await?;
                     1
                 }
+                Change::Record(crate::domain::account::Record::Held(c)) => {
+                    super::postgres_held::write(&mut tx, c).await?;
+                    1
+                }
                 Change::Record(crate::domain::account::Record::ReviewTranslations(all)) => {
                     super::postgres_translations::write_reviewed(&mut tx, all).await?;
                     1

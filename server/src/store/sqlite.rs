@@ -330,6 +330,9 @@ impl Store for SqliteStore {
                     user_id,
                     languages,
                 }) => super::sqlite_translations::write_languages(&mut tx, *user_id, languages).await?,
+                Change::Record(crate::domain::account::Record::Held(c)) => {
+                    super::sqlite_held::write(&mut tx, c).await?
+                }
                 Change::Record(crate::domain::account::Record::ReviewTranslations(all)) => {
                     super::sqlite_translations::write_reviewed(&mut tx, all).await?
                 }
