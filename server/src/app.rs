@@ -46,6 +46,9 @@ pub struct Shared {
     pub i18n: Arc<crate::i18n::I18n>,
     /// Outlines drawn under referral-sheet maps (`data/boundaries/*.geojson`).
     pub basemap: Arc<crate::sheets::map::Basemap>,
+    /// The deployment's own street map (`--basemap FILE`), served under `/basemap/` and drawn
+    /// on printed sheets; `None` keeps the offline outline.
+    pub tiles: Option<Arc<crate::basemap::TileArchive>>,
     /// Census tracts, county names and the demand set of gap analyses.
     pub gaps: Arc<crate::gaps::GapsData>,
     /// Per-address limits of sign-in, sign-up, resets, invitations and tokens.
@@ -97,6 +100,20 @@ impl AppState {
         let i18n = Arc::new(crate::i18n::I18n::load(&settings.web_dir.join("i18n"))?);
         let basemap = Arc::new(crate::sheets::map::Basemap::load(&settings.data_dir.join("boundaries"))?);
         let gaps = Arc::new(crate::gaps::GapsData::load(&settings)?);
+        let tiles = match &settings.basemap {
+            Some(path) => {
+                let archive = crate::basemap::TileArchive::open(path).await?;
+                tracing::info!(
+                    file = %path.display(),
+                    format = archive.info.format,
+                    zooms = format!("{}-{}", archive.info.min_zoom, archive.info.max_zoom),
+                    layers = archive.info.layers.join(","),
+                    "serving the basemap"
+                );
+                Some(Arc::new(archive))
+            }
+            None => None,
+        };
         {
             let c = directory.read();
             tracing::info!(
@@ -116,6 +133,7 @@ impl AppState {
             settings: Arc::new(settings),
             i18n,
             basemap,
+            tiles,
             gaps,
             throttle,
             hashing: HashGate::for_this_machine(),
@@ -146,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::api::nearest::router())
         .merge(crate::api::directory::router())
         .merge(crate::api::client_config::router())
+        .merge(crate::basemap::http::router())
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
         .merge(crate::import::http::router())

@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod basemap;
 pub mod batch;
 pub mod catalog;
 pub mod cli;

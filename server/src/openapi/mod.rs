@@ -13,6 +13,7 @@
 //! for a new area and list it in [`AREAS`]).
 
 mod accounts;
+mod basemap;
 mod build;
 mod hsds;
 mod import;
@@ -30,7 +31,7 @@ use serde_json::{json, Map, Value};
 use crate::app::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 10] = [
+const AREAS: [fn() -> paths::Paths; 11] = [
     paths::search,
     paths::directory,
     accounts::auth,
@@ -41,6 +42,7 @@ const AREAS: [fn() -> paths::Paths; 10] = [
     paths::ogc,
     paths::pages,
     paths::service,
+    basemap::paths,
 ];
 
 /// Routes of this module.
