@@ -15,9 +15,10 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use assetmap::api::view::{self, Viewer};
 use assetmap::catalog::Catalog;
-use assetmap::spatial::Filter;
+use assetmap::directory::view::{self, Viewer};
+use assetmap::search::index::Filter;
+use assetmap::search::NearestQuery;
 use assetmap::store::{SqliteStore, Store};
 use chrono::Utc;
 use common::{bench_data, build_db, median, points, root, timed};
@@ -37,8 +38,19 @@ fn main() {
     let catalog = Catalog::from_snapshot(snapshot, Default::default());
     let now = Utc::now();
     let filter = Filter::default();
-    let answers: Vec<_> =
-        queries.iter().map(|q| catalog.nearest(q.at, Some(&q.category), 5, None, &filter)).collect();
+    let answers: Vec<_> = queries
+        .iter()
+        .map(|q| {
+            let query = NearestQuery {
+                at: q.at,
+                category: Some(q.category.clone()),
+                k: 5,
+                max_m: None,
+                filter: filter.clone(),
+            };
+            catalog.nearest(&query)
+        })
+        .collect();
 
     // 0: build the views only (the floor: looking up partners, touching the records);
     // 1: build and write them with `view::write_sites`; 2: the same with serde_json.

@@ -19,13 +19,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use assetmap::batch::{read_points, PointRow};
 use assetmap::domain::metres_to_chord2;
 use assetmap::domain::{Category, LonLat};
 use assetmap::gaps::analysis::Threshold;
-use assetmap::gaps::demand::{parse_demand_csv, DemandPoint};
 use assetmap::gaps::files::{self, OrderedDemand};
-use assetmap::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
+use assetmap::places::demand::{parse_demand_csv, DemandPoint};
+use assetmap::search::batch::{read_points, PointRow};
+use assetmap::search::index::{Attrs, Filter, Hit, Item, SpatialIndex};
 
 /// Population beyond 5 km per category, from ../shared/bench/README.md.
 const EXPECTED: [(&str, u64); 6] = [

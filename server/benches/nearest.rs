@@ -16,7 +16,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use assetmap::domain::{chord2_to_metres, Category};
-use assetmap::spatial::{Attrs, Filter, Hit, Item, Params, SpatialIndex};
+use assetmap::search::index::{Attrs, Filter, Hit, Item, Params, SpatialIndex};
 use common::{bench_data, median, points, timed};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
@@ -132,7 +132,7 @@ fn main() {
 /// Writes in place: every site moved once (a fifth of a degree east), timing each upsert. Most
 /// are an R-tree insert and a k-d tree strike-out; every eighth of a category, a write also
 /// rebuilds that category's packed tree (and of all sites), which is the longest one.
-fn writes(mut index: SpatialIndex<String>, sites: &[assetmap::batch::PointRow]) {
+fn writes(mut index: SpatialIndex<String>, sites: &[assetmap::search::batch::PointRow]) {
     let mut times = Vec::with_capacity(sites.len());
     for s in sites {
         let at = assetmap::domain::LonLat::new((s.at.lon() + 180.2).rem_euclid(360.0) - 180.0, s.at.lat())

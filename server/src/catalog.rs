@@ -16,11 +16,12 @@ use chrono::{DateTime, Utc};
 use parking_lot::{RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
-use crate::confidential::{self, StandIn};
 use crate::domain::{BBox, Category, CategoryDef, Cost, LanguageCode, LonLat, Partner, PartnerStatus, Site};
-use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
+use crate::places::zip::ZipIndex;
+use crate::search::index::{Attrs, Filter, Hit, Item, SpatialIndex};
+use crate::search::NearestQuery;
 use crate::store::{Batch, Change, Changed, Snapshot, Store, StoreError};
-use crate::zip::ZipIndex;
+use crate::visibility::confidential::{self, StandIn};
 
 /// Partners, sites and the index, consistent with each other.
 #[derive(Debug, Default)]
@@ -34,7 +35,7 @@ pub struct Catalog {
     index: SpatialIndex<Uuid>,
     /// ZIP code areas' internal points, where confidential sites stand for the public.
     zips: Arc<ZipIndex>,
-    /// The stand-in of every confidential, mapped site (see [`crate::confidential`]): the index
+    /// The stand-in of every confidential, mapped site (see [`crate::visibility::confidential`]): the index
     /// holds such a site here, never at its true point.
     stand_ins: HashMap<Uuid, StandIn>,
     /// Listings not verified for this many days are hidden from the public (`None`: never).
@@ -360,19 +361,13 @@ impl Catalog {
         self.index.len()
     }
 
-    /// The `k` public sites nearest `origin` by great-circle distance (see
-    /// [`SpatialIndex::nearest`]), with their distances in metres.
-    pub fn nearest(
-        &self,
-        origin: LonLat,
-        category: Option<&Category>,
-        k: usize,
-        max_m: Option<f64>,
-        filter: &Filter,
-    ) -> Vec<(Arc<Site>, f64)> {
-        let mut hits: Vec<Hit> = Vec::with_capacity(k);
-        let hiding = self.public_filter(filter);
-        self.index.nearest(origin, category, k, max_m, hiding.as_ref().unwrap_or(filter), &mut hits);
+    /// The public sites a [`NearestQuery`] asks for, nearest first by great-circle distance
+    /// (see [`SpatialIndex::nearest`]), with their distances in metres.
+    pub fn nearest(&self, q: &NearestQuery) -> Vec<(Arc<Site>, f64)> {
+        let mut hits: Vec<Hit> = Vec::with_capacity(q.k);
+        let hiding = self.public_filter(&q.filter);
+        let filter = hiding.as_ref().unwrap_or(&q.filter);
+        self.index.nearest(q.at, q.category.as_ref(), q.k, q.max_m, filter, &mut hits);
         hits.iter()
             .filter_map(|h| self.sites.get(self.index.key(h.slot)).map(|s| (Arc::clone(s), h.distance_m())))
             .collect()

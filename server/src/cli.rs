@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::domain::{Category, LanguageCode, LonLat, OpenAt};
 use crate::import::{ImportError, Mode, Report};
-use crate::spatial::Filter;
+use crate::search::index::Filter;
 use crate::{config, App, Settings};
 use clap::{Args, Parser, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
@@ -106,8 +106,8 @@ enum Command {
         #[arg(long, env = "ASSETMAP_PUBLIC_URL", value_parser = parse_public_url)]
         public_url: Option<String>,
         /// Counties served by gap analyses: 5-digit FIPS codes (12086,12011) or 'all'.
-        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::gaps::demand::ServiceArea::parse)]
-        service_area: crate::gaps::demand::ServiceArea,
+        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::places::demand::ServiceArea::parse)]
+        service_area: crate::places::demand::ServiceArea,
         /// Demand CSV (id,lon,lat,weight[,languages][,county]) to use instead of the census tracts.
         #[arg(long, env = "ASSETMAP_DEMAND")]
         demand: Option<PathBuf>,
@@ -123,7 +123,7 @@ enum Command {
         /// (10.0.0.7,10.0.0.0/8,::1): from them, and only them, X-Forwarded-For names the client
         /// whose requests are counted by the sign-in and sign-up limits. Default: none — the
         /// TCP peer is the client.
-        #[arg(long, env = "ASSETMAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client::parse_proxy)]
+        #[arg(long, env = "ASSETMAP_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::http::client::parse_proxy)]
         trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Import sites from the project's CSV or GeoJSON, HSDS 3.0 JSON, an HSDS data package (a
@@ -151,8 +151,8 @@ enum Command {
         property_map: Option<PathBuf>,
         /// Counties the deployment serves (5-digit FIPS codes, or 'all'): coordinates outside
         /// are reported as warnings, swapped ones refused.
-        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::gaps::demand::ServiceArea::parse)]
-        service_area: crate::gaps::demand::ServiceArea,
+        #[arg(long, env = "ASSETMAP_SERVICE_AREA", default_value = "12086", value_parser = crate::places::demand::ServiceArea::parse)]
+        service_area: crate::places::demand::ServiceArea,
         /// Folder with the shipped data (census tracts for the service-area check).
         #[arg(long, env = "ASSETMAP_DATA_DIR")]
         data_dir: Option<PathBuf>,
@@ -361,7 +361,7 @@ async fn dispatch(
             if let Some(d) = data_dir {
                 settings.data_dir = d;
             }
-            let gaps = std::sync::Arc::new(crate::gaps::GapsData::load(&settings)?);
+            let gaps = std::sync::Arc::new(crate::places::Population::load(&settings)?);
             // A folder of Ohana CSVs gets the shipped Open Eligibility mapping unless told otherwise.
             let mapping = mapping.or_else(|| {
                 file.is_dir()
@@ -396,8 +396,11 @@ async fn dispatch(
             let store = db.connect("export").await?;
             // An export measures no distance: no stand-ins are needed (nor ZIP points loaded).
             let catalog = crate::catalog::Catalog::from_snapshot(store.load().await?, Default::default());
-            let viewer =
-                if public { crate::api::view::Viewer::Public } else { crate::api::view::Viewer::Admin };
+            let viewer = if public {
+                crate::directory::view::Viewer::Public
+            } else {
+                crate::directory::view::Viewer::Admin
+            };
             let summary = crate::export::write(&catalog, format, viewer, &path)?;
             writeln!(err, "{summary}")?;
             Ok(ExitCode::SUCCESS)
@@ -491,10 +494,10 @@ async fn nearest(
 ) -> anyhow::Result<ExitCode> {
     if let (Some(sites), Some(queries)) = (&a.sites, &a.queries) {
         let open = |p: &PathBuf| std::fs::File::open(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()));
-        let sites = crate::batch::read_points(&sites.display().to_string(), open(sites)?)?;
-        let queries = crate::batch::read_points(&queries.display().to_string(), open(queries)?)?;
+        let sites = crate::search::batch::read_points(&sites.display().to_string(), open(sites)?)?;
+        let queries = crate::search::batch::read_points(&queries.display().to_string(), open(queries)?)?;
         let mut buf = std::io::BufWriter::new(&mut *out);
-        let spent = crate::batch::nearest_csv(sites, &queries, a.k, &mut buf)?;
+        let spent = crate::search::batch::nearest_csv(sites, &queries, a.k, &mut buf)?;
         buf.flush()?;
         drop(buf);
         writeln!(
@@ -542,7 +545,8 @@ async fn nearest(
         open_at,
         verified_since: None,
     };
-    let hits = catalog.nearest(origin, category.as_ref(), a.k, None, &filter);
+    let query = crate::search::NearestQuery { at: origin, category, k: a.k, max_m: None, filter };
+    let hits = catalog.nearest(&query);
     if hits.is_empty() {
         writeln!(out, "no matching site")?;
         return Ok(ExitCode::SUCCESS);

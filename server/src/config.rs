@@ -39,7 +39,7 @@ pub struct Settings {
     /// the QR codes of printed sheets. `None`: taken from each request's `Host` header.
     pub public_url: Option<String>,
     /// Counties whose census tracts are the demand of gap analyses (`ASSETMAP_SERVICE_AREA`).
-    pub service_area: crate::gaps::demand::ServiceArea,
+    pub service_area: crate::places::demand::ServiceArea,
     /// A demand CSV that replaces the census tracts (`ASSETMAP_DEMAND`).
     pub demand_file: Option<PathBuf>,
     /// Names this instance to the database (PostgreSQL `application_name` `assetmap:<instance>`)
@@ -49,7 +49,7 @@ pub struct Settings {
     /// even without a notification (a safety net; notifications arrive within milliseconds).
     pub feed_poll: Duration,
     /// Per-core HTTP runtimes (`--http-threads`): `None` starts one per core, `Some(0)` serves
-    /// every connection on the shared work-stealing runtime. See [`crate::serving`].
+    /// every connection on the shared work-stealing runtime. See [`crate::http::serving`].
     pub http_threads: Option<usize>,
     /// Most demand points an anonymous `POST /api/v1/gaps` or `/coverage` may upload
     /// (`--anonymous-demand-points`): bounds what one request costs. (Confidential sites are
@@ -57,7 +57,7 @@ pub struct Settings {
     pub anonymous_demand_points: usize,
     /// The deployment's own reverse proxies (`--trusted-proxies`): only from a peer among them
     /// is `X-Forwarded-For` read, for the client address that request limits count by. Empty:
-    /// the TCP peer is the client. See [`crate::client`].
+    /// the TCP peer is the client. See [`crate::http::client`].
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
@@ -80,7 +80,7 @@ impl Settings {
             map_style_url: None,
             basemap: None,
             public_url: None,
-            service_area: crate::gaps::demand::ServiceArea::default(),
+            service_area: crate::places::demand::ServiceArea::default(),
             demand_file: None,
             instance: default_instance("serve"),
             feed_poll: Duration::from_secs(10),

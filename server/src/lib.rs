@@ -14,33 +14,30 @@
 //! every change. The binary in `main.rs` only parses the command line.
 
 pub mod accounts;
-pub mod api;
 pub mod app;
 pub mod basemap;
-pub mod batch;
 pub mod catalog;
 pub mod cli;
-pub mod client;
-pub mod confidential;
 pub mod config;
-pub mod curve;
+pub mod directory;
 pub mod domain;
-pub mod error;
 pub mod export;
-pub mod extract;
 pub mod gaps;
 pub mod hsds;
+pub mod http;
 pub mod i18n;
 pub mod import;
-pub mod kdtree;
 pub mod ogc;
 pub mod openapi;
-pub mod serving;
+pub mod page;
+pub mod places;
+pub mod search;
 pub mod sheets;
-pub mod spatial;
+pub mod state;
 pub mod store;
 pub mod telemetry;
-pub mod zip;
+pub mod visibility;
 
-pub use app::{App, AppState};
+pub use app::App;
 pub use config::Settings;
+pub use state::AppState;

@@ -141,7 +141,7 @@ async fn a_sign_in_flood_from_one_address_is_slowed(backend: Backend) {
 async fn only_a_trusted_proxy_names_the_client(backend: Backend) {
     let db = crate::helpers::TestDb::new(backend).await;
     let mut settings = crate::helpers::settings(&db.url, false);
-    settings.trusted_proxies = vec![assetmap::client::parse_proxy("127.0.0.1").unwrap()];
+    settings.trusted_proxies = vec![assetmap::http::client::parse_proxy("127.0.0.1").unwrap()];
     let behind = crate::helpers::spawn_with(&db, settings).await;
     let mut statuses = Vec::new();
     for n in 0..40 {

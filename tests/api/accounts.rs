@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use assetmap::accounts::model::{Invitation, Record};
 use assetmap::accounts::secret::sha256_hex;
 use assetmap::config::HideAfter;
+use assetmap::domain::account::{Invitation, Record};
 use assetmap::store::Change;
 use chrono::{Duration, Utc};
 use reqwest::{Method, StatusCode};

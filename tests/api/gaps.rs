@@ -590,7 +590,7 @@ async fn a_confidential_site_is_never_revealed_by_gaps_or_coverage() {
 #[tokio::test]
 async fn the_whole_country_works_as_a_service_area() {
     let us = crate::helpers::spawn_configured(true, |s| {
-        s.service_area = assetmap::gaps::demand::ServiceArea::All;
+        s.service_area = assetmap::places::demand::ServiceArea::All;
     })
     .await;
     let v = us.get_json("/api/v1/coverage?thresholds=5000").await;

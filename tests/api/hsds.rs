@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use assetmap::api::view::Viewer;
 use assetmap::catalog::Catalog;
+use assetmap::directory::view::Viewer;
 use assetmap::domain::Site;
 use assetmap::export::Format;
 use assetmap::import::mapping::CategoryMapping;

@@ -42,8 +42,9 @@ pub fn bench_data(partners: usize) -> PathBuf {
 }
 
 /// Reads an `id,category,lon,lat` file.
-pub fn points(path: &Path) -> Vec<assetmap::batch::PointRow> {
-    assetmap::batch::read_points(&path.display().to_string(), std::fs::File::open(path).unwrap()).unwrap()
+pub fn points(path: &Path) -> Vec<assetmap::search::batch::PointRow> {
+    assetmap::search::batch::read_points(&path.display().to_string(), std::fs::File::open(path).unwrap())
+        .unwrap()
 }
 
 /// Median of a list of durations.

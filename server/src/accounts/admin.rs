@@ -13,15 +13,15 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::history::{audit_entry, partner_revision};
-use super::model::{Invitation, Record};
 use super::principal::Principal;
 use super::secret::{random_token, sha256_hex};
 use super::{normalise_email, LINK_DAYS};
-use crate::app::AppState;
 use crate::catalog::is_stale;
+use crate::domain::account::{Invitation, Record};
 use crate::domain::{FieldError, PartnerInput, PartnerStatus};
-use crate::error::ApiError;
-use crate::extract::{ApiJson, Params};
+use crate::http::error::ApiError;
+use crate::http::extract::{ApiJson, Params};
+use crate::state::AppState;
 use crate::store::Change;
 
 /// Routes of this module.
@@ -165,7 +165,11 @@ async fn revoke_invitation(
 }
 
 /// The account `id` for an admin to change; 404 when there is none.
-async fn account(state: &AppState, who: &Principal, id: &str) -> Result<super::model::User, ApiError> {
+async fn account(
+    state: &AppState,
+    who: &Principal,
+    id: &str,
+) -> Result<crate::domain::account::User, ApiError> {
     who.require_admin()?;
     let id = parse_uuid(id, "user")?;
     state.directory.store().user(id).await?.ok_or_else(|| ApiError::NotFound(format!("user {id}")))
@@ -266,7 +270,7 @@ async fn signups(
         .iter()
         .map(|s| {
             let mut v = json!(s);
-            v["partner"] = json!(c.partner(s.partner_id).map(|p| crate::api::view::partner(&c, p)));
+            v["partner"] = json!(c.partner(s.partner_id).map(|p| crate::directory::view::partner(&c, p)));
             v
         })
         .collect();

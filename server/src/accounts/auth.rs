@@ -19,16 +19,16 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::history::{audit, audit_entry, partner_revision, site_revision};
-use super::model::{ApiToken, Invitation, NewSession, Record, Role, Signup, User};
 use super::principal::{Principal, Via, SESSION_COOKIE};
 use super::secret::{check_password, hash_password, random_token, sha256_hex, verify_password};
-use super::throttle::Action;
 use super::{lock_after, normalise_email, SESSION_HOURS};
-use crate::app::AppState;
-use crate::client::ClientIp;
+use crate::domain::account::{ApiToken, Invitation, NewSession, Record, Role, Signup, User};
 use crate::domain::{FieldError, PartnerInput, PartnerStatus, SiteInput};
-use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::http::client::ClientIp;
+use crate::http::error::ApiError;
+use crate::http::extract::ApiJson;
+use crate::http::throttle::Action;
+use crate::state::AppState;
 use crate::store::{Change, StoreError};
 
 /// Routes of this module.

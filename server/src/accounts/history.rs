@@ -9,13 +9,13 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::model::{AuditEntry, Entity, FieldChange, Record, Revision};
 use super::principal::Principal;
-use crate::app::AppState;
 use crate::catalog::Catalog;
+use crate::domain::account::{AuditEntry, Entity, FieldChange, Record, Revision};
 use crate::domain::{Partner, PartnerInput, Site, SiteInput};
-use crate::error::ApiError;
-use crate::extract::{parse_json, Params};
+use crate::http::error::ApiError;
+use crate::http::extract::{parse_json, Params};
+use crate::state::AppState;
 use crate::store::{Change, RevisionQuery};
 
 /// Routes of this module.

@@ -9,19 +9,19 @@
 //! - [`secret`]: argon2id, random tokens, constant-time comparison.
 //! - [`throttle`]: per-address limits of sign-in, sign-up, resets, invitations and tokens, and
 //!   the bound on password hashes at once.
-//! - [`model`]: the records, stored by [`crate::store`].
+//! - [`crate::domain::account`]: the records, stored by [`crate::store`].
 
 pub mod admin;
 pub mod auth;
+pub mod guard;
 pub mod history;
-pub mod model;
+use crate::domain::account as model;
 pub mod principal;
 pub mod secret;
-pub mod throttle;
 
 use axum::Router;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {

@@ -4,18 +4,17 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{header, Method};
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-use super::model::{Actor, Role, User};
 use super::secret::{secrets_equal, sha256_hex};
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::domain::account::{Actor, Role, User};
+pub use crate::http::cookie::{cookie_in, SESSION_COOKIE};
+use crate::http::error::ApiError;
+use crate::state::AppState;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "assetmap_session";
 /// The header a cookie-authenticated state-changing request carries its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -121,18 +120,6 @@ impl Principal {
 /// The value of cookie `name` in the request.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     cookie_in(&parts.headers, name)
-}
-
-/// The value of the cookie `name` among these request headers.
-pub fn cookie_in<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

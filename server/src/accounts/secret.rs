@@ -189,9 +189,9 @@ mod tests {
 mod never_printed {
     use secrecy::SecretString;
 
-    use crate::accounts::model::{Role, User};
     use crate::accounts::principal::{Principal, Via};
     use crate::config::Settings;
+    use crate::domain::account::{Role, User};
 
     /// Settings, people and sessions show no secret in `Debug` output (what a `{:?}` in a log
     /// line or a panic would print).

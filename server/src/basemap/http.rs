@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::app::AppState;
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 /// `Content-Type` of a Mapbox Vector Tile (IANA registered).
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";

@@ -5,6 +5,7 @@
 //! Coordinates are `[lon, lat]` WGS84 decimal degrees; distances are metres on a sphere of
 //! radius [`EARTH_RADIUS_M`].
 
+pub mod account;
 mod bbox;
 mod hours;
 mod site;

@@ -311,7 +311,7 @@ pub struct Site {
     /// Serves people without an ID.
     pub no_id_required: Option<bool>,
     /// A confidential site (e.g. a shelter): its location never leaves the server. Public
-    /// answers measure it from its stand-in (see [`crate::confidential`]).
+    /// answers measure it from its stand-in (see [`crate::visibility::confidential`]).
     pub confidential: bool,
     /// For a confidential site whose ZIP code itself would say too much (a small area, one
     /// shelter): the public is not told the ZIP, and the stand-in is the centre of the site's

@@ -10,11 +10,11 @@ use axum::routing::get;
 use axum::Router;
 
 use super::Format;
-use crate::api::auth::MaybeAdmin;
-use crate::api::view::Viewer;
-use crate::app::AppState;
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::accounts::guard::MaybeAdmin;
+use crate::directory::view::Viewer;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {

@@ -15,8 +15,8 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::api::view::Viewer;
 use crate::catalog::Catalog;
+use crate::directory::view::Viewer;
 use crate::domain::{Partner, PartnerStatus, Site};
 use crate::import::CSV_COLUMNS;
 
@@ -244,11 +244,11 @@ fn site_json(s: &Site, viewer: Viewer) -> Map<String, Value> {
     for k in ["created_at", "updated_at", "version"] {
         v.remove(k);
     }
-    if crate::confidential::location_withheld(s, viewer == Viewer::Public) {
+    if crate::visibility::confidential::location_withheld(s, viewer == Viewer::Public) {
         for k in ["lon", "lat", "street"] {
             v.insert(k.into(), Value::Null);
         }
-        if crate::confidential::shown_postal_code(s, true).is_none() {
+        if crate::visibility::confidential::shown_postal_code(s, true).is_none() {
             v.insert("postal_code".into(), Value::Null);
         }
     }

@@ -5,7 +5,7 @@
 //! is *beyond* a threshold when its nearest matching site is farther than the threshold
 //! (a site exactly at the threshold covers it).
 //!
-//! Confidential sites count toward coverage at their stand-ins (see [`crate::confidential`]):
+//! Confidential sites count toward coverage at their stand-ins (see [`crate::visibility::confidential`]):
 //! the sites come from the spatial index, which holds them there. Nothing here can therefore
 //! tell anyone where a shelter is, however the thresholds and demand points are chosen; and no
 //! output carries a site position other than public sites named as candidates.
@@ -16,10 +16,10 @@ use h3o::{CellIndex, Resolution};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::demand::{CountyNames, Demand, DemandSource};
 use super::engine::{nearest_all, PointTree};
 use super::suggest;
 use crate::domain::{chord2_to_metres, metres_to_chord2, LonLat};
+use crate::places::demand::{CountyNames, Demand, DemandSource};
 
 /// A distance threshold, in metres and as the squared chord the engine compares with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,7 +43,7 @@ impl Threshold {
 
 /// The sites that answer one question (a category after its filters), searched exactly. A
 /// confidential site is among them at its stand-in (the index holds it there; see
-/// [`crate::confidential`]), so nothing a gap analysis answers depends on its true point.
+/// [`crate::visibility::confidential`]), so nothing a gap analysis answers depends on its true point.
 #[derive(Debug, Default)]
 pub struct SiteSet {
     tree: PointTree,
@@ -441,7 +441,7 @@ impl GapReport {
         for (h3, agg) in &self.cells {
             let Some(cell) = CellIndex::try_from(*h3).ok() else { continue };
             let geometry =
-                shapes.get(h3).cloned().unwrap_or_else(|| super::cells::geometry(cell).to_string());
+                shapes.get(h3).cloned().unwrap_or_else(|| crate::places::cells::geometry(cell).to_string());
             if !first {
                 out.push(',');
             }
@@ -519,7 +519,7 @@ pub fn coverage_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gaps::demand::DemandPoint;
+    use crate::places::demand::DemandPoint;
 
     fn at(lon: f64, lat: f64) -> LonLat {
         LonLat::new(lon, lat).unwrap()
@@ -552,7 +552,7 @@ mod tests {
     #[test]
     fn a_hand_worked_scenario() {
         let demand = Demand::new(
-            DemandSource::Census { service_area: super::super::demand::ServiceArea::All },
+            DemandSource::Census { service_area: crate::places::demand::ServiceArea::All },
             vec![
                 point("A", 0.03, 0.0, 100, 1001),
                 point("B", 0.06, 0.0, 200, 1001),

@@ -9,10 +9,10 @@ use std::time::Instant;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::demand::ServiceArea;
 use super::{CandidateSpec, CsvTable, GapRequest};
 use crate::domain::{Category, LanguageCode, OpenAt};
-use crate::spatial::Filter;
+use crate::places::demand::ServiceArea;
+use crate::search::index::Filter;
 use crate::{config, AppState, Settings};
 
 /// Output of `assetmap gaps`.
@@ -228,27 +228,27 @@ pub async fn gaps(a: GapsArgs, out: &mut (dyn Write + Send)) -> anyhow::Result<E
         candidates,
     };
     let prepared = super::prepare(&state.directory.read(), &req);
-    let (report, demand_json) = super::compute(&state.gaps.demand, prepared, &req);
-    let counties = &state.gaps.counties;
+    let (report, demand_json) = super::compute(&state.population.demand, prepared, &req);
+    let counties = &state.population.counties;
     match a.format {
         GapsFormat::Json => {
             writeln!(
                 out,
                 "{}",
                 serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(
-                    &super::gaps_json(&req, &report, demand_json, counties, &state.gaps.demand)
+                    &super::gaps_json(&req, &report, demand_json, counties, &state.population.demand)
                 )?)?
             )?
         }
-        GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson(&state.gaps.demand))?,
+        GapsFormat::Geojson => writeln!(out, "{}", report.cells_geojson(&state.population.demand))?,
         GapsFormat::Csv => write!(out, "{}", super::gaps_csv(&report, table, counties)?)?,
         GapsFormat::Table => {
             let km = |m: f64| format!("{:.1} km", m / 1000.0);
-            let area = match &state.gaps.demand.source {
-                super::demand::DemandSource::Census { service_area } => {
+            let area = match &state.population.demand.source {
+                crate::places::demand::DemandSource::Census { service_area } => {
                     format!("service area {service_area}")
                 }
-                super::demand::DemandSource::Upload { name } => format!("demand file {name}"),
+                crate::places::demand::DemandSource::Upload { name } => format!("demand file {name}"),
             };
             writeln!(
                 out,
@@ -350,8 +350,8 @@ pub async fn coverage(
     let (filter, lang) = a.filter.parse()?;
     let state = AppState::load(a.source.settings(a.demand.clone())).await?;
     let sets = super::category_sets(&state.directory.read(), &filter);
-    let narrowed = lang.as_ref().and_then(|l| state.gaps.demand.for_language(l.packed()));
-    let demand = narrowed.as_ref().unwrap_or(&state.gaps.demand);
+    let narrowed = lang.as_ref().and_then(|l| state.population.demand.for_language(l.packed()));
+    let demand = narrowed.as_ref().unwrap_or(&state.population.demand);
     let rows = super::coverage(demand, sets, &thresholds);
     match a.format {
         CoverageFormat::Csv => write!(out, "{}", super::coverage_csv(&rows)?)?,
@@ -393,12 +393,13 @@ fn coverage_files(
     let loading = Instant::now();
     let open =
         |p: &std::path::Path| std::fs::File::open(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()));
-    let site_rows = crate::batch::read_points(&sites.display().to_string(), open(sites)?)?;
+    let site_rows = crate::search::batch::read_points(&sites.display().to_string(), open(sites)?)?;
     let bytes = std::fs::read(demand).map_err(|e| anyhow::anyhow!("{}: {e}", demand.display()))?;
-    let (points, left_out) = super::demand::parse_demand_csv(&bytes, &|_| None).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", demand.display())).collect();
-        anyhow::anyhow!("{}", lines.join("\n"))
-    })?;
+    let (points, left_out) =
+        crate::places::demand::parse_demand_csv(&bytes, &|_| None).map_err(|problems| {
+            let lines: Vec<String> = problems.iter().map(|p| format!("{}: {p}", demand.display())).collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        })?;
     let loaded = loading.elapsed();
     let threads = a.threads.unwrap_or_else(super::engine::default_threads).max(1);
     let (rows, total, timing) = super::files::coverage(&site_rows, &points, thresholds, threads);

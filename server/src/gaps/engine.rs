@@ -1,7 +1,7 @@
 //! The search engine under gaps and coverage: the exact distance from every demand point to its
 //! nearest site, for hundreds of thousands of points at once.
 //!
-//! Points are 3-D unit vectors (as in [`crate::spatial`]): the squared chord between two unit
+//! Points are 3-D unit vectors (as in [`crate::search::index`]): the squared chord between two unit
 //! vectors is strictly increasing in great-circle distance, so the nearest by chord *is* the
 //! nearest on the sphere, and [`chord2_to_metres`](crate::domain::chord2_to_metres) turns the
 //! answer into metres on the sphere of radius [`EARTH_RADIUS_M`](crate::domain::EARTH_RADIUS_M).
@@ -13,7 +13,7 @@
 //! flat k-d tree over exactly those sites (a few milliseconds for 15,000) and answers with three
 //! levers that together make it several times faster than one R-tree search per point:
 //!
-//! 1. demand points are visited in Hilbert-curve order ([`crate::curve::hilbert`]), so
+//! 1. demand points are visited in Hilbert-curve order ([`crate::search::curve::hilbert`]), so
 //!    consecutive points are near each other and walk the same nodes while they are in cache;
 //! 2. each search starts with the previous point's nearest site as its best-so-far: the distance
 //!    from this point to that site is an upper bound on this point's nearest distance (a real
@@ -21,11 +21,11 @@
 //!    strictly closer site can replace it, the answer stays exact;
 //! 3. the work is cut into chunks that threads take in turn (no allocation per search).
 //!
-//! The k-d tree itself ([`crate::kdtree`]) is shared with the live index.
+//! The k-d tree itself ([`crate::search::kdtree`]) is shared with the live index.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-pub use crate::kdtree::{dist2, PointTree};
+pub use crate::search::kdtree::{dist2, PointTree};
 
 /// Demand points per unit of work handed to a thread: large enough that the bound carried from
 /// point to point stays useful, small enough that threads finish together.
@@ -137,7 +137,7 @@ mod tests {
         let keys: Vec<u64> = queries
             .iter()
             .map(|q| {
-                crate::curve::hilbert(
+                crate::search::curve::hilbert(
                     LonLat::new(q[1].atan2(q[0]).to_degrees(), q[2].asin().to_degrees()).unwrap(),
                 )
             })

@@ -11,9 +11,9 @@
 use std::time::{Duration, Instant};
 
 use super::analysis::Threshold;
-use super::demand::DemandPoint;
 use super::engine::{nearest_all, PointTree};
-use crate::batch::PointRow;
+use crate::places::demand::DemandPoint;
+use crate::search::batch::PointRow;
 
 /// The demand, ordered for the engine.
 #[derive(Debug, Default)]
@@ -28,7 +28,7 @@ impl OrderedDemand {
     /// Orders the points along the Hilbert curve.
     pub fn new(points: &[DemandPoint]) -> Self {
         let mut keyed: Vec<(u64, u32)> =
-            points.iter().enumerate().map(|(i, p)| (crate::curve::hilbert(p.at), i as u32)).collect();
+            points.iter().enumerate().map(|(i, p)| (crate::search::curve::hilbert(p.at), i as u32)).collect();
         keyed.sort_unstable();
         Self {
             units: keyed.iter().map(|&(_, i)| points[i as usize].at.unit_vector()).collect(),

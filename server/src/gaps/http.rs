@@ -14,14 +14,14 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::demand::Demand;
 use super::{CandidateSpec, CsvTable, GapRequest};
 use crate::accounts::principal::Principal;
-use crate::api::nearest;
-use crate::app::AppState;
 use crate::domain::FieldError;
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::places::demand::Demand;
+use crate::search::http as nearest;
+use crate::state::AppState;
 
 /// Largest demand CSV accepted in a request body: 16 MiB, room for every tract of the country.
 pub const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
@@ -153,7 +153,7 @@ async fn gaps(
         let catalog = state.directory.read();
         super::prepare(&catalog, &req)
     };
-    let gaps = Arc::clone(&state.gaps);
+    let gaps = Arc::clone(&state.population);
     let filename = format!("gaps-{}-{}m.csv", req.category, req.threshold_m);
     blocking(move || {
         let demand = demand_of(&gaps, body)?;
@@ -176,11 +176,14 @@ async fn gaps(
 
 /// The demand of a request: the uploaded CSV if there is a body (with the most points it may
 /// hold), else — no body, or an empty one — the deployment's.
-fn demand_of(gaps: &super::GapsData, body: Option<(Bytes, Option<usize>)>) -> Result<Arc<Demand>, ApiError> {
+fn demand_of(
+    gaps: &crate::places::Population,
+    body: Option<(Bytes, Option<usize>)>,
+) -> Result<Arc<Demand>, ApiError> {
     let Some((bytes, limit)) = body.filter(|(b, _)| !b.trim_ascii().is_empty()) else {
         return Ok(Arc::clone(&gaps.demand));
     };
-    let demand = super::upload(&gaps.census, "request body", &bytes)
+    let demand = crate::places::upload_demand(&gaps.census, "request body", &bytes)
         .map_err(|problems| ApiError::Validation(problems.iter().map(|p| p.to_field_error()).collect()))?;
     if let Some(limit) = limit.filter(|&l| demand.len() > l) {
         return Err(ApiError::Validation(vec![FieldError::new(
@@ -222,7 +225,7 @@ async fn coverage(
     let (filter, mut echo) = nearest::filter(&params)?;
     echo["thresholds_m"] = json!(thresholds);
     let sets = super::category_sets(&state.directory.read(), &filter);
-    let gaps = Arc::clone(&state.gaps);
+    let gaps = Arc::clone(&state.population);
     let lang = params.language("lang")?;
     blocking(move || {
         let demand = demand_of(&gaps, body)?;

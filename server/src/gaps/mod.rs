@@ -12,25 +12,20 @@
 //! the body, used for that request only and never stored). See [`http`].
 
 pub mod analysis;
-pub mod cells;
 pub mod cli;
-pub mod demand;
 pub mod engine;
 pub mod files;
 pub mod http;
 pub mod suggest;
 
-use std::sync::Arc;
-
 use h3o::Resolution;
 use serde_json::{json, Value};
 
 use self::analysis::{CandidateSite, Candidates, GapOptions, GapReport, SiteSet, Threshold};
-use self::demand::{Census, CountyNames, Demand, DemandSource};
 use crate::catalog::Catalog;
-use crate::config::Settings;
 use crate::domain::{Category, LanguageCode};
-use crate::spatial::Filter;
+use crate::places::demand::{CountyNames, Demand};
+use crate::search::index::Filter;
 
 pub use http::router;
 
@@ -44,49 +39,6 @@ pub const MAX_SUGGEST: usize = 20;
 pub const MAX_TOP: usize = 100;
 /// Thresholds of the coverage table when none are given, in metres.
 pub const DEFAULT_THRESHOLDS: [f64; 4] = [1_000.0, 2_000.0, 5_000.0, 10_000.0];
-
-/// What the gap analysis keeps in memory: the census, county names and the deployment's demand.
-#[derive(Debug)]
-pub struct GapsData {
-    /// Every populated tract of the US and Puerto Rico.
-    pub census: Arc<Census>,
-    /// County names by FIPS.
-    pub counties: CountyNames,
-    /// The deployment's demand: the service area's tracts, or the `--demand` file.
-    pub demand: Arc<Demand>,
-}
-
-impl GapsData {
-    /// Loads the census tracts and county names from the data folder and builds the demand
-    /// set the settings name. A bad demand file or an unknown county stops the start.
-    pub fn load(settings: &Settings) -> anyhow::Result<Self> {
-        let census = Arc::new(Census::load(&settings.data_dir.join("census_tracts.csv.gz"))?);
-        let counties = CountyNames::load(&settings.data_dir.join("counties.csv"))?;
-        let demand = match &settings.demand_file {
-            Some(path) => {
-                let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-                let name = path
-                    .file_name()
-                    .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
-                upload(&census, &name, &bytes).map_err(|problems| {
-                    let lines: Vec<String> =
-                        problems.iter().map(|p| format!("{}: {p}", path.display())).collect();
-                    anyhow::anyhow!("the demand file was not loaded:\n{}", lines.join("\n"))
-                })?
-            }
-            None => {
-                census.demand(&settings.service_area).map_err(|e| anyhow::anyhow!("--service-area: {e}"))?
-            }
-        };
-        Ok(Self { census, counties, demand: Arc::new(demand) })
-    }
-}
-
-/// Parses an uploaded demand CSV into a demand set (all rows or none).
-pub fn upload(census: &Census, name: &str, bytes: &[u8]) -> Result<Demand, Vec<demand::RowProblem>> {
-    let (points, left_out) = demand::parse_demand_csv(bytes, &|at| census.county_near(at))?;
-    Ok(Demand::new(DemandSource::Upload { name: name.to_owned() }, points, left_out))
-}
 
 /// Where suggestions may go, as asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -192,18 +144,18 @@ pub fn parse_distances(raw: &str) -> Result<Vec<f64>, String> {
     Ok(v)
 }
 
-/// Checks an H3 resolution: [`cells::COARSEST`]..=[`cells::FINEST`].
+/// Checks an H3 resolution: [`crate::places::cells::COARSEST`]..=[`crate::places::cells::FINEST`].
 pub fn check_resolution(r: usize) -> Result<u8, String> {
-    if (cells::COARSEST as usize..=cells::FINEST as usize).contains(&r) {
+    if (crate::places::cells::COARSEST as usize..=crate::places::cells::FINEST as usize).contains(&r) {
         Ok(r as u8)
     } else {
         Err(format!(
             "{r} is outside {}..={}: finer cells than {} (about 0.7 km²) would outline single tract centres, \
              not areas, and could help pin down a confidential site; coarser than {} span hundreds of km",
-            cells::COARSEST,
-            cells::FINEST,
-            cells::FINEST,
-            cells::COARSEST
+            crate::places::cells::COARSEST,
+            crate::places::cells::FINEST,
+            crate::places::cells::FINEST,
+            crate::places::cells::COARSEST
         ))
     }
 }

@@ -17,12 +17,12 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{derived_id, term_id, Kind};
-use crate::api::view::Viewer;
-use crate::app::AppState;
 use crate::catalog::Catalog;
+use crate::directory::view::Viewer;
 use crate::domain::{PartnerStatus, Site};
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -34,12 +34,12 @@ pub fn router() -> Router<AppState> {
         .route("/hsds/organizations", get(organizations))
         .route("/hsds/organizations/{id}", get(organization))
         // Its `postcode` and `proximity` say where a family is.
-        .route("/hsds/service_at_locations", get(service_at_locations).layer(crate::api::no_store()))
+        .route("/hsds/service_at_locations", get(service_at_locations).layer(crate::http::no_store()))
 }
 
 async fn root(params: Params) -> Result<Response, ApiError> {
     params.allow(&[])?;
-    crate::api::json(&json!({
+    crate::http::json(&json!({
         "version": super::VERSION,
         "profile": super::PROFILE,
         "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
@@ -182,7 +182,7 @@ async fn services(State(state): State<AppState>, params: Params) -> Result<Respo
     let (full, minimal) = (params.flag("full")?, params.flag("minimal")?);
     let c = state.directory.read();
     let refs = service_refs(&c, &filters);
-    crate::api::json(&page(refs, p, per_page, |(s, i)| list_item(service_of(&c, s, i), full, minimal, s)))
+    crate::http::json(&page(refs, p, per_page, |(s, i)| list_item(service_of(&c, s, i), full, minimal, s)))
 }
 
 fn not_found(what: &str, id: &str) -> ApiError {
@@ -198,7 +198,7 @@ async fn service(
     let uuid = Uuid::parse_str(&id).map_err(|_| not_found("service", &id))?;
     let c = state.directory.read();
     let (site, i) = find_service(&c, uuid).ok_or_else(|| not_found("service", &id))?;
-    crate::api::json(&service_of(&c, site, i))
+    crate::http::json(&service_of(&c, site, i))
 }
 
 async fn organizations(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -215,7 +215,7 @@ async fn organizations(State(state): State<AppState>, params: Params) -> Result<
     // `full=true`: each organization with its services, as `/organizations/{id}` answers.
     let full = params.flag("full")?;
     let sites = if full { public_sites(&c) } else { Vec::new() };
-    crate::api::json(&page(orgs, p, per_page, |o| {
+    crate::http::json(&page(orgs, p, per_page, |o| {
         if full {
             organization_with_services(&c, &sites, o)
         } else {
@@ -248,7 +248,7 @@ async fn organization(
         .partner(uuid)
         .filter(|o| o.status == PartnerStatus::Active)
         .ok_or_else(|| not_found("organization", &id))?;
-    Ok(crate::api::json(&organization_with_services(&c, &public_sites(&c), org))?.into_response())
+    Ok(crate::http::json(&organization_with_services(&c, &public_sites(&c), org))?.into_response())
 }
 
 async fn service_at_locations(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
@@ -267,7 +267,7 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
     let (p, per_page) = paging(&params)?;
     let filters = Filters::parse(&params)?;
     let postcode = params.parse("postcode", |v| {
-        crate::zip::parse_zip(v)
+        crate::places::zip::parse_zip(v)
             .map(|z| String::from_utf8_lossy(&z).into_owned())
             .ok_or_else(|| format!("'{v}' is not a 5-digit ZIP code"))
     })?;
@@ -291,12 +291,12 @@ async fn service_at_locations(State(state): State<AppState>, params: Params) -> 
         .filter(|(s, _)| match (&postcode, centre, proximity) {
             // A confidential site is measured from its stand-in, never from its true point.
             (Some(_), Some(at), Some(max)) => c.public_location(s).is_some_and(|l| l.distance_m(at) <= max),
-            (Some(z), _, _) => crate::confidential::shown_postal_code(s, true)
+            (Some(z), _, _) => crate::visibility::confidential::shown_postal_code(s, true)
                 .is_some_and(|pc| pc.get(..5) == Some(z.as_str())),
             _ => true,
         })
         .collect();
-    crate::api::json(&page(refs, p, per_page, |(s, i)| {
+    crate::http::json(&page(refs, p, per_page, |(s, i)| {
         let mut svc = service_of(&c, s, i);
         let mut sal = svc
             .as_object_mut()

@@ -42,7 +42,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::api::view::Viewer;
+use crate::directory::view::Viewer;
 use crate::domain::{
     Category, CategoryDef, Cost, Hours, LanguageCode, Partner, PartnerStatus, Phone, PhoneType, Site,
 };
@@ -212,8 +212,8 @@ fn schedules(site: Uuid, hours: &Hours) -> Vec<Value> {
 /// A site as an HSDS `location` for `viewer`.
 pub fn location(s: &Site, viewer: Viewer) -> Value {
     let public = viewer == Viewer::Public;
-    let withheld = crate::confidential::location_withheld(s, public);
-    let postal_code = crate::confidential::shown_postal_code(s, public);
+    let withheld = crate::visibility::confidential::location_withheld(s, public);
+    let postal_code = crate::visibility::confidential::shown_postal_code(s, public);
     let any_address = s.street.is_some() || s.city.is_some() || s.state.is_some() || postal_code.is_some();
     let street = if withheld { None } else { s.street.clone() };
     let addresses = if any_address {

@@ -21,8 +21,8 @@
 use std::sync::Arc;
 
 use crate::domain::{FieldError, LonLat};
-use crate::gaps::demand::ServiceArea;
-use crate::gaps::GapsData;
+use crate::places::demand::ServiceArea;
+use crate::places::Population;
 
 use super::{Parsed, RowProblem};
 
@@ -34,7 +34,7 @@ pub const MAX_FROM_TRACT_M: f64 = 50_000.0;
 #[derive(Clone, Debug)]
 pub struct AreaCheck {
     area: ServiceArea,
-    gaps: Arc<GapsData>,
+    gaps: Arc<Population>,
 }
 
 /// Where a point is.
@@ -48,7 +48,7 @@ pub enum Place {
 
 impl AreaCheck {
     /// A check against `area`, locating points by the census tracts of `gaps`.
-    pub fn new(area: ServiceArea, gaps: Arc<GapsData>) -> Self {
+    pub fn new(area: ServiceArea, gaps: Arc<Population>) -> Self {
         Self { area, gaps }
     }
 
@@ -172,7 +172,7 @@ mod tests {
 
     fn miami_dade() -> AreaCheck {
         let settings = crate::Settings::new("sqlite::memory:");
-        AreaCheck::new(ServiceArea::default(), Arc::new(GapsData::load(&settings).unwrap()))
+        AreaCheck::new(ServiceArea::default(), Arc::new(Population::load(&settings).unwrap()))
     }
 
     #[test]

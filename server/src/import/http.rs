@@ -18,11 +18,11 @@ use super::area::AreaCheck;
 use super::geojson_map::PropertyMap;
 use super::mapping::CategoryMapping;
 use super::{prepare, Encoding, ImportError, Options, Report};
-use crate::api::auth::Admin;
-use crate::app::AppState;
+use crate::accounts::guard::Admin;
 use crate::domain::FieldError;
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 /// Largest import body: 20 MiB (100,000 rows of our CSV are about 15 MiB).
 pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
@@ -187,7 +187,10 @@ async fn run(state: AppState, params: Params, req: Request) -> Result<Response, 
     }
     let opts = Options {
         encoding,
-        area: Some(Arc::new(AreaCheck::new(state.settings.service_area.clone(), Arc::clone(&state.gaps)))),
+        area: Some(Arc::new(AreaCheck::new(
+            state.settings.service_area.clone(),
+            Arc::clone(&state.population),
+        ))),
         properties: properties.map(Arc::new),
         mapping,
     };

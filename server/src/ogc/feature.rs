@@ -6,8 +6,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::api::view::{location_withheld, Point, Viewer};
 use crate::catalog::{is_stale, Catalog};
+use crate::directory::view::{location_withheld, Point, Viewer};
 use crate::domain::{Hours, Site};
 
 /// What joins the items of a list property.
@@ -123,7 +123,7 @@ pub(crate) fn feature<'a>(
         street: if withheld { None } else { s.street.as_deref() },
         city: s.city.as_deref(),
         state: s.state.as_deref(),
-        postal_code: crate::confidential::shown_postal_code(s, true),
+        postal_code: crate::visibility::confidential::shown_postal_code(s, true),
         languages: joined(languages),
         phone: s.phones.first().map(|p| p.number.as_str()),
         phones: joined(phones),

@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::feature::{feature, Feature};
 use super::{answer, html, Base, Collection, Format, Link};
-use crate::app::AppState;
 use crate::catalog::SiteQuery;
 use crate::domain::{BBox, Category, Cost, Site};
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 /// Features per page when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -167,7 +167,7 @@ impl Filters {
             && (self.no_id_required.is_none() || s.no_id_required == self.no_id_required)
             && self.city.as_ref().is_none_or(|c| s.city.as_deref().map(str::trim) == Some(c))
             && self.postal_code.as_ref().is_none_or(|p| {
-                crate::confidential::shown_postal_code(s, true).map(str::trim) == Some(p.as_str())
+                crate::visibility::confidential::shown_postal_code(s, true).map(str::trim) == Some(p.as_str())
             })
             && self.datetime.is_none_or(|i| s.last_verified_at.is_some_and(|t| i.contains(t)))
     }
@@ -220,7 +220,7 @@ pub(super) async fn items(
             _ => Err(format!("'{v}' is not a whole number of 1 or more")),
         })?
         .unwrap_or(DEFAULT_LIMIT);
-    let offset = params.integer("offset", 0..=crate::extract::MAX_OFFSET)?.unwrap_or(0);
+    let offset = params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0);
     let base = Base::of(&state, &headers);
     let site_base = base.url("/s/");
     let now = Utc::now();
@@ -261,7 +261,7 @@ pub(super) async fn items(
         links,
     };
     match format {
-        Format::Json => crate::api::geojson(&page),
+        Format::Json => crate::http::geojson(&page),
         Format::Html => {
             let body = serde_json::to_value(&page).map_err(|e| ApiError::Internal(e.into()))?;
             Ok(answer(format, &body, "application/geo+json", || html::items(&collection, &body)))
@@ -292,7 +292,7 @@ pub(super) async fn item(
     let f = feature(&catalog, site, Utc::now(), state.settings.stale_after_days, &base.url("/s/"))
         .with_links(links);
     match format {
-        Format::Json => crate::api::geojson(&f),
+        Format::Json => crate::http::geojson(&f),
         Format::Html => {
             let body = serde_json::to_value(&f).map_err(|e| ApiError::Internal(e.into()))?;
             Ok(answer(format, &body, "application/geo+json", || html::item(&body)))

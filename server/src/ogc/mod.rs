@@ -4,7 +4,7 @@
 //!
 //! The collections are views of the same in-memory catalog the JSON API answers from
 //! ([`crate::catalog::Catalog::select_page`]) with the same redaction
-//! ([`crate::api::view::location_withheld`]): a confidential site has a null geometry and no
+//! ([`crate::directory::view::location_withheld`]): a confidential site has a null geometry and no
 //! street, is never inside a `bbox`, and never shapes a collection's extent. Everything here is
 //! the public's view; the admin token changes nothing.
 //!
@@ -24,11 +24,11 @@ use axum::Router;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
 use crate::domain::{Category, Cost};
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
+use crate::state::AppState;
 
 pub use items::{DEFAULT_LIMIT, ITEM_PARAMS, MAX_LIMIT, QUERYABLES};
 
@@ -128,14 +128,14 @@ impl Link {
     }
 }
 
-/// Where links point: the server's absolute address (see [`crate::api::public_base`]), or
+/// Where links point: the server's absolute address (see [`crate::http::public_base`]), or
 /// root-relative links when the request's `Host` cannot be trusted.
 #[derive(Clone, Debug)]
 pub(crate) struct Base(String);
 
 impl Base {
     fn of(state: &AppState, headers: &HeaderMap) -> Self {
-        Self(crate::api::public_base(&state.settings, headers).unwrap_or_default())
+        Self(crate::http::public_base(&state.settings, headers).unwrap_or_default())
     }
 
     /// `path` (starting with `/`) as an absolute address.

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 /// A query parameter. A string value is never empty: the server refuses `name=` (see
-/// [`crate::extract::Params`]).
+/// [`crate::http::extract::Params`]).
 pub(crate) fn query(name: &str, schema: Value, description: &str) -> Value {
     json!({"name": name, "in": "query", "required": false, "schema": non_empty(schema), "description": description})
 }
@@ -164,6 +164,11 @@ impl Op {
     }
 
     /// Parameters.
+    /// The query parameters of a typed request: the same list its extractor accepts.
+    pub(crate) fn request<T: crate::http::extract::QueryRequest<crate::state::AppState>>(self) -> Self {
+        self.params(T::parameters())
+    }
+
     pub(crate) fn params(mut self, params: impl IntoIterator<Item = Value>) -> Self {
         if let Some(list) = self.value["parameters"].as_array_mut() {
             list.extend(params);

@@ -14,7 +14,7 @@
 
 mod accounts;
 mod basemap;
-mod build;
+pub(crate) mod build;
 mod hsds;
 mod import;
 mod paths;
@@ -28,7 +28,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Every area's paths, in the order the document lists them.
 const AREAS: [fn() -> paths::Paths; 11] = [

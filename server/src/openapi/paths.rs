@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use super::build::{
-    exploded, flag, int, item, members, ok, ok_json, one_of, path, query, query_required, schema, Access, Op,
-    DATE, DEGREES, LAT, METRES, TIME,
+    exploded, int, item, members, ok, ok_json, one_of, path, query, query_required, schema, Access, Op, DATE,
+    DEGREES, LAT, METRES, TIME,
 };
 use crate::domain::Cost;
 
@@ -16,7 +16,7 @@ pub(crate) type Paths = Vec<(&'static str, Value)>;
 fn limit_offset(default: usize) -> [Value; 2] {
     [
         query("limit", int(1, 10_000, Some(default)), "Page size"),
-        query("offset", int(0, crate::extract::MAX_OFFSET, Some(0)), "How many to skip"),
+        query("offset", int(0, crate::http::extract::MAX_OFFSET, Some(0)), "How many to skip"),
     ]
 }
 
@@ -25,14 +25,7 @@ fn lang(description: &str) -> Value {
 }
 
 fn search_filters() -> Vec<Value> {
-    vec![
-        lang("Only sites where a family is helped in this language (ISO 639-1), at the site or on a phone line"),
-        query("free", flag(), "Only free services"),
-        query("open_at", schema("LocalTimeOrInstant"),
-              "Open at this time: local time at each site (2026-11-28T10:00) or an RFC 3339 instant"),
-        query("walk_in", flag(), "Only sites that take walk-ins"),
-        query("no_id", flag(), "Only sites that serve people without an ID"),
-    ]
+    crate::search::http::filter_parameters()
 }
 
 fn json_or_geojson(description: &str, json_schema: Value, geo_schema: Value) -> Value {
@@ -209,20 +202,6 @@ fn demand_body(op: Op) -> Op {
 /// Where a search starts: `zip`, or `lon` and `lat` — one query parameter object, exploded
 /// into its members (`?zip=33125` or `?lon=-80.2&lat=25.8`), so the document says that exactly
 /// one of the two forms is needed. A five-digit ZIP code with no ZIP area is 404.
-fn origin() -> Value {
-    json!({
-        "name": "origin", "in": "query", "required": true, "style": "form", "explode": true,
-        "description": "The family's place: `zip` (a US ZIP code's internal point), or `lon` and `lat` (WGS84). Used to answer and dropped.",
-        "schema": {"oneOf": [
-            {"type": "object", "title": "ZIP code", "required": ["zip"], "additionalProperties": false,
-             "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$", "example": "33125"}}},
-            {"type": "object", "title": "Coordinates", "required": ["lon", "lat"], "additionalProperties": false,
-             "properties": {"lon": {"type": "number", "minimum": -180, "maximum": 180},
-                            "lat": {"type": "number", "minimum": -90, "maximum": 90}}},
-        ]},
-    })
-}
-
 /// A demand CSV in its plainest layout: `lon,lat,weight` and a row per place (the README
 /// gives the others: an `id` column, `population` for `weight`, `languages`, `county`); or
 /// nothing, for the deployment's own demand.
@@ -243,17 +222,7 @@ pub(crate) fn search() -> Paths {
                 "get",
                 Op::new("search", "nearest", "The k nearest public sites, by great-circle distance")
                     .describe("The origin is used to answer and dropped: never logged, never stored, and every answer (errors too) carries `Cache-Control: no-store`. A confidential site is ranked and measured from its stand-in, the internal point of its ZIP code area, never from its true point.")
-                    .params([
-                        origin(),
-                        query("category", schema("Category"), "A category slug"),
-                        query("k", int(1, 100, Some(5)), "How many"),
-                        query(
-                            "max_m",
-                            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}),
-                            "Only sites within this many metres",
-                        ),
-                    ])
-                    .params(search_filters())
+                    .request::<crate::search::http::NearestRequest>()
                     .answer(200, ok_json("Nearest first", schema("Nearest")))
                     .problems(&[400, 404]),
             )]),
@@ -487,7 +456,7 @@ pub(crate) fn ogc() -> Paths {
         ),
         query(
             "offset",
-            int(0, crate::extract::MAX_OFFSET, Some(0)),
+            int(0, crate::http::extract::MAX_OFFSET, Some(0)),
             "How many to skip (next/prev links carry it)",
         ),
     ];

@@ -39,11 +39,11 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::domain::{LanguageCode, LonLat, Site};
-use crate::error::ApiError;
-use crate::extract::Params;
+use crate::http::error::ApiError;
+use crate::http::extract::Params;
 use crate::i18n::{Label, Locale, Tr};
+use crate::state::AppState;
 use map::MapView;
 use model::{Context, Entry};
 
@@ -78,7 +78,7 @@ const PAPER_LETTER_CSS: &str = "@page { size: letter; }\n";
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/referral", get(referral).layer(crate::api::no_store()))
+        .route("/referral", get(referral).layer(crate::http::no_store()))
         .route("/s/{id}", get(site_page))
         .route("/referral/sheet.css", get(|| asset("text/css; charset=utf-8", SHEET_CSS)))
         .route("/referral/sheet.js", get(|| asset("text/javascript; charset=utf-8", SHEET_JS)))
@@ -200,7 +200,7 @@ fn locale<'a>(
 
 /// Where distances are measured from: a five-digit ZIP code, or `lat,lon` in decimal degrees
 /// (latitude first, as people say it and as map apps copy it).
-pub fn parse_from(raw: &str, zips: &crate::zip::ZipIndex) -> Result<LonLat, ApiError> {
+pub fn parse_from(raw: &str, zips: &crate::places::zip::ZipIndex) -> Result<LonLat, ApiError> {
     let raw = raw.trim();
     if let Some((lat, lon)) = raw.split_once(',') {
         let number = |s: &str, what: &str| {
@@ -221,7 +221,7 @@ pub fn parse_from(raw: &str, zips: &crate::zip::ZipIndex) -> Result<LonLat, ApiE
             ApiError::param("from", format!("{which} {value} is outside {range}{hint}"))
         });
     }
-    if crate::zip::parse_zip(raw).is_none() {
+    if crate::places::zip::parse_zip(raw).is_none() {
         return Err(ApiError::param("from", "give a five-digit ZIP code (33125) or lat,lon (25.78,-80.23)"));
     }
     zips.lookup(raw).ok_or_else(|| ApiError::UnknownPlace {
@@ -287,9 +287,9 @@ fn choice(params: &Params, name: &str, allowed: &[&'static str]) -> Result<Optio
     })
 }
 
-/// Absolute address of the public site pages (`https://host/s/`); see [`crate::api::public_base`].
+/// Absolute address of the public site pages (`https://host/s/`); see [`crate::http::public_base`].
 fn site_url_base(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    crate::api::public_base(&state.settings, headers).map(|base| format!("{base}/s/"))
+    crate::http::public_base(&state.settings, headers).map(|base| format!("{base}/s/"))
 }
 
 /// The zone dates are printed in: the first site's own zone (that is where the family is),
@@ -565,8 +565,9 @@ async fn site_page(
 mod tests {
     use super::*;
 
-    fn zips() -> crate::zip::ZipIndex {
-        crate::zip::ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv")).unwrap()
+    fn zips() -> crate::places::zip::ZipIndex {
+        crate::places::zip::ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv"))
+            .unwrap()
     }
 
     fn field_message(e: ApiError) -> String {

@@ -259,7 +259,8 @@ impl Context<'_> {
     /// distance (measured to its stand-in) is the whole kilometre the public API shows,
     /// converted if the sheet is in miles, and said to be approximate.
     pub fn distance(&self, metres: f64, confidential: bool) -> Label {
-        let metres = if confidential { crate::confidential::shown_distance(metres) } else { metres };
+        let metres =
+            if confidential { crate::visibility::confidential::shown_distance(metres) } else { metres };
         let value = if self.miles { metres / 1_609.344 } else { metres / 1000.0 };
         let text = if value < 10.0 { format!("{value:.1}") } else { format!("{value:.0}") };
         let label = self.tr.f(if self.miles { "units.mi" } else { "units.km" }, &[("value", &text)]);

@@ -14,8 +14,10 @@
 mod common;
 mod postgres;
 mod postgres_accounts;
+mod postgres_codec;
 mod sqlite;
 mod sqlite_accounts;
+mod sqlite_codec;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +27,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::accounts::model::{
+use crate::domain::account::{
     ApiToken, AuditEntry, Invitation, LoginAttempts, Record, Revision, Signup, User,
 };
 use crate::domain::{CategoryDef, Partner, Site};

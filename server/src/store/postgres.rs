@@ -25,6 +25,7 @@ use sqlx::{Postgres, QueryBuilder, Row, Transaction};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::postgres_codec::classify;
 use super::{common, Batch, Change, Changed, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, LanguageCode, Partner, PartnerStatus, Site};
 
@@ -83,27 +84,6 @@ fn application_name(instance: &str) -> String {
         name.pop();
     }
     name
-}
-
-/// Translates driver errors for constraint violations into [`StoreError::Constraint`] with a
-/// message a client can act on (the same messages as the SQLite store).
-pub(super) fn classify(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        let constraint = db.constraint().unwrap_or_default();
-        match db.code().as_deref() {
-            Some("23505") if constraint == "users_email_key" => {
-                return StoreError::Constraint(common::EMAIL_TAKEN.to_owned())
-            }
-            Some("23505") if constraint.ends_with("source_id_key") => {
-                return StoreError::Constraint(common::SOURCE_ID_TAKEN.to_owned())
-            }
-            Some("23505") => return StoreError::Constraint(common::ID_TAKEN.to_owned()),
-            Some("23503") => return StoreError::Constraint(common::MISSING_REFERENCE.to_owned()),
-            Some("23514" | "23502") => return StoreError::Constraint(common::out_of_range(db.message())),
-            _ => {}
-        }
-    }
-    StoreError::Database(e)
 }
 
 fn language(field: &str, raw: Option<String>) -> Result<Option<LanguageCode>, StoreError> {

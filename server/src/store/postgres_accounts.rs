@@ -9,9 +9,9 @@ use sqlx::types::Json;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use super::postgres::classify;
+use super::postgres_codec::classify;
 use super::{Accounts, PgStore, RevisionQuery, StoreError};
-use crate::accounts::model::{
+use crate::domain::account::{
     Actor, ApiToken, AuditEntry, Entity, Invitation, LoginAttempts, Record, Revision, Role, Signup, User,
 };
 

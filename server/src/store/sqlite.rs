@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, SecondsFormat, Utc};
-use serde::de::DeserializeOwned;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
@@ -15,6 +13,7 @@ use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
 use super::common::{self, PARTNER_COLUMNS};
+use super::sqlite_codec::{classify, from_json, json, parse_ts, ts, uuid};
 use super::{Batch, Change, Snapshot, Store, StoreError};
 use crate::domain::{Category, CategoryDef, Partner, PartnerStatus, Site};
 
@@ -55,54 +54,6 @@ impl SqliteStore {
         sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }
-}
-
-pub(super) fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-pub(super) fn parse_ts(field: &str, raw: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt(format!("{field} '{raw}': {e}")))
-}
-
-pub(super) fn json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
-}
-
-pub(super) fn from_json<T: DeserializeOwned>(field: &str, raw: &str) -> Result<T, StoreError> {
-    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("{field}: {e}")))
-}
-
-pub(super) fn uuid(field: &str, raw: &str) -> Result<Uuid, StoreError> {
-    Uuid::parse_str(raw).map_err(|e| StoreError::Corrupt(format!("{field} '{raw}': {e}")))
-}
-
-/// Translates driver errors for constraint violations into [`StoreError::Constraint`] with a
-/// message a client can act on.
-pub(super) fn classify(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        let msg = db.message();
-        if msg.contains("UNIQUE constraint failed: users.email") {
-            return StoreError::Constraint(common::EMAIL_TAKEN.to_owned());
-        }
-        if msg.contains("UNIQUE constraint failed: sites.source_id")
-            || msg.contains("UNIQUE constraint failed: partners.source_id")
-        {
-            return StoreError::Constraint(common::SOURCE_ID_TAKEN.to_owned());
-        }
-        if msg.contains("UNIQUE constraint failed") {
-            return StoreError::Constraint(common::ID_TAKEN.to_owned());
-        }
-        if msg.contains("FOREIGN KEY constraint failed") {
-            return StoreError::Constraint(common::MISSING_REFERENCE.to_owned());
-        }
-        if msg.contains("CHECK constraint failed") {
-            return StoreError::Constraint(common::out_of_range(msg));
-        }
-    }
-    StoreError::Database(e)
 }
 
 fn partner_from_row(r: &SqliteRow) -> Result<Partner, StoreError> {

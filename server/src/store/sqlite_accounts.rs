@@ -8,9 +8,9 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 use uuid::Uuid;
 
-use super::sqlite::{classify, from_json, json, parse_ts, ts, uuid};
+use super::sqlite_codec::{classify, from_json, json, parse_ts, ts, uuid};
 use super::{Accounts, RevisionQuery, SqliteStore, StoreError};
-use crate::accounts::model::{
+use crate::domain::account::{
     Actor, ApiToken, AuditEntry, Entity, Invitation, LoginAttempts, Record, Revision, Role, Signup, User,
 };
 

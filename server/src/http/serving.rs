@@ -42,8 +42,8 @@ use tokio::net::TcpListener;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
-use crate::accounts::principal::{cookie_in, SESSION_COOKIE};
-use crate::error::ApiError;
+use crate::http::cookie::{cookie_in, SESSION_COOKIE};
+use crate::http::error::ApiError;
 
 /// Route templates answered on the connection's own core: public reads of the in-memory
 /// directory that touch no database. (Requests with credentials go to the shared runtime, as

@@ -8,7 +8,7 @@
 //! [`EARTH_RADIUS_M`](crate::domain::EARTH_RADIUS_M).
 //!
 //! Why two structures per category ([`Layer`]): the searches run over a static k-d tree
-//! ([`crate::kdtree`]: flat arrays, leaves of 16 points walked in memory order, the incremental
+//! ([`crate::search::kdtree`]: flat arrays, leaves of 16 points walked in memory order, the incremental
 //! cell bound), about twice as fast as a search over rstar's nodes; writes must not rebuild it,
 //! so a new or moved site goes into a small rstar R-tree beside it (O(log n) insert), and a
 //! removed one is struck out of the k-d tree in place (O(log n)). A query searches the k-d tree,
@@ -29,7 +29,7 @@ use rstar::primitives::GeomWithData;
 use rstar::{ParentNode, RStarInsertionStrategy, RTree, RTreeNode, RTreeParams};
 
 use crate::domain::{chord2_to_metres, metres_to_chord2, Category, Hours, LanguageCode, LonLat, OpenAt};
-use crate::kdtree::{self, PointTree, Search};
+use crate::search::kdtree::{self, PointTree, Search};
 
 /// Node sizes of the R-tree of recent writes.
 #[derive(Clone, Copy, Debug)]

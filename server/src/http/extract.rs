@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::domain::FieldError;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// A JSON body deserialised with the path of the first bad field (`phones[0].languages[1]`).
 #[derive(Debug)]
@@ -198,5 +198,90 @@ impl Params {
                 _ => Err(format!("'{v}' is not true or false")),
             })?
             .unwrap_or(false))
+    }
+}
+
+/// A typed request: an endpoint's query string parsed once, at the edge, into validated domain
+/// types. Its [`QueryRequest::parameters`] are OpenAPI parameter objects and serve twice: the
+/// document at `/api/openapi.json` lists them (`openapi::build::Op::request`), and the
+/// extractor [`Query`] refuses any parameter they do not name. So an endpoint's parameters are
+/// stated once, beside the code that reads them.
+pub trait QueryRequest<S>: Sized {
+    /// The parameters, as OpenAPI 3.0 parameter objects (`in: query`; an object parameter with
+    /// `style: form, explode: true` stands for its members).
+    fn parameters() -> Vec<serde_json::Value>;
+
+    /// The names [`Query`] accepts: those of [`Self::parameters`], computed once per type (see
+    /// [`accepted_names`]).
+    fn names() -> &'static [String];
+
+    /// Reads the (already allow-listed) parameters into the typed request.
+    fn parse(params: &Params, state: &S) -> Result<Self, ApiError>;
+}
+
+/// The query names a list of parameter objects accepts: each `in: query` parameter's name, or
+/// the members of an exploded object parameter.
+pub fn accepted_names(parameters: &[serde_json::Value]) -> Vec<String> {
+    let mut names = Vec::new();
+    for p in parameters.iter().filter(|p| p["in"] == "query") {
+        let exploded = p["style"] == "form" && p["explode"] == true;
+        let schema = &p["schema"];
+        let shapes: Vec<&serde_json::Value> = match schema["oneOf"].as_array() {
+            Some(shapes) => shapes.iter().collect(),
+            None => vec![schema],
+        };
+        let members: Vec<&String> =
+            shapes.iter().filter_map(|s| s["properties"].as_object()).flat_map(|m| m.keys()).collect();
+        if exploded && !members.is_empty() {
+            for m in members {
+                if !names.contains(m) {
+                    names.push(m.clone());
+                }
+            }
+        } else {
+            names.extend(p["name"].as_str().map(str::to_owned));
+        }
+    }
+    names
+}
+
+/// Implements [`QueryRequest::names`] with a per-type cache.
+#[macro_export]
+macro_rules! query_names {
+    () => {
+        fn names() -> &'static [String] {
+            static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+            NAMES.get_or_init(|| $crate::http::extract::accepted_names(&Self::parameters()))
+        }
+    };
+}
+
+/// The extractor of a typed request: 400 naming the first parameter the endpoint does not
+/// take, then whatever [`QueryRequest::parse`] refuses.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: QueryRequest<S>> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = Params::from_request_parts(parts, state).await?;
+        params.allow_names(T::names())?;
+        T::parse(&params, state).map(Self)
+    }
+}
+
+impl Params {
+    /// [`Params::allow`] for owned names.
+    pub fn allow_names(&self, allowed: &[String]) -> Result<(), ApiError> {
+        let mut unknown: Vec<&String> = self.0.keys().filter(|k| !allowed.contains(k)).collect();
+        unknown.sort();
+        match unknown.first() {
+            Some(k) => Err(ApiError::param(
+                k,
+                format!("is not a parameter of this endpoint (known: {})", allowed.join(", ")),
+            )),
+            None => Ok(()),
+        }
     }
 }

@@ -6,8 +6,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::accounts::principal::Principal;
-use crate::app::AppState;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
+use crate::state::AppState;
 
 /// Present in a handler's arguments: the request came from an admin (401 for nobody, 403 for
 /// a signed-in editor).

@@ -12,12 +12,12 @@
 //!   `Retry-After`. So a flood of sign-ins from many addresses can neither take the memory nor
 //!   both cores: searches and sheets, which never pass here, keep answering. The hashes run on
 //!   threads of the gate's own, one per permit, each reusing one argon2 buffer
-//!   ([`super::secret`]), rather than on tokio's blocking pool: the memory allocator keeps a
+//!   ([`crate::accounts::secret`]), rather than on tokio's blocking pool: the memory allocator keeps a
 //!   freed 19 MiB block in the arena of the thread that used it, and hashes spread over the
 //!   blocking pool's changing threads left about 58 MiB in each of several arenas (403 MiB
 //!   resident after a 30 s flood, measured; 79 MiB now).
 //!
-//! The client address comes from [`crate::client::ClientIp`] (the TCP peer, or behind trusted
+//! The client address comes from [`crate::http::client::ClientIp`] (the TCP peer, or behind trusted
 //! proxies their `X-Forwarded-For` entry). IPv6 clients are counted per /64, the block one
 //! subscriber usually holds, so that hopping through the addresses of one's own block does not
 //! buy new buckets.
@@ -32,7 +32,7 @@ use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::Semaphore;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// A kind of request limited per client address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

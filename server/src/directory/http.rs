@@ -15,16 +15,16 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::auth::Admin;
-use super::nearest::category;
 use super::view::{self, Viewer};
+use crate::accounts::guard::Admin;
 use crate::accounts::history::{audit, partner_revision, site_revision};
 use crate::accounts::principal::Principal;
-use crate::app::AppState;
 use crate::catalog::{Catalog, SiteQuery};
 use crate::domain::{BBox, FieldError, PartnerInput, PartnerStatus, SiteInput};
-use crate::error::ApiError;
-use crate::extract::{parse_json, ApiJson, Params};
+use crate::http::error::ApiError;
+use crate::http::extract::{parse_json, ApiJson, Params};
+use crate::search::http::category;
+use crate::state::AppState;
 use crate::store::Change;
 
 /// Routes of this module.
@@ -119,7 +119,7 @@ async fn list_sites(
     let partner =
         params.parse("partner_id", |v| Uuid::parse_str(v).map_err(|_| format!("'{v}' is not a UUID")))?;
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
-    let offset = params.integer("offset", 0..=crate::extract::MAX_OFFSET)?.unwrap_or(0);
+    let offset = params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0);
     let who = reader(who);
     let now = Utc::now();
     let catalog = state.directory.read();
@@ -137,7 +137,7 @@ async fn list_sites(
     if geojson {
         let features: Vec<_> =
             page.map(|s| view::site_feature(&catalog, s, now, days, viewer_of(&who, s))).collect();
-        return super::geojson(&FeatureCollection {
+        return crate::http::geojson(&FeatureCollection {
             kind: "FeatureCollection",
             number_matched: total,
             number_returned: features.len(),
@@ -145,7 +145,7 @@ async fn list_sites(
         });
     }
     let sites: Vec<_> = page.map(|s| view::site(&catalog, s, None, now, days, viewer_of(&who, s))).collect();
-    super::json(&SitePage { total, limit, offset, sites })
+    crate::http::json(&SitePage { total, limit, offset, sites })
 }
 
 async fn get_site(
@@ -187,7 +187,7 @@ async fn list_partners(
     params.allow(&["limit", "offset", "status"])?;
     let admin = reader(who).is_admin();
     let limit = params.integer("limit", 1..=10_000)?.unwrap_or(100);
-    let offset = params.integer("offset", 0..=crate::extract::MAX_OFFSET)?.unwrap_or(0);
+    let offset = params.integer("offset", 0..=crate::http::extract::MAX_OFFSET)?.unwrap_or(0);
     let status = params.parse("status", |v| {
         PartnerStatus::parse(v).ok_or_else(|| format!("'{v}' is not active, inactive or pending"))
     })?;
@@ -551,7 +551,7 @@ fn site_updated(
 fn site_answer(state: &AppState, site: &crate::domain::Site) -> Result<Response, ApiError> {
     let days = state.settings.stale_after_days;
     let mut res =
-        super::json(&view::site(&state.directory.read(), site, None, Utc::now(), days, Viewer::Admin))?;
+        crate::http::json(&view::site(&state.directory.read(), site, None, Utc::now(), days, Viewer::Admin))?;
     res.headers_mut().insert(header::ETAG, etag(site.version));
     Ok(res)
 }

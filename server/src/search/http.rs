@@ -12,17 +12,19 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::json_out;
-use super::view::{self, SiteView, Viewer};
-use crate::app::AppState;
+use crate::directory::view::{self, SiteView, Viewer};
 use crate::domain::{Category, LanguageCode, LonLat, OpenAt};
-use crate::error::ApiError;
-use crate::extract::Params;
-use crate::spatial::Filter;
+use crate::http::error::ApiError;
+use crate::http::extract::{Params, Query, QueryRequest};
+use crate::http::json_out;
+use crate::openapi::build::{flag, int, query, schema};
+use crate::search::index::Filter;
+use crate::search::{NearestQuery, DEFAULT_K, MAX_K};
+use crate::state::AppState;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/nearest", get(nearest).layer(super::no_store()))
+    Router::new().route("/api/v1/nearest", get(nearest).layer(crate::http::no_store()))
 }
 
 /// Where a search starts: a point or a ZIP code's internal point.
@@ -32,7 +34,7 @@ pub fn origin(params: &Params, state: &AppState) -> Result<(LonLat, Value), ApiE
             Err(ApiError::param("zip", "give either zip or lon and lat, not both"))
         }
         (Some(zip), None, None) => {
-            if crate::zip::parse_zip(zip).is_none() {
+            if crate::places::zip::parse_zip(zip).is_none() {
                 return Err(ApiError::param("zip", format!("'{zip}' is not a five-digit ZIP code")));
             }
             // A well-formed ZIP code with no ZIP area: no such place (404, naming the field).
@@ -108,31 +110,92 @@ impl NearestAnswer<'_> {
     }
 }
 
-async fn nearest(State(state): State<AppState>, params: Params) -> Result<Response, ApiError> {
-    params.allow(&[
-        "lon", "lat", "zip", "category", "k", "lang", "free", "open_at", "walk_in", "no_id", "max_m",
-    ])?;
-    let (at, origin) = origin(&params, &state)?;
-    let category = category(&params, &state, "category")?;
-    let k = params.integer("k", 1..=100)?.unwrap_or(5);
-    let max_m = params.number("max_m")?;
-    if max_m.is_some_and(|m| m <= 0.0) {
-        return Err(ApiError::param("max_m", "must be a positive number of metres"));
+/// `GET /api/v1/nearest`, parsed: where from, what, how many, how far, and the filters — with
+/// the echo of each the answer repeats.
+#[derive(Debug)]
+pub struct NearestRequest {
+    /// The search, in domain types.
+    pub query: NearestQuery,
+    origin: Value,
+    echo: Value,
+}
+
+/// The parameters of the filters nearest, the sites list, gaps and coverage share.
+pub fn filter_parameters() -> Vec<Value> {
+    vec![
+        query("lang", schema("LanguageCode"),
+              "Only sites where a family is helped in this language (ISO 639-1), at the site or on a phone line"),
+        query("free", flag(), "Only free services"),
+        query("open_at", schema("LocalTimeOrInstant"),
+              "Open at this time: local time at each site (2026-11-28T10:00) or an RFC 3339 instant"),
+        query("walk_in", flag(), "Only sites that take walk-ins"),
+        query("no_id", flag(), "Only sites that serve people without an ID"),
+    ]
+}
+
+/// The origin parameter: a ZIP code or a point, an object exploded into the query string.
+pub fn origin_parameter() -> Value {
+    json!({
+        "name": "origin", "in": "query", "required": true, "style": "form", "explode": true,
+        "description": "The family's place: `zip` (a US ZIP code's internal point), or `lon` and `lat` (WGS84). Used to answer and dropped.",
+        "schema": {"oneOf": [
+            {"type": "object", "title": "ZIP code", "required": ["zip"], "additionalProperties": false,
+             "properties": {"zip": {"type": "string", "pattern": "^[0-9]{5}$", "example": "33125"}}},
+            {"type": "object", "title": "Coordinates", "required": ["lon", "lat"], "additionalProperties": false,
+             "properties": {"lon": {"type": "number", "minimum": -180, "maximum": 180},
+                            "lat": {"type": "number", "minimum": -90, "maximum": 90}}},
+        ]},
+    })
+}
+
+impl QueryRequest<AppState> for NearestRequest {
+    crate::query_names!();
+
+    fn parameters() -> Vec<Value> {
+        let mut p = vec![
+            origin_parameter(),
+            query("category", schema("Category"), "A category slug"),
+            query("k", int(1, MAX_K, Some(DEFAULT_K)), "How many"),
+            query(
+                "max_m",
+                json!({"type": "number", "minimum": 0, "exclusiveMinimum": true}),
+                "Only sites within this many metres",
+            ),
+        ];
+        p.extend(filter_parameters());
+        p
     }
-    let (filter, mut echo) = filter(&params)?;
-    echo["category"] = json!(category);
-    echo["k"] = json!(k);
-    echo["max_m"] = json!(max_m);
+
+    fn parse(params: &Params, state: &AppState) -> Result<Self, ApiError> {
+        let (at, origin) = origin(params, state)?;
+        let category = category(params, state, "category")?;
+        let k = params.integer("k", 1..=MAX_K)?.unwrap_or(DEFAULT_K);
+        let max_m = params.number("max_m")?;
+        if max_m.is_some_and(|m| m <= 0.0) {
+            return Err(ApiError::param("max_m", "must be a positive number of metres"));
+        }
+        let (filter, mut echo) = filter(params)?;
+        echo["category"] = json!(category);
+        echo["k"] = json!(k);
+        echo["max_m"] = json!(max_m);
+        Ok(Self { query: NearestQuery { at, category, k, max_m, filter }, origin, echo })
+    }
+}
+
+async fn nearest(
+    State(state): State<AppState>,
+    Query(NearestRequest { query, origin, echo }): Query<NearestRequest>,
+) -> Result<Response, ApiError> {
     let now = Utc::now();
     let catalog = state.directory.read();
-    let hits = catalog.nearest(at, category.as_ref(), k, max_m, &filter);
+    let hits = catalog.nearest(&query);
     let results: Vec<SiteView<'_>> = hits
         .iter()
         .map(|(site, d)| {
             view::site(&catalog, site, Some(*d), now, state.settings.stale_after_days, Viewer::Public)
         })
         .collect();
-    Ok(super::json_bytes(NearestAnswer { origin, filter: echo, results }.to_json()))
+    Ok(crate::http::json_bytes(NearestAnswer { origin, filter: echo, results }.to_json()))
 }
 
 #[cfg(test)]

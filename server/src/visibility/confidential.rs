@@ -29,7 +29,7 @@ use h3o::{LatLng, Resolution};
 use serde::Serialize;
 
 use crate::domain::{LonLat, Site};
-use crate::zip::ZipIndex;
+use crate::places::zip::ZipIndex;
 
 /// How far the nearest ZIP internal point may be for a site without a ZIP code to stand at it,
 /// metres. The largest ZIP areas in populated places are tens of kilometres across.

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::catalog::{is_stale, Catalog};
-use crate::confidential::{self, StandIn};
 use crate::domain::{Partner, Site};
+use crate::visibility::confidential::{self, StandIn};
 
 /// Who is looking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Viewer {
 
 /// Whether `viewer` may not learn where `s` is: a confidential site, for the public. Its
 /// coordinates and street are then never shown, and it is never placed in a box (see
-/// [`crate::confidential`]).
+/// [`crate::visibility::confidential`]).
 pub fn location_withheld(s: &Site, viewer: Viewer) -> bool {
     confidential::location_withheld(s, viewer == Viewer::Public)
 }
@@ -58,11 +58,11 @@ pub struct SiteView<'a> {
 
 impl SiteView<'_> {
     /// Appends this view as a JSON object to `out`: the bytes `serde_json::to_writer(out, self)`
-    /// writes, without serde's per-field machinery (see [`super::json_out`]; the test
+    /// writes, without serde's per-field machinery (see [`crate::http::json_out`]; the test
     /// `the_fast_writer_writes_what_serde_writes` holds the two together, so a field added to
     /// [`Site`] and not written here fails it).
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        use super::json_out::{
+        use crate::http::json_out::{
             boolean, integer, key, number, opt_boolean, opt_number, opt_string, opt_timestamp, serde, string,
             strings, timestamp, uuid,
         };
@@ -362,8 +362,10 @@ mod tests {
             crate::import::import_path(&store, &demo, crate::import::Mode::Commit).await.unwrap();
             store.load().await.unwrap()
         });
-        let zips = crate::zip::ZipIndex::load(&crate::config::default_dir("data").join("zcta_centroids.csv"))
-            .unwrap();
+        let zips = crate::places::zip::ZipIndex::load(
+            &crate::config::default_dir("data").join("zcta_centroids.csv"),
+        )
+        .unwrap();
         let mut catalog = Catalog::from_snapshot(snapshot, Arc::new(zips));
         let mut sites: Vec<Site> = catalog.sites().map(|s| Site::clone(s)).collect();
         assert!(sites.len() > 500, "the demo data loaded");

@@ -1,18 +1,24 @@
-//! The JSON API under `/api/v1`, one module per area, each with its own `router()`.
+//! The HTTP toolkit every area's routes share: the one error type ([`error::ApiError`],
+//! RFC 9457 problem+json), the extractors that parse requests at the edge ([`extract`]), who is
+//! asking from where ([`client`], [`cookie`]), per-address limits ([`throttle`]), the
+//! hand-written JSON writer ([`json_out`]), the serving loop ([`serving`]) and the small response
+//! helpers below. Nothing here knows a feature: features depend on this module, never the
+//! other way round.
 
-pub mod auth;
-pub mod client_config;
-pub mod directory;
+pub mod client;
+pub mod cookie;
+pub mod error;
+pub mod extract;
 pub mod json_out;
-pub mod nearest;
-pub mod view;
+pub mod serving;
+pub mod throttle;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use self::error::ApiError;
 use crate::config::Settings;
-use crate::error::ApiError;
 
 /// `Cache-Control: no-store` on every answer of a route whose request carries where a family
 /// is (a search's origin): no browser, proxy or CDN may keep the answer, errors included

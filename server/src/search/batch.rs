@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::domain::{Category, FieldError, LonLat};
-use crate::spatial::{Attrs, Filter, Hit, Item, SpatialIndex};
+use crate::search::index::{Attrs, Filter, Hit, Item, SpatialIndex};
 
 /// A row of an `id,category,lon,lat` file.
 #[derive(Clone, Debug)]
@@ -100,7 +100,7 @@ pub fn nearest_csv(
                 cats.len() - 1
             }
         };
-        order.push((c as u16, crate::curve::hilbert(q.at), qi as u32));
+        order.push((c as u16, crate::search::curve::hilbert(q.at), qi as u32));
     }
     order.sort_unstable();
     let mut per_query: Vec<(u32, u32)> = vec![(0, 0); queries.len()];

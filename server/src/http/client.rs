@@ -1,5 +1,5 @@
 //! Who is at the other end of a request, for the per-address limits of
-//! [`crate::accounts::throttle`]: the TCP peer — or, when the peer is one of the deployment's
+//! [`crate::http::throttle`]: the TCP peer — or, when the peer is one of the deployment's
 //! own reverse proxies (`--trusted-proxies`), the address those proxies put in
 //! `X-Forwarded-For`.
 //!
@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The client's address as [`client_ip`] found it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,8 +64,8 @@ impl FromRequestParts<AppState> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         // Outside a served connection (a router called directly) every request is one client.
-        let peer =
-            crate::serving::peer(&parts.extensions).map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+        let peer = crate::http::serving::peer(&parts.extensions)
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
         Ok(Self(client_ip(peer, &parts.headers, &state.settings.trusted_proxies)))
     }
 }

@@ -15,8 +15,8 @@ use anyhow::Context;
 use h3o::{LatLng, Resolution};
 use serde::Serialize;
 
-use super::engine::PointTree;
 use crate::domain::{FieldError, LanguageCode, LonLat};
+use crate::search::kdtree::PointTree;
 
 /// The counties a deployment serves: 5-digit county FIPS codes (state + county), or all.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -324,7 +324,7 @@ impl Demand {
     /// already be left out (`left_out` says how many were).
     pub fn new(source: DemandSource, mut points: Vec<DemandPoint>, left_out: usize) -> Self {
         points.sort_by_cached_key(|p| {
-            (crate::curve::hilbert(p.at), p.at.lon().to_bits(), p.at.lat().to_bits())
+            (crate::search::curve::hilbert(p.at), p.at.lon().to_bits(), p.at.lat().to_bits())
         });
         let n = points.len();
         let mut d = Self {

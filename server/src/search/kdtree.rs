@@ -1,5 +1,5 @@
 //! A static, flat k-d tree over 3-D unit vectors: the search structure under both the live
-//! nearest index ([`crate::spatial`], one tree per category plus a small dynamic overlay) and
+//! nearest index ([`crate::search::index`], one tree per category plus a small dynamic overlay) and
 //! the gap analyses ([`crate::gaps::engine`], one tree per question).
 //!
 //! Points are unit vectors: the squared chord between two of them is strictly increasing in

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::domain::LonLat;
-use crate::kdtree::PointTree;
+use crate::search::kdtree::PointTree;
 
 /// ZIP (ZCTA) code → internal point.
 #[derive(Debug, Default)]
