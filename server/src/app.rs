@@ -26,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::search::http::router())
         .merge(crate::directory::http::router())
         .merge(crate::page::router())
+        .merge(crate::basemap::http::router())
         .merge(crate::sheets::router())
         .merge(crate::gaps::router())
         .merge(crate::import::http::router())

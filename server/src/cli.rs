@@ -102,6 +102,12 @@ enum Command {
         /// page draws its built-in offline basemap of state and county lines.
         #[arg(long, env = "ASSETMAP_MAP_STYLE_URL")]
         map_style_url: Option<String>,
+        /// The deployment's own street map: a PMTiles archive (or an MBTiles file) of vector
+        /// tiles, e.g. a Protomaps extract of the district's region. The server serves its
+        /// tiles and a style from its own origin, so the map page asks no outside server, and
+        /// printed sheets draw its streets. A missing or unreadable file stops the start.
+        #[arg(long, env = "ASSETMAP_BASEMAP", conflicts_with = "map_style_url")]
+        basemap: Option<PathBuf>,
         /// Address the public reaches this server at (https://map.example.org), printed in the
         /// QR codes of referral sheets. Default: each request's Host, over http.
         #[arg(long, env = "ASSETMAP_PUBLIC_URL", value_parser = parse_public_url)]
@@ -310,6 +316,7 @@ async fn dispatch(
             stale_after_days,
             hide_after_days,
             map_style_url,
+            basemap,
             public_url,
             service_area,
             demand,
@@ -325,6 +332,7 @@ async fn dispatch(
             settings.stale_after_days = stale_after_days;
             settings.hide_after_days = hide_after_days.unwrap_or_default();
             settings.map_style_url = map_style_url.filter(|u| !u.is_empty());
+            settings.basemap = basemap.filter(|p| !p.as_os_str().is_empty());
             settings.public_url = public_url;
             settings.service_area = service_area;
             settings.demand_file = demand;

@@ -32,6 +32,9 @@ pub struct Settings {
     /// A MapLibre style URL for the map page's basemap (`--map-style-url`); `None` keeps the
     /// built-in offline basemap (state and county lines), so the page needs no network.
     pub map_style_url: Option<String>,
+    /// The deployment's own basemap (`--basemap FILE`): a PMTiles or MBTiles archive of
+    /// vector tiles served from this origin with its style; see [`crate::basemap`].
+    pub basemap: Option<PathBuf>,
     /// The address the public reaches this server at (`https://map.example.org`), used in
     /// the QR codes of printed sheets. `None`: taken from each request's `Host` header.
     pub public_url: Option<String>,
@@ -75,6 +78,7 @@ impl Settings {
             hide_after_days: HideAfter::Default,
             body_limit: 256 * 1024,
             map_style_url: None,
+            basemap: None,
             public_url: None,
             service_area: crate::places::demand::ServiceArea::default(),
             demand_file: None,

@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod basemap;
 pub mod catalog;
 pub mod cldr;
 pub mod cli;

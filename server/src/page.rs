@@ -21,10 +21,19 @@ async fn config(State(state): State<AppState>) -> Json<Value> {
     let bbox = state.directory.read().public_extent(None);
     let languages = translation_languages(&state.settings.web_dir.join("i18n"));
     Json(json!({
-        "map": {"style_url": state.settings.map_style_url, "bbox": bbox},
+        "map": {"style_url": style_url(&state), "basemap": state.tiles.is_some(), "bbox": bbox},
         "stale_after_days": state.settings.stale_after_days,
         "languages": languages,
     }))
+}
+
+/// The style the page draws: the deployment's own basemap (root-relative: the page resolves it
+/// against its origin), else `--map-style-url`, else none (the offline outline).
+fn style_url(state: &AppState) -> Option<String> {
+    if state.tiles.is_some() {
+        return Some("/basemap/style.json".to_owned());
+    }
+    state.settings.map_style_url.clone()
 }
 
 /// The translation files beside the page (`web/i18n/<code>.json`): code, own name, writing

@@ -36,6 +36,9 @@ pub struct Shared {
     pub i18n: Arc<crate::i18n::I18n>,
     /// Outlines drawn under referral-sheet maps (`data/boundaries/*.geojson`).
     pub basemap: Arc<crate::places::outlines::Basemap>,
+    /// The deployment's own street map (`--basemap FILE`), served under `/basemap/` and drawn
+    /// on printed sheets; `None` keeps the offline outline.
+    pub tiles: Option<Arc<crate::basemap::TileArchive>>,
     /// Census tracts, county names and the demand set of gap analyses.
     pub population: Arc<crate::places::Population>,
     /// Per-address limits of sign-in, sign-up, resets, invitations and tokens.
@@ -89,6 +92,20 @@ impl AppState {
         let basemap =
             Arc::new(crate::places::outlines::Basemap::load(&settings.data_dir.join("boundaries"))?);
         let gaps = Arc::new(crate::places::Population::load(&settings)?);
+        let tiles = match &settings.basemap {
+            Some(path) => {
+                let archive = crate::basemap::TileArchive::open(path).await?;
+                tracing::info!(
+                    file = %path.display(),
+                    format = archive.info.format,
+                    zooms = format!("{}-{}", archive.info.min_zoom, archive.info.max_zoom),
+                    layers = archive.info.layers.join(","),
+                    "serving the basemap"
+                );
+                Some(Arc::new(archive))
+            }
+            None => None,
+        };
         {
             let c = directory.read();
             tracing::info!(
@@ -108,6 +125,7 @@ impl AppState {
             settings: Arc::new(settings),
             i18n,
             basemap,
+            tiles,
             population: gaps,
             throttle,
             hashing: HashGate::for_this_machine(),

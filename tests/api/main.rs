@@ -8,6 +8,7 @@ mod helpers;
 mod abuse;
 mod accounts;
 mod bad_input;
+mod basemap;
 mod cli;
 mod confidential;
 mod directory;

@@ -61,7 +61,7 @@ async fn page(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, St
 }
 
 /// The sheet's map: the inline `<svg class="map-svg">` element.
-fn map_svg(html: &str) -> &str {
+pub fn map_svg(html: &str) -> &str {
     let start = html.find(r#"<svg class="map-svg""#).expect("the sheet has a map");
     let end = start + html[start..].find("</svg>").unwrap();
     &html[start..end]

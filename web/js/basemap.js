@@ -1,7 +1,9 @@
-// The offline basemap: land, state and county lines from the npm package `us-atlas` (US Census
+// The basemaps. The deployment's own (`--basemap FILE`): a style and vector tiles from this
+// server's origin, streets and place names in the page's language, text drawn from the Noto
+// Sans files shipped beside the page (the style's `font-faces`; no glyph server). Otherwise the
+// offline outline: land, state and county lines from the npm package `us-atlas` (US Census
 // Bureau cartographic boundaries, 1:10,000,000), converted from TopoJSON to GeoJSON in the
-// browser. It needs no network, no tiles and no glyphs. A deployment that has a tile server
-// sets `map.style_url` instead (see the README).
+// browser, needing no network, no tiles and no glyphs.
 
 import { feature, mesh } from 'topojson-client';
 
@@ -46,4 +48,42 @@ export async function offlineStyle() {
       { id: 'coast', type: 'line', source: 'coast', paint: { 'line-color': '#7d98b3', 'line-width': 1 } },
     ],
   };
+}
+
+/** Resolves a root-relative URL of the server (`/basemap/...`) against the page's own base. */
+function onOrigin(url) {
+  // Joined as text: URL parsing would escape the template's braces ({z}/{x}/{y}).
+  return typeof url === 'string' && url.startsWith('/') ? new URL('.', document.baseURI).href + url.slice(1) : url;
+}
+
+/**
+ * The deployment's own basemap style (`config.map.style_url` when `config.map.basemap`), its
+ * URLs made absolute on this origin, labels in `lang`.
+ */
+export async function ownStyle(url, lang) {
+  const res = await fetch(onOrigin(`${url}?lang=${encodeURIComponent(lang)}`));
+  if (!res.ok) throw new Error(`basemap style ${url}: HTTP ${res.status}`);
+  const style = await res.json();
+  for (const source of Object.values(style.sources || {})) {
+    if (Array.isArray(source.tiles)) source.tiles = source.tiles.map(onOrigin);
+    if (source.url) source.url = onOrigin(source.url);
+  }
+  for (const faces of Object.values(style['font-faces'] || {})) {
+    for (const face of Array.isArray(faces) ? faces : []) face.url = onOrigin(face.url);
+  }
+  return style;
+}
+
+/** The expression a label reads: the name in `lang` where the tiles carry it, else the local one. */
+export function nameField(lang) {
+  return ['coalesce', ['get', `name:${lang}`], ['get', 'name']];
+}
+
+/** Relabels the basemap's names in `lang` (after a language change). */
+export function setLabelLanguage(map, lang) {
+  for (const layer of map.getStyle()?.layers || []) {
+    if (layer.id.startsWith('basemap-') && layer.type === 'symbol' && layer.layout?.['text-field']) {
+      map.setLayoutProperty(layer.id, 'text-field', nameField(lang));
+    }
+  }
 }

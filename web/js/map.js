@@ -1,18 +1,20 @@
 // The map: basemap, partner sites (clustered, by category), ranked results, the family's pin
-// and the gap layers. Only icon symbols and circles are drawn — no text symbol layers — so the
-// map needs no glyph server; numbers (cluster counts, ranks) are drawn into images on demand.
+// and the gap layers. Our own layers draw only icon symbols and circles; numbers (cluster
+// counts, ranks) are drawn into images on demand. Text appears only in the deployment's own
+// basemap, drawn from the shipped Noto Sans files: no glyph server either way.
 
 import { Map as MapLibre, Marker, NavigationControl, ScaleControl, AttributionControl } from 'maplibre-gl';
-import { offlineStyle, BASEMAP_ATTRIBUTION } from './basemap.js';
+import { offlineStyle, ownStyle, setLabelLanguage, BASEMAP_ATTRIBUTION } from './basemap.js';
 import { categoryImage, numberImage, suggestionImage, CATEGORY_STYLE } from './symbols.js';
-import { t } from './i18n.js';
+import { t, language } from './i18n.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
 /** Builds the map in `container`; resolves once the style and our layers are ready. */
 export async function createMap(container, config) {
   const styleUrl = config.map && config.map.style_url;
-  const style = styleUrl || (await offlineStyle());
+  const own = Boolean(config.map && config.map.basemap && styleUrl);
+  const style = own ? await ownStyle(styleUrl, language()) : styleUrl || (await offlineStyle());
   const bbox = (config.map && config.map.bbox) || [-125, 24, -66, 50];
   const map = new MapLibre({
     container,
@@ -76,6 +78,7 @@ export function relabel(map) {
   set('.maplibregl-ctrl-zoom-in', t('ui.map.zoom_in'));
   set('.maplibregl-ctrl-zoom-out', t('ui.map.zoom_out'));
   map.getCanvas().setAttribute('aria-label', t('ui.map.label'));
+  setLabelLanguage(map, language());
 }
 
 function addLayers(map) {

@@ -13,6 +13,7 @@
 //! for a new area and list it in [`AREAS`]).
 
 mod accounts;
+mod basemap;
 pub(crate) mod build;
 mod demand;
 mod hsds;
@@ -32,7 +33,7 @@ use serde_json::{json, Map, Value};
 use crate::state::AppState;
 
 /// Every area's paths, in the order the document lists them.
-const AREAS: [fn() -> paths::Paths; 12] = [
+const AREAS: [fn() -> paths::Paths; 13] = [
     paths::search,
     demand::paths,
     paths::directory,
@@ -45,6 +46,7 @@ const AREAS: [fn() -> paths::Paths; 12] = [
     paths::pages,
     translations::paths,
     paths::service,
+    basemap::paths,
 ];
 
 /// Routes of this module.

@@ -463,7 +463,9 @@ pub(crate) fn schemas(more: &[Value]) -> Value {
             "type": "object",
             "properties": {
                 "map": {"type": "object", "properties": {
-                    "style_url": {"type": "string", "nullable": true},
+                    "style_url": {"type": "string", "nullable": true,
+                                  "description": "The style to draw: /basemap/style.json (root-relative) with --basemap, else --map-style-url, else null (the offline outline)"},
+                    "basemap": {"type": "boolean", "description": "True when this server serves its own basemap (--basemap)"},
                     "bbox": {"type": "array", "items": {"type": "number"}, "nullable": true,
                              "description": "[minLon, minLat, maxLon, maxLat] around the public, non-confidential sites"},
                 }},

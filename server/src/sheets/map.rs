@@ -1,11 +1,13 @@
 //! The sheet's map, drawn by the server as inline SVG: Web Mercator, numbered markers, county
 //! outlines from `data/boundaries/`, ZIP code labels from the shipped ZCTA points, a scale bar
-//! and a north arrow. No tiles and no network.
+//! and a north arrow; with `--basemap`, roads and place names read by the server from the
+//! deployment's own tiles ([`crate::basemap::streets`]). The printed page fetches nothing.
 //!
 //! The map is a function of the *sites* only: the search origin is never drawn and never moves
 //! the frame, so the same sites give the same map whoever asked. Confidential sites are never
 //! drawn and never used to frame the map (the frame would reveal where they are).
 
+use crate::basemap::streets::Streets;
 use crate::domain::{LonLat, EARTH_RADIUS_M};
 use crate::places::outlines::{Basemap, Merc};
 use crate::places::zip::ZipIndex;
@@ -24,6 +26,8 @@ const PAD: f64 = 40.0;
 const MARKER_R: f64 = 17.0;
 /// Most ZIP labels on one map.
 const MAX_ZIP_LABELS: usize = 14;
+/// Most place names on one map.
+const MAX_PLACE_LABELS: usize = 10;
 
 /// A numbered marker, in SVG units. `(x, y)` is where the badge is drawn; `(at_x, at_y)` is
 /// the site itself, different when the badge was moved off another one (a leader line joins
@@ -55,6 +59,28 @@ pub struct ZipLabel {
     pub zip: String,
 }
 
+/// A road drawn from the basemap's tiles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoadPath {
+    /// SVG path data.
+    pub d: String,
+    /// Drawn wider.
+    pub major: bool,
+}
+
+/// A place name from the basemap's tiles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaceLabel {
+    /// Position in SVG units.
+    pub x: f64,
+    /// Position in SVG units.
+    pub y: f64,
+    /// The name.
+    pub name: String,
+    /// A neighbourhood rather than a city (drawn smaller).
+    pub minor: bool,
+}
+
 /// Everything the `map.svg` template draws.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapView {
@@ -68,6 +94,12 @@ pub struct MapView {
     pub markers: Vec<Marker>,
     /// ZIP code labels that do not collide with markers.
     pub zips: Vec<ZipLabel>,
+    /// Roads from the basemap (empty without one).
+    pub roads: Vec<RoadPath>,
+    /// Place names from the basemap that do not collide with markers.
+    pub places: Vec<PlaceLabel>,
+    /// The basemap's credit, when roads or places are drawn.
+    pub streets_credit: Option<String>,
     /// Scale bar length in SVG units.
     pub scale_px: f64,
     /// Its length in metres.
@@ -78,26 +110,60 @@ pub struct MapView {
 
 const MILE_M: f64 = 1_609.344;
 
+/// The frame [`draw`] gives `sites`: west, south, east, north in degrees (what a basemap is read
+/// for). `None` when there is no site.
+pub fn frame(sites: &[(usize, LonLat)]) -> Option<[f64; 4]> {
+    let f = Frame::of(sites)?;
+    Some([f.view_min.x.to_degrees(), f.view_min.lat(), f.view_max.x.to_degrees(), f.view_max.lat()])
+}
+
+struct Frame {
+    centre: Merc,
+    scale: f64,
+    ground: f64,
+    view_min: Merc,
+    view_max: Merc,
+}
+
+impl Frame {
+    fn of(sites: &[(usize, LonLat)]) -> Option<Self> {
+        let first = sites.first()?;
+        let (mut min, mut max) = (Merc::project(first.1), Merc::project(first.1));
+        for (_, p) in sites {
+            let p = Merc::project(*p);
+            min = Merc { x: min.x.min(p.x), y: min.y.min(p.y) };
+            max = Merc { x: max.x.max(p.x), y: max.y.max(p.y) };
+        }
+        let centre = Merc { x: (min.x + max.x) / 2.0, y: (min.y + max.y) / 2.0 };
+        // Ground metres per Mercator unit at the centre's latitude.
+        let ground = EARTH_RADIUS_M * centre.lat().to_radians().cos();
+        let min_extent = MIN_EXTENT_M / ground;
+        let dx = (max.x - min.x).max(min_extent);
+        let dy = (max.y - min.y).max(min_extent * HEIGHT / WIDTH);
+        let scale = ((WIDTH - 2.0 * PAD) / dx).min((HEIGHT - 2.0 * PAD) / dy);
+        let view_min = Merc { x: centre.x - WIDTH / 2.0 / scale, y: centre.y - HEIGHT / 2.0 / scale };
+        let view_max = Merc { x: centre.x + WIDTH / 2.0 / scale, y: centre.y + HEIGHT / 2.0 / scale };
+        Some(Self { centre, scale, ground, view_min, view_max })
+    }
+}
+
 /// Frames and draws `sites` (sheet number, position). `None` when no site can be drawn.
 /// `miles` picks the scale bar's unit.
 pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles: bool) -> Option<MapView> {
-    let first = sites.first()?;
+    draw_with_streets(sites, basemap, zips, None, miles)
+}
+
+/// [`draw`], with roads and place names from the deployment's basemap under the markers.
+pub fn draw_with_streets(
+    sites: &[(usize, LonLat)],
+    basemap: &Basemap,
+    zips: &ZipIndex,
+    streets: Option<&Streets>,
+    miles: bool,
+) -> Option<MapView> {
+    let Frame { centre, scale, ground, view_min, view_max } = Frame::of(sites)?;
     let pts: Vec<(usize, Merc)> = sites.iter().map(|(n, p)| (*n, Merc::project(*p))).collect();
-    let (mut min, mut max) = (Merc::project(first.1), Merc::project(first.1));
-    for (_, p) in &pts {
-        min = Merc { x: min.x.min(p.x), y: min.y.min(p.y) };
-        max = Merc { x: max.x.max(p.x), y: max.y.max(p.y) };
-    }
-    let centre = Merc { x: (min.x + max.x) / 2.0, y: (min.y + max.y) / 2.0 };
-    // Ground metres per Mercator unit at the centre's latitude.
-    let ground = EARTH_RADIUS_M * centre.lat().to_radians().cos();
-    let min_extent = MIN_EXTENT_M / ground;
-    let dx = (max.x - min.x).max(min_extent);
-    let dy = (max.y - min.y).max(min_extent * HEIGHT / WIDTH);
-    let scale = ((WIDTH - 2.0 * PAD) / dx).min((HEIGHT - 2.0 * PAD) / dy);
     let to_px = |p: Merc| ((p.x - centre.x) * scale + WIDTH / 2.0, HEIGHT / 2.0 - (p.y - centre.y) * scale);
-    let view_min = Merc { x: centre.x - WIDTH / 2.0 / scale, y: centre.y - HEIGHT / 2.0 / scale };
-    let view_max = Merc { x: centre.x + WIDTH / 2.0 / scale, y: centre.y + HEIGHT / 2.0 / scale };
 
     let land = basemap
         .rings
@@ -118,6 +184,50 @@ pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles
         .collect();
 
     let markers = place_markers(pts.iter().map(|(n, p)| (*n, to_px(*p))));
+
+    let project = |lon: f64, lat: f64| {
+        LonLat::new(lon.clamp(-180.0, 180.0), lat.clamp(-90.0, 90.0)).ok().map(|p| to_px(Merc::project(p)))
+    };
+    let in_view =
+        |(x, y): (f64, f64)| (-WIDTH..2.0 * WIDTH).contains(&x) && (-HEIGHT..2.0 * HEIGHT).contains(&y);
+    let mut roads = Vec::new();
+    let mut places: Vec<PlaceLabel> = Vec::new();
+    if let Some(streets) = streets {
+        for road in &streets.roads {
+            let pts: Vec<(f64, f64)> =
+                road.line.iter().filter_map(|(lon, lat)| project(*lon, *lat)).collect();
+            if !pts.iter().any(|p| (0.0..=WIDTH).contains(&p.0) && (0.0..=HEIGHT).contains(&p.1))
+                || !pts.iter().all(|p| in_view(*p))
+            {
+                continue;
+            }
+            let mut d = String::with_capacity(pts.len() * 14);
+            for (i, (x, y)) in pts.iter().enumerate() {
+                d.push_str(if i == 0 { "M" } else { "L" });
+                d.push_str(&format!("{x:.1} {y:.1}"));
+            }
+            roads.push(RoadPath { d, major: road.class == crate::basemap::streets::RoadClass::Major });
+        }
+        for place in &streets.places {
+            let Some((x, y)) = project(place.lon, place.lat) else { continue };
+            let half = 4.0 * place.name.chars().count() as f64 + 6.0;
+            let inside = (half..WIDTH - half).contains(&x) && (16.0..HEIGHT - 40.0).contains(&y);
+            let clear_of_markers =
+                markers.iter().all(|m| (m.x - x).abs() > half + 20.0 || (m.y - y).abs() > 28.0);
+            let clear = places.iter().all(|l| {
+                let other = 4.0 * l.name.chars().count() as f64 + 6.0;
+                (l.x - x).abs() > half + other || (l.y - y).abs() > 22.0
+            });
+            if inside && clear_of_markers && clear && places.len() < MAX_PLACE_LABELS {
+                places.push(PlaceLabel {
+                    x: r1(x),
+                    y: r1(y),
+                    name: place.name.clone(),
+                    minor: place.rank > 0,
+                });
+            }
+        }
+    }
 
     let mut labels: Vec<ZipLabel> = Vec::new();
     // Only points inside the frame are projected: a cheap degree test first (33,000 ZIPs).
@@ -144,7 +254,11 @@ pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles
         }
         let clear_of_markers = markers.iter().all(|m| (m.x - x).abs() > 46.0 || (m.y - y).abs() > 30.0);
         let clear_of_labels = labels.iter().all(|l| (l.x - x).abs() > 70.0 || (l.y - y).abs() > 26.0);
-        if clear_of_markers && clear_of_labels {
+        let clear_of_places = places.iter().all(|l| {
+            let half = 4.0 * l.name.chars().count() as f64 + 6.0;
+            (l.x - x).abs() > half + 30.0 || (l.y - y).abs() > 24.0
+        });
+        if clear_of_markers && clear_of_labels && clear_of_places {
             labels.push(ZipLabel { x: r1(x), y: r1(y), zip });
         }
     }
@@ -164,6 +278,11 @@ pub fn draw(sites: &[(usize, LonLat)], basemap: &Basemap, zips: &ZipIndex, miles
         land,
         markers,
         zips: labels,
+        streets_credit: streets
+            .filter(|_| !roads.is_empty() || !places.is_empty())
+            .and_then(|s| s.attribution.clone()),
+        roads,
+        places,
         scale_px: r1(scale_m / metres_per_px),
         scale_m,
         scale_miles: miles,

@@ -347,14 +347,31 @@ fn miles(params: &Params, locale: &Locale) -> Result<bool, ApiError> {
     })
 }
 
-fn map_block(state: &AppState, tr: Tr<'_>, sites: &[(usize, &Site)], miles: bool) -> Option<MapBlock> {
-    // Confidential sites are neither drawn nor used to frame the map.
-    let points: Vec<(usize, LonLat)> = sites
-        .iter()
-        .filter(|(_, s)| !s.confidential)
-        .filter_map(|(n, s)| Some((*n, s.location()?)))
-        .collect();
-    let view = map::draw(&points, &state.basemap, &state.zips, miles)?;
+/// The public points of `sites` a map draws: confidential sites are neither drawn nor used to
+/// frame the map (nor to choose which basemap tiles are read).
+fn map_points(sites: &[(usize, &Site)]) -> Vec<(usize, LonLat)> {
+    sites.iter().filter(|(_, s)| !s.confidential).filter_map(|(n, s)| Some((*n, s.location()?))).collect()
+}
+
+/// Roads and place names for the map of `points`, from the deployment's basemap if it has one.
+async fn streets(
+    state: &AppState,
+    points: &[(usize, LonLat)],
+    lang: &str,
+) -> Option<crate::basemap::streets::Streets> {
+    let archive = state.tiles.as_deref()?;
+    let bounds = map::frame(points)?;
+    Some(crate::basemap::streets::for_frame(archive, bounds, map::WIDTH, lang).await)
+}
+
+fn map_block(
+    state: &AppState,
+    tr: Tr<'_>,
+    points: &[(usize, LonLat)],
+    streets: Option<&crate::basemap::streets::Streets>,
+    miles: bool,
+) -> Option<MapBlock> {
+    let view = map::draw_with_streets(points, &state.basemap, &state.zips, streets, miles)?;
     let per = if miles { 1_609.344 } else { 1_000.0 };
     let value = view.scale_m / per;
     let value = if value < 1.0 { format!("{value}") } else { format!("{value:.0}") };
@@ -417,10 +434,11 @@ async fn referral(
         Err(refused) => return *refused,
     };
     sheet(&state, locale, &params, format, &headers)
+        .await
         .unwrap_or_else(|e| refuse(&state, locale, e, format, &headers))
 }
 
-fn sheet(
+async fn sheet(
     state: &AppState,
     locale: &Locale,
     params: &Params,
@@ -465,6 +483,10 @@ fn sheet(
         check_plausible(o, &sites)?;
     }
     let tz = zone(&sites);
+    // The streets are read first: the translations in use below are not held across an await.
+    let numbered: Vec<(usize, &Site)> = sites.iter().enumerate().map(|(i, s)| (i + 1, s.as_ref())).collect();
+    let points = map_points(&numbered);
+    let streets = if format == Format::Text { None } else { streets(state, &points, locale.code()).await };
     let tr = state.i18n.tr(locale);
     // The text version carries no QR codes: skip encoding them.
     let urls = if format == Format::Html { site_url_base(state, headers) } else { None };
@@ -486,7 +508,6 @@ fn sheet(
     if format == Format::Text {
         return Ok(text(StatusCode::OK, sms, locale.code()));
     }
-    let numbered: Vec<(usize, &Site)> = sites.iter().enumerate().map(|(i, s)| (i + 1, s.as_ref())).collect();
     // The text version's link carries neither the origin nor anything else about the family.
     let txt_href = format!(
         "/referral?sites={}&lang={}&format=txt",
@@ -495,7 +516,7 @@ fn sheet(
     );
     let page = SheetPage {
         frame: frame(state, locale, "sheet.title", paper, tz),
-        map: map_block(state, tr, &numbered, miles),
+        map: map_block(state, tr, &points, streets.as_ref(), miles),
         entries,
         sms_segments: tr.f("sheet.sms_segments", &[("count", &sms::segments(&sms).to_string())]),
         sms,
@@ -514,7 +535,7 @@ async fn site_page(
         Ok(started) => started,
         Err(refused) => return *refused,
     };
-    let result = (|| {
+    let result = async {
         params.allow(&["lang", "units", "paper"])?;
         let miles = miles(&params, locale)?;
         let paper = choice(&params, "paper", &["a4", "letter"])?;
@@ -525,14 +546,21 @@ async fn site_page(
             catalog.site(id).filter(|s| catalog.is_public(s)).cloned().ok_or_else(not_found)?
         };
         let tz = zone(std::slice::from_ref(&site));
+        let points = map_points(&[(1, &site)]);
+        let streets = streets(&state, &points, locale.code()).await;
         let tr = state.i18n.tr(locale);
         let ctx = Context { clip: false, ..context(&state, tr, miles, site_url_base(&state, &headers)) };
         let entry = ctx.entry(1, &site, None);
         let mut frame = frame(&state, locale, "sheet.title", paper, tz);
         frame.title = Label::plain(site.name.clone());
-        let page = SitePage { frame, map: map_block(&state, tr, &[(1, &site)], miles), entries: vec![entry] };
+        let page = SitePage {
+            frame,
+            map: map_block(&state, tr, &points, streets.as_ref(), miles),
+            entries: vec![entry],
+        };
         Ok::<_, ApiError>(html(StatusCode::OK, &page, locale.code()))
-    })();
+    }
+    .await;
     result.unwrap_or_else(|e| refuse(&state, locale, e, Format::Html, &headers))
 }
 
