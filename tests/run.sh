@@ -30,6 +30,10 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+echo "== format and lints (cargo fmt --check; clippy with every warning an error)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
 

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SCHEMATHESIS_VERSION=4.32.5
-venv=target/contract-venv
+target_dir=${CARGO_TARGET_DIR:-target}
+venv=$target_dir/contract-venv
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
@@ -17,7 +18,7 @@ fi
 cargo build --locked -p assetmap
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-target/debug/assetmap serve --demo --addr "127.0.0.1:$port" --database "$work/contract.db" \
+"$target_dir/debug/assetmap" serve --demo --addr "127.0.0.1:$port" --database "$work/contract.db" \
   >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT

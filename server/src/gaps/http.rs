@@ -159,6 +159,12 @@ async fn input(
     params: &Params,
     body: Option<(Bytes, Option<usize>)>,
 ) -> Result<Input, ApiError> {
+    if body.is_some() && params.get("demand_set").is_some() {
+        return Err(ApiError::param(
+            "demand_set",
+            "is not a parameter of POST: a POST sends its demand as the body; ask for a saved set with GET",
+        ));
+    }
     let body = body.filter(|(b, _)| !b.trim_ascii().is_empty());
     let Some(id) = params.parse("demand_set", super::sets::parse_id)? else {
         return Ok(body.map_or(Input::Deployment, |(b, l)| Input::Upload(b, l)));

@@ -117,7 +117,7 @@ pub(crate) fn directory() -> Paths {
     ]
 }
 
-fn gap_params() -> Vec<Value> {
+fn gap_params(post: bool) -> Vec<Value> {
     let mut p = vec![
         query_required("category", schema("Category"), "The category whose coverage is measured"),
         query_required(
@@ -149,7 +149,10 @@ fn gap_params() -> Vec<Value> {
         ),
     ];
     p.extend(search_filters());
-    p.push(super::demand::demand_set_param());
+    // A saved set is asked for by GET; a POST sends its demand as the body.
+    if !post {
+        p.push(super::demand::demand_set_param());
+    }
     p
 }
 
@@ -158,12 +161,14 @@ fn thresholds(example: &str) -> Value {
     json!({"type": "string", "example": example, "pattern": format!("^{METRES}(,{METRES})*$")})
 }
 
-fn coverage_params() -> Vec<Value> {
+fn coverage_params(post: bool) -> Vec<Value> {
     let mut p = vec![
         query("thresholds", thresholds("1000,2000,5000,10000"), "Comma-separated metres"),
         query("f", one_of(&["json", "csv"]), "json (default) or csv"),
-        super::demand::demand_set_param(),
     ];
+    if !post {
+        p.push(super::demand::demand_set_param());
+    }
     p.extend(search_filters());
     p
 }
@@ -215,7 +220,7 @@ pub(crate) fn search() -> Paths {
                 (
                     "get",
                     Op::new("analysis", "gaps", "Coverage gaps of a category over the census tracts")
-                        .params(gap_params())
+                        .params(gap_params(false))
                         .answer(200, {
                             let mut r = csv("The gaps");
                             r["content"]["application/json"]["schema"] = schema("Gaps");
@@ -230,7 +235,7 @@ pub(crate) fn search() -> Paths {
                         "gapsOverDemand",
                         "Coverage gaps over a demand CSV sent as the body",
                     ))
-                    .params(gap_params())
+                    .params(gap_params(true))
                     .answer(200, {
                         let mut r = csv("The gaps");
                         r["content"]["application/json"]["schema"] = schema("Gaps");
@@ -246,7 +251,7 @@ pub(crate) fn search() -> Paths {
                 (
                     "get",
                     Op::new("analysis", "coverage", "Every category's coverage at each threshold")
-                        .params(coverage_params())
+                        .params(coverage_params(false))
                         .answer(
                             200,
                             ok("The coverage table", &["application/json", "text/csv"], schema("Coverage")),
@@ -260,7 +265,7 @@ pub(crate) fn search() -> Paths {
                         "coverageOverDemand",
                         "Coverage over a demand CSV sent as the body",
                     ))
-                    .params(coverage_params())
+                    .params(coverage_params(true))
                     .answer(
                         200,
                         ok("The coverage table", &["application/json", "text/csv"], schema("Coverage")),
