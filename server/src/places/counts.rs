@@ -242,7 +242,6 @@ pub fn parse(bytes: &[u8], zips: &ZipIndex) -> Result<CountTable, Vec<RowProblem
     let mut problems = Vec::new();
     let mut more = 0usize;
     let mut cells: BTreeMap<([u8; 5], LanguageCode), u64> = BTreeMap::new();
-    let mut seen: HashMap<([u8; 5], LanguageCode, String), usize> = HashMap::new();
     let mut label: Option<(String, usize)> = None;
     for (row, rec) in rows {
         let mut bad = |field: &str, message: String| {
@@ -334,16 +333,9 @@ pub fn parse(bytes: &[u8], zips: &ZipIndex) -> Result<CountTable, Vec<RowProblem
                 }
             }
         }
-        let grp = group.map(|g| get(g).to_owned()).unwrap_or_default();
         if let (Some(zip), Some(language), Some(count)) = (zip, language, count) {
-            let key = (zip, language, grp);
-            if let Some(first) = seen.get(&key) {
-                let what =
-                    if group.is_some() { "ZIP code, language and group" } else { "ZIP code and language" };
-                bad("zip", format!("the same {what} as row {first}: each cell once"));
-                continue;
-            }
-            seen.insert(key, row);
+            // The same cell on several rows (one per school of the district, say) is summed,
+            // as the rows of a grouping column are.
             *cells.entry((zip, language)).or_default() += count;
         }
     }
@@ -415,8 +407,7 @@ mod tests {
                    33150,ht,12\n\
                    99999,ht,5\n\
                    33138,Elvish,-3\n\
-                   3315,es,2.5\n\
-                   33150,ht,1\n";
+                   3315,es,2.5\n";
         let p = parse(csv.as_bytes(), &zips()).unwrap_err();
         let got: Vec<String> = p.iter().map(ToString::to_string).collect();
         let want = [
@@ -425,12 +416,18 @@ mod tests {
             "row 4: count: -3 is negative",
             "row 5: zip: '3315' is not a ZIP code with a ZIP area",
             "row 5: count: '2.5' is not a whole number",
-            "row 6: zip: the same ZIP code and language as row 2",
         ];
         for w in want {
             assert!(got.iter().any(|g| g.starts_with(w)), "{w} not in {got:?}");
         }
         assert_eq!(got.len(), want.len(), "{got:?}");
+    }
+
+    #[test]
+    fn the_same_cell_on_several_rows_is_summed() {
+        let t = parse(b"zip,language,count\n33150,ht,12\n33150,Haitian Creole,5\n", &zips()).unwrap();
+        assert_eq!(t.cells.len(), 1);
+        assert_eq!(t.cells[0].count, 17);
     }
 
     #[test]
